@@ -2,6 +2,7 @@
 
     dlgd info                          versions, device found, cache location
     dlgd data generate SYSTEM [...]    simulate a system and write a netCDF file
+    dlgd check NOTEBOOK.ipynb          run a notebook's visible tests, per-part table
 
 Each subcommand is a ``register_*`` function adding its parser; errors in the
 user's input end with exit status 2 and a one-line message, never a traceback.
@@ -14,6 +15,8 @@ import platform
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from dlgd_course.selfcheck import register_check
 
 
 def _parse_parameter(text: str) -> tuple[str, float | int]:
@@ -115,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     register_info(subparsers)
     register_data(subparsers)
+    register_check(subparsers)
     return parser
 
 

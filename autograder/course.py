@@ -1,0 +1,132 @@
+"""The nbgrader course ``dlgd``: directories, configuration and the assignments it holds.
+
+The repository is the nbgrader course root: ``solutions/`` is the source directory and
+``exercises/`` the release directory. Instructor-side state (gradebook, exchange,
+``submitted/``, ``autograded/``, ``feedback/``) lives outside the repository in a per-user
+data directory, ``$DLGD_COURSE_DATA`` or else ``$XDG_DATA_HOME/dlgd-course`` (default
+``~/.local/share/dlgd-course``).
+
+Known nbgrader 0.9.6 traps handled here:
+
+- anything on stderr makes a passing test cell score 0: ``IgnorePattern`` drops stderr
+  chunks that are warnings or Lightning banners (enabled, pattern :data:`IGNORED_STDERR`);
+- ``nbgrader validate`` ignores ``IgnorePattern`` (its preprocessor list is not
+  configurable) and exits 0 even when tests fail: :func:`autograder.grading.validate_notebook`
+  adds ``IgnorePattern`` and returns a verdict with an exit code;
+- the only execution limit is per cell: ``Execute.timeout`` (:data:`CELL_TIMEOUT_S`);
+- feedback shows hidden tests by default: ``GenerateFeedback`` runs
+  :class:`~autograder.preprocessors.StripHiddenTests` (hidden test source and the
+  tracebacks that quote it are removed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from traitlets.config import Config
+
+COURSE_ID = "dlgd"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIRECTORY = "solutions"
+RELEASE_DIRECTORY = "exercises"
+DATA_ENV_VAR = "DLGD_COURSE_DATA"
+
+# Per-cell execution limit (s). A whole solution notebook must autograde in <= 120 s on a
+# 2-core CPU; one cell may take all of it (training), so the per-cell limit is the same.
+CELL_TIMEOUT_S = 120
+
+# stderr chunks matching this are dropped before scoring: Python warnings (any category,
+# formatted by warnings.showwarning as "<file>:<line>: <Category>Warning: ..."), and the
+# INFO banners Lightning prints when a Trainer starts.
+IGNORED_STDERR = (
+    r"(?m)(\w*Warning: )"
+    r"|(^(GPU|TPU|HPU|IPU) available: )"
+    r"|(LOCAL_RANK: \d+ - CUDA_VISIBLE_DEVICES)"
+    r"|(`Trainer\.fit` stopped: )"
+)
+
+ASSIGNMENT_NAME = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def data_dir() -> Path:
+    """The instructor-side data directory (not created here)."""
+    configured = os.environ.get(DATA_ENV_VAR)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg).expanduser().resolve() / "dlgd-course"
+
+
+def assignments(root: Path | str = REPO_ROOT) -> list[str]:
+    """Assignment ids: the folders of ``<root>/solutions`` that hold ``<id>/<id>.ipynb``.
+
+    Raises ``ValueError`` for a folder whose name breaks the ``NN-slug`` convention or that
+    lacks its notebook.
+    """
+    source = Path(root) / SOURCE_DIRECTORY
+    found = []
+    for folder in sorted(p for p in source.iterdir() if p.is_dir()):
+        if folder.name.startswith((".", "_")):
+            continue
+        if not ASSIGNMENT_NAME.match(folder.name):
+            raise ValueError(
+                f"assignment folder {folder} is not named NN-slug (two digits, lower-case words)"
+            )
+        if not (folder / f"{folder.name}.ipynb").is_file():
+            raise ValueError(f"assignment folder {folder} lacks its notebook {folder.name}.ipynb")
+        found.append(folder.name)
+    return found
+
+
+def course_config(
+    root: Path | str = REPO_ROOT,
+    data: Path | str | None = None,
+    *,
+    source_directory: str = SOURCE_DIRECTORY,
+    release_directory: str = RELEASE_DIRECTORY,
+    cell_timeout: int = CELL_TIMEOUT_S,
+) -> Config:
+    """nbgrader configuration of the course with its root at ``root``.
+
+    ``data`` (default :func:`data_dir`) holds ``gradebook.db``, ``exchange/``,
+    ``submitted/``, ``autograded/`` and ``feedback/``. Directory names may be absolute.
+    """
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from autograder.preprocessors import StripHiddenTests
+
+    if cell_timeout <= 0:
+        raise ValueError(f"cell_timeout must be positive seconds, got {cell_timeout!r}")
+    data_path = Path(data).resolve() if data is not None else data_dir()
+    c = Config()
+    c.CourseDirectory.course_id = COURSE_ID
+    c.CourseDirectory.root = str(Path(root).resolve())
+    c.CourseDirectory.source_directory = source_directory
+    c.CourseDirectory.release_directory = release_directory
+    c.CourseDirectory.submitted_directory = str(data_path / "submitted")
+    c.CourseDirectory.autograded_directory = str(data_path / "autograded")
+    c.CourseDirectory.feedback_directory = str(data_path / "feedback")
+    c.CourseDirectory.db_url = f"sqlite:///{data_path / 'gradebook.db'}"
+    c.Exchange.root = str(data_path / "exchange")
+    c.Exchange.path_includes_course = True
+    c.Execute.timeout = cell_timeout
+    c.Execute.interrupt_on_timeout = True
+    c.IgnorePattern.enabled = True
+    c.IgnorePattern.pattern = IGNORED_STDERR
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, StripHiddenTests]
+    return c
+
+
+def ensure_state_directories(config: Config) -> None:
+    """Create the folder of a SQLite gradebook and the exchange root when missing
+    (nbgrader fails with 'unable to open database file' otherwise)."""
+    db_url = str(config.CourseDirectory.get("db_url", ""))
+    if db_url.startswith("sqlite:///"):
+        Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    exchange = config.get("Exchange", {}).get("root")
+    if exchange:
+        Path(str(exchange)).mkdir(parents=True, exist_ok=True)

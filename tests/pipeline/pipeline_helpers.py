@@ -1,0 +1,84 @@
+"""Helpers of the pipeline tests (a plain module, not a conftest: tests/conftest.py exists): the
+assignments, their mutants, notebook text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from autograder.course import REPO_ROOT, assignments
+from autograder.mutants import Mutant, load_mutants
+
+ASSIGNMENTS = assignments(REPO_ROOT)
+MUTANTS_DIR = REPO_ROOT / "tests" / "mutants"
+FIXTURES = Path(__file__).parent / "fixtures"
+# Kernels started by the pipeline tests get one CPU thread each: xdist runs two graders on
+# two cores, and two torch kernels with two threads each slow training down a hundredfold.
+KERNEL_THREADS = 1
+
+
+def source_notebook(assignment: str, root: Path = REPO_ROOT) -> Path:
+    return root / "solutions" / assignment / f"{assignment}.ipynb"
+
+
+def release_notebook(assignment: str, root: Path = REPO_ROOT) -> Path:
+    return root / "exercises" / assignment / f"{assignment}.ipynb"
+
+
+def mutants_of(assignment: str) -> list[Mutant]:
+    return load_mutants(MUTANTS_DIR / assignment)
+
+
+def _regions(source: str, begin: str, end: str) -> tuple[list[str], list[str]]:
+    """Lines inside and outside the ``begin``/``end`` regions of one cell source."""
+    inside, outside, active = [], [], False
+    for line in source.splitlines():
+        if begin in line:
+            active = True
+        elif end in line:
+            active = False
+        else:
+            (inside if active else outside).append(line.strip())
+    return inside, outside
+
+
+def secret_lines(notebook: Path, begin: str, end: str, min_length: int = 10) -> set[str]:
+    """Stripped lines of the ``begin``/``end`` regions of a source notebook that occur nowhere
+    else in it (so finding one in a student file means it leaked); short lines are skipped."""
+    nb = nbformat.read(notebook, as_version=4)
+    inside: set[str] = set()
+    elsewhere: set[str] = set()
+    for cell in nb.cells:
+        cell_inside, cell_outside = _regions(cell.source, begin, end)
+        inside.update(cell_inside)
+        elsewhere.update(cell_outside)
+    return {line for line in inside - elsewhere if len(line) >= min_length}
+
+
+def solution_lines(notebook: Path) -> set[str]:
+    return secret_lines(notebook, "### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def hidden_test_lines(notebook: Path) -> set[str]:
+    return secret_lines(notebook, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
+
+def visible_text(path: Path) -> str:
+    """What a reader of ``path`` sees: cell sources of a notebook, tag-free text of HTML."""
+    if path.suffix == ".ipynb":
+        nb = nbformat.read(path, as_version=4)
+        return "\n".join(line.strip() for c in nb.cells for line in c.source.splitlines())
+    text = path.read_text(errors="replace")
+    if path.suffix in (".html", ".htm"):
+        import html
+
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return "\n".join(line.strip() for line in text.splitlines())
+
+
+def shows_line(text: str, line: str) -> bool:
+    """Whether ``text`` (from :func:`visible_text`) shows ``line``: as a whole line, or inside
+    a line when it is long enough (30 characters) not to occur by chance."""
+    return line in text.splitlines() or (len(line) >= 30 and line in text)

@@ -1,0 +1,227 @@
+"""Fast tests of the pipeline tooling on the tiny fixture assignment (no torch in the kernel).
+
+The fixture ``fixtures/01-tiny`` has two parts; the test cell of the second one writes a
+warning to stderr, which nbgrader would score 0 without the course's ``IgnorePattern``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from pipeline_helpers import (
+    FIXTURES,
+    KERNEL_THREADS,
+    hidden_test_lines,
+    shows_line,
+    solution_lines,
+    visible_text,
+)
+
+from autograder import course
+from autograder.grading import (
+    autograde_notebook,
+    check_source_notebook,
+    generate_assignment,
+    graded_cells,
+    validate_notebook,
+)
+from autograder.mutants import apply_mutant, fill_solutions, load_mutant
+from autograder.preprocessors import StripHiddenTests
+from dlgd_course.cli import main as dlgd_main
+
+TINY = FIXTURES / "01-tiny" / "01-tiny.ipynb"
+
+
+@pytest.fixture(scope="module")
+def tiny_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A course root holding the fixture as its only assignment, with its student version."""
+    root = tmp_path_factory.mktemp("tiny-course")
+    shutil.copytree(FIXTURES / "01-tiny", root / "solutions" / "01-tiny")
+    generate_assignment("01-tiny", root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def tiny_release(tiny_course: Path) -> Path:
+    return tiny_course / "exercises" / "01-tiny" / "01-tiny.ipynb"
+
+
+def test_data_dir_default_and_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(course.DATA_ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert course.data_dir() == (tmp_path / "xdg" / "dlgd-course").resolve()
+    monkeypatch.setenv(course.DATA_ENV_VAR, str(tmp_path / "elsewhere"))
+    assert course.data_dir() == (tmp_path / "elsewhere").resolve()
+
+
+def test_course_config_keeps_instructor_state_out_of_the_repository(tmp_path: Path) -> None:
+    c = course.course_config(data=tmp_path)
+    assert c.CourseDirectory.course_id == "dlgd"
+    assert c.CourseDirectory.source_directory == "solutions"
+    assert c.CourseDirectory.release_directory == "exercises"
+    for name in ("submitted_directory", "autograded_directory", "feedback_directory"):
+        assert Path(c.CourseDirectory[name]).parent == tmp_path.resolve()
+    assert c.CourseDirectory.db_url == f"sqlite:///{tmp_path.resolve() / 'gradebook.db'}"
+    assert Path(c.Exchange.root) == tmp_path.resolve() / "exchange"
+    assert c.IgnorePattern.enabled and c.Execute.timeout == course.CELL_TIMEOUT_S
+    with pytest.raises(ValueError, match="cell_timeout"):
+        course.course_config(data=tmp_path, cell_timeout=0)
+
+
+def test_repository_nbgrader_config_is_the_course_config() -> None:
+    from traitlets.config.loader import PyFileConfigLoader
+
+    loaded = PyFileConfigLoader("nbgrader_config.py", path=str(course.REPO_ROOT)).load_config()
+    assert loaded.CourseDirectory.course_id == "dlgd"
+    assert loaded.CourseDirectory.release_directory == "exercises"
+    assert loaded.IgnorePattern.pattern == course.IGNORED_STDERR
+
+
+@pytest.mark.parametrize(
+    ("text", "ignored"),
+    [
+        ("/x/lightning/trainer.py:12: PossibleUserWarning: The number of batches...\n", True),
+        ("/x/torch/nn.py:3: UserWarning: some deprecation\n  warnings.warn(\n", True),
+        ("GPU available: False, used: False\nTPU available: False\n", True),
+        ("my debugging print to stderr\n", False),
+        ("Traceback (most recent call last):\nAssertionError: x\n", False),
+    ],
+)
+def test_ignored_stderr_pattern(text: str, ignored: bool) -> None:
+    import re
+
+    assert bool(re.search(course.IGNORED_STDERR, text)) is ignored
+
+
+def test_assignments_lists_folders_and_rejects_bad_names(tmp_path: Path) -> None:
+    (tmp_path / "solutions" / "01-good-one").mkdir(parents=True)
+    (tmp_path / "solutions" / "01-good-one" / "01-good-one.ipynb").write_text("{}")
+    assert course.assignments(tmp_path) == ["01-good-one"]
+    (tmp_path / "solutions" / "Bad_Name").mkdir()
+    with pytest.raises(ValueError, match="NN-slug"):
+        course.assignments(tmp_path)
+
+
+def test_check_source_notebook_rejects_outputs_and_duplicate_ids(tmp_path: Path) -> None:
+    nb = nbformat.read(TINY, as_version=4)
+    nb.cells[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text="hi")]
+    nbformat.write(nb, tmp_path / "outputs.ipynb")
+    with pytest.raises(ValueError, match="outputs"):
+        check_source_notebook(tmp_path / "outputs.ipynb")
+    nb = nbformat.read(TINY, as_version=4)
+    nb.cells[6].metadata["nbgrader"]["grade_id"] = "add"
+    nbformat.write(nb, tmp_path / "dup.ipynb")
+    with pytest.raises(ValueError, match="used twice"):
+        check_source_notebook(tmp_path / "dup.ipynb")
+
+
+def test_generated_student_version_hides_solutions_and_hidden_tests(tiny_release: Path) -> None:
+    text = visible_text(tiny_release)
+    assert "raise NotImplementedError()" in text
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "SECRET_HIDDEN"):
+        assert marker not in text
+    secrets = solution_lines(TINY) | hidden_test_lines(TINY)
+    assert secrets
+    leaked = {line for line in secrets if shows_line(text, line)}
+    assert not leaked
+    nb = nbformat.read(tiny_release, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    assert graded_cells(tiny_release) == {"test_add": 2.0, "test_square": 3.0}
+
+
+def test_leak_detection_finds_solutions_in_the_source_itself() -> None:
+    """Control: the detector does find the solution and hidden lines where they are."""
+    text = visible_text(TINY)
+    secrets = solution_lines(TINY) | hidden_test_lines(TINY)
+    assert {"return a + b", "return x * x"} <= secrets
+    assert all(shows_line(text, line) for line in secrets)
+
+
+def test_strip_hidden_tests_removes_region_and_its_traceback() -> None:
+    cell = nbformat.v4.new_code_cell(
+        "assert ok\n### BEGIN HIDDEN TESTS\nassert secret_check()\n### END HIDDEN TESTS",
+        metadata={"nbgrader": {"grade": True, "grade_id": "test_x", "points": 1,
+                               "solution": False, "locked": True, "schema_version": 3}},
+    )
+    cell.outputs = [nbformat.v4.new_output(
+        "error", ename="AssertionError", evalue="the message",
+        traceback=["----> 3 assert secret_check()", "AssertionError: the message"],
+    )]
+    stripped, _ = StripHiddenTests().preprocess_cell(cell, {}, 0)
+    assert "secret_check" not in stripped.source
+    assert stripped.outputs[0].traceback == ["AssertionError: the message"]
+
+
+def test_mutant_format_and_application(tmp_path: Path) -> None:
+    path = tmp_path / "wrong_add.py"
+    path.write_text(
+        '"""Subtracts instead of adding."""\n'
+        'NOTEBOOK = "01-tiny.ipynb"\nCELL = "add"\nFIND = "a + b"\nREPLACE = "a - b"\n'
+        'FAILS = ["test_add"]\n'
+    )
+    mutant = load_mutant(path)
+    assert mutant.fails == ("test_add",)
+    out = apply_mutant(TINY, mutant, tmp_path / "01-tiny.ipynb")
+    assert "return a - b" in visible_text(out)
+    path.write_text(path.read_text().replace('FIND = "a + b"', 'FIND = "b"'))
+    with pytest.raises(ValueError, match="FIND occurs 2 times"):
+        apply_mutant(TINY, load_mutant(path), tmp_path / "x.ipynb")
+    path.write_text('NOTEBOOK = "01-tiny.ipynb"\n')
+    with pytest.raises(ValueError, match="docstring"):
+        load_mutant(path)
+
+
+def test_autograde_fixture_full_marks_zero_and_warning_filter(
+    tiny_course: Path, tiny_release: Path, tmp_path: Path
+) -> None:
+    """Solution: 5/5 although a test cell writes a warning to stderr (IgnorePattern);
+    untouched student version: 0/5; the same solution without IgnorePattern loses the
+    warning cell (the nbgrader trap the course configuration handles)."""
+    source = tiny_course / "solutions" / "01-tiny" / "01-tiny.ipynb"
+    full = autograde_notebook(source, fill_solutions(tiny_release, source, tmp_path / "a.ipynb"),
+                              threads=KERNEL_THREADS)
+    assert {k: c.score for k, c in full.cells.items()} == {"test_add": 2.0, "test_square": 3.0}
+    empty = autograde_notebook(source, tiny_release, threads=KERNEL_THREADS)
+    assert empty.score == 0.0 and empty.max_score == 5.0
+
+
+def test_without_ignore_pattern_a_warning_costs_the_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(course, "IGNORED_STDERR", r"(?!)")  # a pattern that never matches
+    score = autograde_notebook(TINY, TINY, threads=KERNEL_THREADS)
+    assert score.cells["test_add"].score == 2.0
+    assert score.cells["test_square"].score == 0.0
+
+
+def test_validate_returns_a_real_verdict(tiny_course: Path, tiny_release: Path,
+                                         tmp_path: Path) -> None:
+    config = course.course_config(tiny_course, tmp_path / "data")
+    assert validate_notebook(tiny_release, config).exit_code == 1
+    source = tiny_course / "solutions" / "01-tiny" / "01-tiny.ipynb"
+    done = fill_solutions(tiny_release, source, tmp_path / "done" / "01-tiny.ipynb")
+    result = validate_notebook(done, config)
+    assert result.ok and result.exit_code == 0, result
+
+
+def test_dlgd_check_passes_a_solution_and_fails_a_student_version(
+    tiny_course: Path, tiny_release: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`dlgd check` on notebooks outside any course directory: table, points, exit status."""
+    outside = tmp_path / "somewhere" / "my work.ipynb"
+    outside.parent.mkdir()
+    shutil.copy(tiny_release, outside)
+    assert dlgd_main(["check", str(outside)]) == 1
+    report = capsys.readouterr().out
+    assert "add" in report and "FAIL" in report and "0/5 points" in report
+    done = fill_solutions(tiny_release, TINY, tmp_path / "done.ipynb")
+    assert dlgd_main(["check", str(done)]) == 0
+    report = capsys.readouterr().out
+    assert "FAIL" not in report and "5/5 points" in report
+    assert nbformat.read(done, as_version=4).cells[4].get("outputs") == []  # file untouched
+
+
+def test_dlgd_check_rejects_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert dlgd_main(["check", str(tmp_path / "nope.ipynb")]) == 2
+    assert "no such notebook" in capsys.readouterr().err
