@@ -1,0 +1,65 @@
+"""Data assimilation: twin experiments, variational and ensemble methods, a learned solver.
+
+    twin         truth runs, observations, cycling harness → xarray.Dataset of RMSE/spread
+    static       climatology, optimal interpolation, 3D-Var
+    variational  3D-Var / strong- and weak-constraint 4D-Var costs, autograd minimisation
+    ensemble     EnKF (perturbed obs), ETKF, DEnKF, LETKF with Gaspari–Cohn localisation
+    learned      4DVarNet-style learned variational interpolation of Lorenz-63
+    setups       published configurations (Sakov et al. 2012; Sakov & Oke 2008)
+"""
+
+from dlgd_course.assimilation.ensemble import (
+    ETKF,
+    LETKF,
+    DEnKF,
+    EnKF,
+    EnsembleFilter,
+    gaspari_cohn,
+    mean_preserving_rotation,
+)
+from dlgd_course.assimilation.static import OptimalInterpolation, Var3D, kalman_gain
+from dlgd_course.assimilation.twin import (
+    FilterDivergenceWarning,
+    SequentialMethod,
+    TwinData,
+    TwinSetup,
+    climatology,
+    make_twin_data,
+    run_twin_experiment,
+    score,
+    time_average,
+)
+from dlgd_course.assimilation.variational import (
+    Var4D,
+    minimise,
+    strong_4dvar_cost,
+    var3d_cost,
+    weak_4dvar_cost,
+)
+
+__all__ = [
+    "DEnKF",
+    "ETKF",
+    "EnKF",
+    "EnsembleFilter",
+    "FilterDivergenceWarning",
+    "LETKF",
+    "OptimalInterpolation",
+    "SequentialMethod",
+    "TwinData",
+    "TwinSetup",
+    "Var3D",
+    "Var4D",
+    "climatology",
+    "gaspari_cohn",
+    "kalman_gain",
+    "make_twin_data",
+    "mean_preserving_rotation",
+    "minimise",
+    "run_twin_experiment",
+    "score",
+    "strong_4dvar_cost",
+    "time_average",
+    "var3d_cost",
+    "weak_4dvar_cost",
+]

@@ -1,0 +1,12 @@
+"""Published twin-experiment setups, one module per paper (like DAPPER's ``mods/``).
+
+Each module defines ``SETUP`` (a :class:`~dlgd_course.assimilation.twin.TwinSetup`),
+``EXPECTED_RMSE`` (published analysis RMSE per method) and ``methods()`` (the tuned
+configurations behind those numbers).
+"""
+
+from dlgd_course.assimilation.setups import sakov2012, sakov_oke2008
+
+SETUPS = {"sakov2012": sakov2012, "sakov_oke2008": sakov_oke2008}
+
+__all__ = ["SETUPS", "sakov2012", "sakov_oke2008"]
