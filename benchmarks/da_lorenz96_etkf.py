@@ -10,7 +10,7 @@ the *same* data in the same process, single-threaded (BLAS limited to one thread
 the script prints both time-averaged analysis RMSEs and wall times (assimilation only,
 median of ``--repeats`` runs) and their ratio.
 
-Needs the ``bench`` extra (DAPPER); see the note in pyproject.toml on how to install it.
+Needs DAPPER, a development-only reference: ``make bench-deps`` installs it.
 
     .venv/bin/python benchmarks/da_lorenz96_etkf.py [--seeds 3] [--N 28] [--repeats 3]
 
@@ -27,7 +27,11 @@ import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import dapper.da_methods as da  # noqa: E402
+try:
+    import dapper.da_methods as da
+except ImportError:
+    raise SystemExit("this benchmark compares with DAPPER: install it with `make bench-deps`") from None
+
 import dapper.tools.progressbar as dapper_progressbar  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

@@ -71,10 +71,14 @@ def timed(function, *arguments, repeats: int = 1) -> tuple[float, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--members", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--steps", type=int, default=1000)
-    parser.add_argument("--baseline-members", type=int, default=20, help="members timed for the per-member loops")
+    parser.add_argument(
+        "--baseline-members", type=int, default=20, help="members timed for the per-member loops"
+    )
     arguments = parser.parse_args()
     n_steps = arguments.steps
     rng = np.random.default_rng(0)
@@ -87,14 +91,18 @@ def main() -> None:
     numpy_rate = arguments.baseline_members * n_steps / numpy_time
     scipy_rate = arguments.baseline_members * n_steps / scipy_time
 
-    print(f"Lorenz-96 N={N}, F={F}, RK4 dt={DT}, {n_steps} steps; torch {torch.__version__}, "
-          f"{torch.get_num_threads()} CPU threads")
+    print(
+        f"Lorenz-96 N={N}, F={F}, RK4 dt={DT}, {n_steps} steps; torch {torch.__version__}, "
+        f"{torch.get_num_threads()} CPU threads"
+    )
     print(f"library vs NumPy loop, same initial states: max |difference| = {agreement:.2e}")
     header = f"{'members':>8} {'method':<22} {'member-steps/s':>15} {'vs NumPy loop':>14}"
     print(header)
     print("-" * len(header))
     print(f"{'(per member)':>8} {'NumPy loop':<22} {numpy_rate:15.3g} {1.0:14.2f}")
-    print(f"{'(per member)':>8} {'scipy solve_ivp RK45':<22} {scipy_rate:15.3g} {scipy_rate / numpy_rate:14.2f}")
+    print(
+        f"{'(per member)':>8} {'scipy solve_ivp RK45':<22} {scipy_rate:15.3g} {scipy_rate / numpy_rate:14.2f}"
+    )
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     for members in arguments.members:
         initial = torch.as_tensor(F + rng.standard_normal((members, N)))

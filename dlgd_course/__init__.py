@@ -5,6 +5,12 @@ Subpackages:
                Lorenz-96, viscous Burgers), time steppers, integrator, Lyapunov exponents
     data       synthetic trajectories as xarray Datasets, observation operators,
                netCDF cache, Lightning DataModules
+    assimilation  twin experiments, OI/3D-Var/4D-Var, EnKF/ETKF/DEnKF/LETKF, a learned
+               4DVarNet-style solver, published setups (Sakov 2012, Sakov & Oke 2008)
+    closures   subgrid closures: Burgers (a priori, solver-in-the-loop, Smagorinsky) and
+               a NumPy 2-D turbulence LES with an offline CNN closure
+    forecasting  leak-free forecasting windows, baselines, bilinear residual network,
+               neural ODE, LSTM/GRU; synthetic coastal wind + NWP, MeteoNet loaders
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -50,7 +50,10 @@ def run_info(arguments: argparse.Namespace) -> int:
         ("pytorch-lightning", pytorch_lightning.__version__),
         ("numpy", numpy.__version__),
         ("xarray", xarray.__version__),
-        ("device", str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else "")),
+        (
+            "device",
+            str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""),
+        ),
         ("CUDA devices", str(torch.cuda.device_count())),
         ("cache", str(cache_dir())),
     ]
@@ -106,7 +109,11 @@ def register_data(subparsers: argparse._SubParsersAction) -> None:
     generate.add_argument("--save-every", type=int, default=1, help="keep every n-th state")
     generate.add_argument("--stepper", choices=sorted(STEPPERS), default="rk4")
     generate.add_argument(
-        "--param", type=_parse_parameter, action="append", default=[], metavar="NAME=VALUE",
+        "--param",
+        type=_parse_parameter,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="a system parameter, e.g. --param F=8 (repeatable)",
     )
     generate.add_argument("-o", "--output", type=Path, default=None, help="output file (.nc)")
@@ -114,7 +121,9 @@ def register_data(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dlgd", description="Deep Learning and Geophysical Dynamics course tools")
+    parser = argparse.ArgumentParser(
+        prog="dlgd", description="Deep Learning and Geophysical Dynamics course tools"
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     register_info(subparsers)
     register_data(subparsers)

@@ -75,9 +75,12 @@ def test_simulate_reports_divergence() -> None:
 
 # --- observations ----------------------------------------------------------------------------
 
+
 def test_observe_every_kth_step_first_component_with_noise() -> None:
     truth = simulate(**{**L63, "n_steps": 4000})
-    observations = observe(truth.state, observation_interval=8, observed_components=[0], noise_std=2.0, seed=1)
+    observations = observe(
+        truth.state, observation_interval=8, observed_components=[0], noise_std=2.0, seed=1
+    )
     mask = observations.mask.values
     assert mask[::8, 0].all() and not mask[1::8].any() and not mask[:, 1:].any()
     errors = (observations.observation - truth.state).values[mask]
@@ -151,6 +154,7 @@ def test_cache_location_follows_environment(tmp_path: Path, monkeypatch: pytest.
 
 # --- windows ---------------------------------------------------------------------------------
 
+
 def test_windows_stay_inside_disjoint_time_ranges() -> None:
     """No time step of a validation/test window occurs in any training window (no leakage)."""
     series = torch.arange(1000, dtype=torch.float64).unsqueeze(-1)  # value = time index
@@ -163,7 +167,11 @@ def test_windows_stay_inside_disjoint_time_ranges() -> None:
             assert window == list(range(window[0], window[0] + 16)), "windows must be contiguous"
             steps.update(window)
         seen[split] = steps
-    assert not seen["train"] & seen["val"] and not seen["train"] & seen["test"] and not seen["val"] & seen["test"]
+    assert (
+        not seen["train"] & seen["val"]
+        and not seen["train"] & seen["test"]
+        and not seen["val"] & seen["test"]
+    )
     assert max(seen["train"]) < min(seen["val"]) <= max(seen["val"]) < min(seen["test"])
 
 
@@ -185,6 +193,7 @@ def test_window_module_bad_input() -> None:
 
 
 # --- command line ----------------------------------------------------------------------------
+
 
 def test_cli_info(capsys: pytest.CaptureFixture[str]) -> None:
     assert dlgd(["info"]) == 0

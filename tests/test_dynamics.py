@@ -1,4 +1,4 @@
-"""Dynamics: convergence order of the steppers, Burgers vs Cole–Hopf, autograd, batching, dtypes, bad input."""
+"""Dynamics: stepper convergence orders, Burgers vs Cole–Hopf, autograd, batching, dtypes, bad input."""
 
 from __future__ import annotations
 
@@ -142,6 +142,7 @@ def test_two_level_coupling_and_split() -> None:
 
 
 # --- bad input -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("dt", [0.0, -0.01, float("nan"), float("inf")])
 def test_bad_time_step(dt: float) -> None:

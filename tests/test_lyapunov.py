@@ -59,7 +59,9 @@ def test_tangent_propagation_matches_forward_mode_autodiff(generator: torch.Gene
 
     _, exact = torch.func.jvp(one_step, (state,), (direction,))
     epsilon = torch.finfo(state.dtype).eps ** (1 / 3)
-    approximate = (one_step(state + epsilon * direction) - one_step(state - epsilon * direction)) / (2 * epsilon)
+    approximate = (one_step(state + epsilon * direction) - one_step(state - epsilon * direction)) / (
+        2 * epsilon
+    )
     assert (approximate - exact).abs().max() < 1e-8 * exact.abs().max()
 
 

@@ -39,7 +39,9 @@ def split_time_ranges(n_times: int, split_fractions: Sequence[float]) -> dict[st
     """Consecutive, disjoint time-index ranges for train, val and test."""
     fractions = np.asarray(split_fractions, dtype=float)
     if fractions.shape != (3,) or (fractions < 0).any() or not np.isclose(fractions.sum(), 1.0):
-        raise ValueError(f"split_fractions must be three non-negative numbers summing to 1, got {split_fractions}")
+        raise ValueError(
+            f"split_fractions must be three non-negative numbers summing to 1, got {split_fractions}"
+        )
     bounds = np.round(np.concatenate([[0.0], np.cumsum(fractions)]) * n_times).astype(int)
     return {name: range(bounds[i], bounds[i + 1]) for i, name in enumerate(SPLITS)}
 
@@ -51,7 +53,9 @@ class WindowDataset(Dataset):
     pairs of the first input step. The target follows the input immediately.
     """
 
-    def __init__(self, data: Tensor, starts: Sequence[tuple[int, int]], input_length: int, target_length: int):
+    def __init__(
+        self, data: Tensor, starts: Sequence[tuple[int, int]], input_length: int, target_length: int
+    ):
         self.data = data
         self.starts = list(starts)
         self.input_length = input_length
@@ -131,7 +135,9 @@ class WindowDataModule(pl.LightningDataModule):
 
     def train_dataloader(self) -> DataLoader:
         generator = torch.Generator().manual_seed(self.shuffle_seed)
-        return DataLoader(self.datasets["train"], batch_size=self.batch_size, shuffle=True, generator=generator)
+        return DataLoader(
+            self.datasets["train"], batch_size=self.batch_size, shuffle=True, generator=generator
+        )
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(self.datasets["val"], batch_size=self.batch_size)

@@ -60,7 +60,9 @@ def observe(
     if observed_components is not None:
         indices = np.asarray(observed_components)
         if indices.size == 0 or indices.ndim != 1 or not np.issubdtype(indices.dtype, np.integer):
-            raise ValueError(f"observed_components must be a non-empty list of integers, got {observed_components!r}")
+            raise ValueError(
+                f"observed_components must be a non-empty list of integers, got {observed_components!r}"
+            )
         if indices.min() < -n_components or indices.max() >= n_components:
             raise ValueError(
                 f"observed_components {list(indices)} out of range for a state with {n_components} components"
@@ -85,7 +87,9 @@ def observe(
 
     attrs = {
         "observation_interval": int(observation_interval),
-        "observed_components": "all" if observed_components is None else ",".join(map(str, np.asarray(observed_components))),
+        "observed_components": "all"
+        if observed_components is None
+        else ",".join(map(str, np.asarray(observed_components))),
         "observed_fraction": 1.0 if observed_fraction is None else float(observed_fraction),
         "noise_std": float(noise_std),
         "seed": int(seed),

@@ -42,13 +42,10 @@ class DynamicalSystem:
                 minimum = self.integer_parameters[field.name]
                 if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
                     raise ValueError(
-                        f"{self.name}: parameter {field.name} must be an integer >= {minimum}, "
-                        f"got {value!r}"
+                        f"{self.name}: parameter {field.name} must be an integer >= {minimum}, got {value!r}"
                     )
             elif isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(
-                    f"{self.name}: parameter {field.name} must be a number, got {value!r}"
-                )
+                raise ValueError(f"{self.name}: parameter {field.name} must be a number, got {value!r}")
             elif not math.isfinite(value):
                 raise ValueError(f"{self.name}: parameter {field.name} must be finite, got {value}")
             if field.name in self.positive_parameters and value <= 0:
@@ -68,7 +65,7 @@ class DynamicalSystem:
         batch_shape: tuple[int, ...] = (),
         dtype: torch.dtype = torch.float64,
     ) -> Tensor:
-        """A random state on (or near) the attractor's typical range, shape ``(*batch_shape, *state_shape)``."""
+        """A random state in the attractor's typical range, ``(*batch_shape, *state_shape)``."""
         raise NotImplementedError
 
     # --- shared behaviour -------------------------------------------------------------
@@ -86,8 +83,7 @@ class DynamicalSystem:
         expected = self.state_shape
         if len(shape) < len(expected) or shape[len(shape) - len(expected) :] != expected:
             raise ValueError(
-                f"{self.name}: state must have shape (..., {', '.join(map(str, expected))}), "
-                f"got {shape}"
+                f"{self.name}: state must have shape (..., {', '.join(map(str, expected))}), got {shape}"
             )
         check_finite(state, f"{self.name} state")
 

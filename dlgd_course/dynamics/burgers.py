@@ -72,7 +72,9 @@ def burgers_tendency(u: Tensor, nu: float, domain_length: float) -> Tensor:
 
 @dataclass(frozen=True)
 class Burgers(DynamicalSystem):
-    """1-D viscous Burgers: viscosity ν (``nu``), ``n_points`` grid points on ``[x_start, x_start + domain_length)``.
+    """1-D viscous Burgers: viscosity ν (``nu``), ``n_points`` points on ``[x_start, x_start + L)``.
+
+    ``L`` is ``domain_length``.
 
     Defaults follow the DLGD closure setting: 200 points on [0, 1), ν = 0.001.
     """

@@ -96,8 +96,6 @@ class TwoLevelLorenz96(DynamicalSystem):
         dtype: torch.dtype = torch.float64,
     ) -> Tensor:
         """X ~ F/2 + N(0, 1)·F/4 and small fast variables (spin up before use)."""
-        X = self.F / 2 + self.F / 4 * torch.randn(
-            (*batch_shape, self.K), generator=generator, dtype=dtype
-        )
+        X = self.F / 2 + self.F / 4 * torch.randn((*batch_shape, self.K), generator=generator, dtype=dtype)
         Y = 0.1 * torch.randn((*batch_shape, self.K, self.J), generator=generator, dtype=dtype)
         return self.join_state(X, Y)
