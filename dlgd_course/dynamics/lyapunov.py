@@ -4,7 +4,7 @@ Benettin et al. (1980), Shimada & Nagashima (1979): propagate ``n_exponents``
 tangent vectors Q with the Jacobian of the one-step map M, re-orthonormalise by QR
 after each step, and average the logarithms of the diagonal of R:
 
-    λ_i ≈ 1 / (n_steps · dt) Σ_n log |R^{(n)}_{ii}|.
+    λ_i ≈ 1 / (n_steps · dt) Σ_n log abs(R⁽ⁿ⁾_ii).
 
 The Jacobian–vector products use central differences,
 ``M'(x) q ≈ (M(x + εq) − M(x − εq)) / 2ε`` with ε = eps^{1/3} of the dtype, which is
