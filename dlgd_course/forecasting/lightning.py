@@ -1,0 +1,125 @@
+"""Lightning plumbing: a leak-free windowed DataModule, a LightningModule for any
+learned :class:`~dlgd_course.forecasting.models.Forecaster`, and batched prediction.
+Train with :func:`dlgd_course.notebook.quiet_trainer`.
+
+The loss is the mean squared error in *normalised* units (each component divided by
+its training-block std), over the training leads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytorch_lightning as pl
+import torch
+from torch import Tensor
+from torch.utils.data import DataLoader
+
+from dlgd_course.forecasting.models import Forecaster
+from dlgd_course.forecasting.windows import (
+    SPLITS,
+    ForecastWindows,
+    fit_normalisation,
+    time_splits,
+    window_length,
+)
+
+
+class ForecastDataModule(pl.LightningDataModule):
+    """Train / val / test windows of one series ``(T, d)``, disjoint in time.
+
+    Attributes after construction: ``slices`` (split name -> time slice),
+    ``windows`` (split name -> ForecastWindows),
+    ``mean``/``std`` (training block only), ``leads``, ``n_past``.
+    """
+
+    def __init__(self, series: Tensor, n_past: int, leads: Sequence[int],
+                 fractions: Sequence[float] = (0.7, 0.15, 0.15), gap: int | None = None,
+                 batch_size: int = 256, stride: int = 1, seed: int = 0):
+        super().__init__()
+        if series.ndim != 2:
+            raise ValueError(f"series must have shape (time, features), got {tuple(series.shape)}")
+        self.series = series.to(torch.float32)
+        length = window_length(n_past, leads)
+        self.slices = time_splits(self.series.shape[0], fractions,
+                                  gap=length if gap is None else gap, min_gap=length)
+        self.windows = {name: ForecastWindows(self.series[self.slices[name]], n_past, leads,
+                                              stride) for name in SPLITS}
+        self.mean, self.std = fit_normalisation(self.series[self.slices["train"]])
+        self.leads, self.n_past = self.windows["train"].leads, n_past
+        self.batch_size, self.seed = batch_size, seed
+
+    def train_dataloader(self) -> DataLoader:
+        generator = torch.Generator().manual_seed(self.seed)
+        return DataLoader(self.windows["train"], batch_size=self.batch_size, shuffle=True,
+                          generator=generator)
+
+    def val_dataloader(self) -> DataLoader:
+        return DataLoader(self.windows["val"], batch_size=4096)
+
+    def test_dataloader(self) -> DataLoader:
+        return DataLoader(self.windows["test"], batch_size=4096)
+
+    def split_tensors(self, split: str) -> tuple[Tensor, Tensor]:
+        """``(history, targets)`` of a whole split."""
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+        return self.windows[split].history, self.windows[split].targets
+
+
+class ForecastModule(pl.LightningModule):
+    """Trains ``model`` so that ``model.forecast(history, leads)`` matches the targets.
+
+    Args:
+        model: a learned forecaster (its parameters are optimised).
+        leads: the leads the data module provides (targets ``(B, len(leads), d)``).
+        train_leads: the subset used in the loss (default all; ``(1,)`` trains a one-step
+            model on one step only).
+        std: per-component scale of the loss (training-block std).
+        lr: Adam learning rate, decayed by a cosine schedule over ``max_epochs``.
+    """
+
+    def __init__(self, model: Forecaster, leads: Sequence[int], std: Tensor,
+                 train_leads: Sequence[int] | None = None, lr: float = 3e-3,
+                 max_epochs: int = 50):
+        super().__init__()
+        self.model, self.leads = model, tuple(leads)
+        self.train_leads = tuple(train_leads) if train_leads is not None else self.leads
+        missing = set(self.train_leads) - set(self.leads)
+        if missing:
+            raise ValueError(f"train_leads {sorted(missing)} are not among the data leads")
+        self.index = [self.leads.index(lead) for lead in self.train_leads]
+        self.register_buffer("loss_scale", torch.as_tensor(std, dtype=torch.float32).clone())
+        self.lr, self.max_epochs = lr, max_epochs
+
+    def loss(self, history: Tensor, targets: Tensor) -> Tensor:
+        prediction = self.model.forecast(history, self.train_leads)
+        error = (prediction - targets[:, self.index]) / self.loss_scale
+        return error.square().mean()
+
+    def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
+        loss = self.loss(*batch)
+        self.log("train_loss", loss, prog_bar=False)
+        return loss
+
+    def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
+        self.log("val_loss", self.loss(*batch), prog_bar=False)
+
+    def configure_optimizers(self):
+        optimiser = torch.optim.Adam(self.model.parameters(), lr=self.lr)
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=self.max_epochs)
+        return {"optimizer": optimiser, "lr_scheduler": schedule}
+
+
+@torch.no_grad()
+def predict(model: Forecaster, history: Tensor, leads: Sequence[int],
+            batch_size: int = 8192) -> Tensor:
+    """``model.forecast`` over a whole split in batches, on the model's device, returned on CPU."""
+    model.eval()
+    try:
+        device = next(model.parameters()).device
+    except StopIteration:
+        device = next(iter(model.buffers()), torch.empty(0)).device
+    out = [model.forecast(history[i:i + batch_size].to(device), leads).cpu()
+           for i in range(0, history.shape[0], batch_size)]
+    return torch.cat(out)
