@@ -57,12 +57,33 @@ def secret_lines(notebook: Path, begin: str, end: str, min_length: int = 10) -> 
     return {line for line in inside - elsewhere if len(line) >= min_length}
 
 
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
+
+def public_lines(root: Path = REPO_ROOT) -> set[str]:
+    """Stripped lines that students see anyway, so finding one in a student file proves nothing:
+    everything outside the solution and hidden-test regions of every source notebook, the
+    book's own sources and the library's code (``loss.backward()`` is no secret)."""
+    public: set[str] = set()
+    for notebook in sorted((root / "solutions").glob("*/*.ipynb")):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            _, outside_solution = _regions(cell.source, *SOLUTION_MARKERS)
+            _, outside_both = _regions("\n".join(outside_solution), *HIDDEN_MARKERS)
+            public.update(outside_both)
+    for pattern in ("book/**/*.md", "dlgd_course/**/*.py"):
+        for path in root.glob(pattern):
+            if "_build" not in path.parts:
+                public.update(line.strip() for line in path.read_text(errors="replace").splitlines())
+    return public
+
+
 def solution_lines(notebook: Path) -> set[str]:
-    return secret_lines(notebook, "### BEGIN SOLUTION", "### END SOLUTION")
+    return secret_lines(notebook, *SOLUTION_MARKERS)
 
 
 def hidden_test_lines(notebook: Path) -> set[str]:
-    return secret_lines(notebook, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+    return secret_lines(notebook, *HIDDEN_MARKERS)
 
 
 def visible_text(path: Path) -> str:

@@ -33,6 +33,7 @@ from pipeline_helpers import (
     MUTANTS_DIR,
     hidden_test_lines,
     mutants_of,
+    public_lines,
     release_notebook,
     shows_line,
     solution_lines,
@@ -104,7 +105,8 @@ def _student_files() -> list[tuple[Path, bool]]:
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_solution_or_hidden_test_in_student_files(assignment: str) -> None:
     source = source_notebook(assignment)
-    solutions, hidden = solution_lines(source), hidden_test_lines(source)
+    public = public_lines()
+    solutions, hidden = solution_lines(source) - public, hidden_test_lines(source) - public
     assert solutions and hidden, "found no solution or hidden test lines to look for"
     markers = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
     leaks = []
