@@ -1,0 +1,57 @@
+"""Space-time interpolation of gappy satellite fields of suspended sediment (theme 1).
+
+    sediment               synthetic coastal sediment fields (river plumes, tide, wind)
+    clouds                 correlated, persistent cloud masks; noisy gappy observations
+    io                     loaders for real gappy products (netCDF, arrays) → same layout
+    optimal_interpolation  OI with a separable space-time Gaussian covariance (matrix-free CG)
+    dineof                 DINEOF (iterative EOF gap filling, cross-validated rank)
+    models                 masked-input U-Net, 4DVarNet-style learned variational interpolator
+    lightning              normalisation, training pairs (OSSE / observations only), Lightning
+    metrics                hidden-pixel RMSE, nRMSE, explained variance, R² (log10 and mg/L)
+"""
+
+from dlgd_course.interpolation.clouds import cloud_masks, hide_observed_pixels, observe_sediment
+from dlgd_course.interpolation.dineof import DineofResult, dineof
+from dlgd_course.interpolation.io import from_arrays, load_gappy_netcdf
+from dlgd_course.interpolation.lightning import (
+    GappyWindows,
+    InterpolationDataModule,
+    InterpolationModule,
+    LogNormalizer,
+    reconstruct,
+    train,
+)
+from dlgd_course.interpolation.metrics import hidden_pixel_scores, score_arrays
+from dlgd_course.interpolation.models import LearnedVariationalInterpolator, MaskedUNet
+from dlgd_course.interpolation.optimal_interpolation import (
+    GaussianCovariance,
+    fit_gaussian_covariance,
+    optimal_interpolation,
+)
+from dlgd_course.interpolation.sediment import SEDIMENT_ATTRS, SedimentConfig, simulate_sediment
+
+__all__ = [
+    "DineofResult",
+    "GappyWindows",
+    "GaussianCovariance",
+    "InterpolationDataModule",
+    "InterpolationModule",
+    "LearnedVariationalInterpolator",
+    "LogNormalizer",
+    "MaskedUNet",
+    "SEDIMENT_ATTRS",
+    "SedimentConfig",
+    "cloud_masks",
+    "dineof",
+    "fit_gaussian_covariance",
+    "from_arrays",
+    "hidden_pixel_scores",
+    "hide_observed_pixels",
+    "load_gappy_netcdf",
+    "observe_sediment",
+    "optimal_interpolation",
+    "reconstruct",
+    "score_arrays",
+    "simulate_sediment",
+    "train",
+]
