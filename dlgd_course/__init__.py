@@ -11,6 +11,10 @@ Subpackages:
                a NumPy 2-D turbulence LES with an offline CNN closure
     forecasting  leak-free forecasting windows, baselines, bilinear residual network,
                neural ODE, LSTM/GRU; synthetic coastal wind + NWP, MeteoNet loaders
+    interpolation  synthetic sediment fields and cloud masks, OI, DINEOF, masked U-Net,
+               4DVarNet-style interpolator, gappy-product loaders
+    trajectories  synthetic seabird foraging trips, BirdGAN/Movebank loaders, CRW and HMM
+               baselines, DCGAN/WGAN-GP, trajectory metrics
 """
 
 from importlib.metadata import PackageNotFoundError, version

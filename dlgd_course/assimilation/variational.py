@@ -1,7 +1,7 @@
 """Variational assimilation: 3D-Var and 4D-Var costs, minimised with torch autograd.
 
 Costs (Talagrand & Courtier 1987, QJRMS 113; Trémolet 2006, QJRMS 132 for the weak form),
-every one batched over a leading experiment dimension ``B`` and returned per experiment:
+every one batched over a leading experiment dimension ``B`` and returned per experiment::
 
     3D-Var:  J(x)   = ½‖x − x_b‖²_B⁻¹ + ½‖y − H x‖²_R⁻¹
     strong 4D-Var:  J(x_0) = ½‖x_0 − x_b‖²_B⁻¹ + ½ Σ_l ‖y_l − H M_l(x_0)‖²_R⁻¹

@@ -152,7 +152,7 @@ def eki_calibrate_smagorinsky(
     Forward map G(θ) = log10 E_LES(k), k = 1..k_max, time-averaged over the second half of an
     LES of ``duration`` started from ``omega_bar[0]`` (filtered DNS ``(t, m, n_c, n_c)``, sampled
     every ``sample_every``); data y = the same for ``omega_bar``. Each iteration (perturbed
-    observations, noise Γ = ``noise_std``² I):
+    observations, noise Γ = ``noise_std`` ² I)::
 
         θ_j ← θ_j + C_θG (C_GG + Γ)⁻¹ (y + η_j − G(θ_j)),   η_j ~ N(0, Γ).
 

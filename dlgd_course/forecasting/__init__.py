@@ -2,7 +2,8 @@
 for chaotic systems (Lorenz-63), synthetic coastal wind stations with an NWP product,
 MeteoNet loaders, a hybrid NWP-correction network, and scores per lead time.
 
-Modules:
+Modules::
+
     windows      sliding windows and train/val/test splits disjoint in time
     models       persistence, climatology, polynomial step maps, linear autoregression,
                  MLP, LSTM/GRU, bilinear residual network, neural ODE

@@ -40,7 +40,7 @@ def cloud_masks(
     coverage_std: float = 2.0,
     coverage_persistence: float = 0.5,
 ) -> np.ndarray:
-    """Boolean cloud masks (``True`` = cloudy = missing), shape (n_days, *shape).
+    """Boolean cloud masks (``True`` = cloudy = missing), shape ``(n_days, *shape)``.
 
     ``mean_missing`` sets μ (the logit of the median daily missing fraction);
     ``coverage_std`` and ``coverage_persistence`` set the AR(1) ``z_t``.

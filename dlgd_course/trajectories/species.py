@@ -26,8 +26,8 @@ class SpeciesParameters:
     across trips with log-std ``range_log_std``); ``search_hours`` the median duration of
     the area-restricted-search phase (log-normal, ``search_log_std``);
     ``dive_rate_per_hour`` the rate of dives while searching; the outbound heading
-(degrees clockwise from north) is von Mises around ``heading_deg`` with concentration
-``heading_kappa`` (open sea lies on one side of the colony).
+    (degrees clockwise from north) is von Mises around ``heading_deg`` with concentration
+    ``heading_kappa`` (open sea lies on one side of the colony).
     """
 
     name: str

@@ -278,6 +278,20 @@ def test_api_reference_documents_the_library(built_html: Path) -> None:
         assert name in text, f"API reference lacks {name}"
 
 
+def test_api_reference_has_every_module_of_the_library(built_html: Path) -> None:
+    """A new module or theme package must be added to book/api.md (the command line and the
+    device module are documented in the README and by ``default_device``)."""
+    import pkgutil
+
+    import dlgd_course
+
+    page = (built_html / "api.html").read_text(encoding="utf-8")
+    modules = [m.name for m in pkgutil.walk_packages(dlgd_course.__path__, "dlgd_course.")]
+    documented_elsewhere = ("dlgd_course.cli", "dlgd_course.device")
+    missing = [m for m in modules if m not in documented_elsewhere and f'id="module-{m}"' not in page]
+    assert not missing, f"modules missing from book/api.md: {missing}"
+
+
 def test_launch_links_are_settings_for_hub_binder_and_colab(built_html: Path) -> None:
     page = (built_html / "lectures" / "01-differentiable-physics.html").read_text(encoding="utf-8")
     for host in ("mybinder.org", "colab.research.google.com", "jupyterhub"):
