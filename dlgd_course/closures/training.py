@@ -85,8 +85,8 @@ class ClosureDataModule(pl.LightningDataModule):
         return DataLoader(self.tensors["val"], batch_size=4 * self.batch_size)
 
 
-class APrioriClosure(pl.LightningModule):
-    """Fit a closure network to the instantaneous subgrid term (mean squared error)."""
+class ClosureTraining(pl.LightningModule):
+    """Training of a closure network by Adam on the :meth:`loss` of a batch (subclasses)."""
 
     def __init__(self, closure: nn.Module, learning_rate: float = 1e-3) -> None:
         super().__init__()
@@ -94,8 +94,7 @@ class APrioriClosure(pl.LightningModule):
         self.learning_rate = learning_rate
 
     def loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
-        windows, _, subgrid = batch
-        return torch.mean((self.closure(windows[:, 0]) - subgrid) ** 2)
+        raise NotImplementedError
 
     def training_step(self, batch: tuple[Tensor, Tensor, Tensor], batch_idx: int) -> Tensor:
         loss = self.loss(batch)
@@ -109,7 +108,15 @@ class APrioriClosure(pl.LightningModule):
         return torch.optim.Adam(self.closure.parameters(), lr=self.learning_rate)
 
 
-class SolverInTheLoopClosure(pl.LightningModule):
+class APrioriClosure(ClosureTraining):
+    """Fit a closure network to the instantaneous subgrid term (mean squared error)."""
+
+    def loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
+        windows, _, subgrid = batch
+        return torch.mean((self.closure(windows[:, 0]) - subgrid) ** 2)
+
+
+class SolverInTheLoopClosure(ClosureTraining):
     """Fit a closure through ``n_unroll`` steps of the differentiable coarse solver.
 
     Loss: mean over the unrolled steps k = 1..K of ‖ū_θ(t_k) − ū(t_k)‖² (Um et al. 2020).
@@ -122,11 +129,9 @@ class SolverInTheLoopClosure(pl.LightningModule):
         dt: float,
         learning_rate: float = 1e-3,
     ) -> None:
-        super().__init__()
-        self.closure = closure
+        super().__init__(closure, learning_rate)
         self.coarse = coarse
         self.dt = dt
-        self.learning_rate = learning_rate
 
     def loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
         windows, forcing, _ = batch
@@ -135,14 +140,3 @@ class SolverInTheLoopClosure(pl.LightningModule):
             self.coarse, windows[:, 0], self.dt, n_unroll, self.closure, forcing
         )  # (K + 1, B, x)
         return torch.mean((rollout[1:] - windows.transpose(0, 1)[1:]) ** 2)
-
-    def training_step(self, batch: tuple[Tensor, Tensor, Tensor], batch_idx: int) -> Tensor:
-        loss = self.loss(batch)
-        self.log("train_loss", loss)
-        return loss
-
-    def validation_step(self, batch: tuple[Tensor, Tensor, Tensor], batch_idx: int) -> None:
-        self.log("val_loss", self.loss(batch))
-
-    def configure_optimizers(self) -> torch.optim.Optimizer:
-        return torch.optim.Adam(self.closure.parameters(), lr=self.learning_rate)
