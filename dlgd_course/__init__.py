@@ -13,6 +13,8 @@ Subpackages:
                neural ODE, LSTM/GRU; synthetic coastal wind + NWP, MeteoNet loaders
     interpolation  synthetic sediment fields and cloud masks, OI, DINEOF, masked U-Net,
                4DVarNet-style interpolator, gappy-product loaders
+    nowcasting  synthetic geostationary cloud sequences, MeteoNet cloud-type loader,
+               persistence and extrapolation baselines, U-Net nowcasting, scores per lead
     trajectories  synthetic seabird foraging trips, BirdGAN/Movebank loaders, CRW and HMM
                baselines, DCGAN/WGAN-GP, trajectory metrics
 """
