@@ -87,11 +87,13 @@ def course_config(
     source_directory: str = SOURCE_DIRECTORY,
     release_directory: str = RELEASE_DIRECTORY,
     cell_timeout: int = CELL_TIMEOUT_S,
+    db_url: str | None = None,
 ) -> Config:
     """nbgrader configuration of the course with its root at ``root``.
 
     ``data`` (default :func:`data_dir`) holds ``gradebook.db``, ``exchange/``,
     ``submitted/``, ``autograded/`` and ``feedback/``. Directory names may be absolute.
+    ``db_url`` replaces the SQLite gradebook, e.g. ``postgresql+psycopg://user@host/dlgd``.
     """
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
@@ -109,7 +111,9 @@ def course_config(
     c.CourseDirectory.submitted_directory = str(data_path / "submitted")
     c.CourseDirectory.autograded_directory = str(data_path / "autograded")
     c.CourseDirectory.feedback_directory = str(data_path / "feedback")
-    c.CourseDirectory.db_url = f"sqlite:///{data_path / 'gradebook.db'}"
+    if db_url is not None and not db_url.startswith(("sqlite:", "postgresql", "mysql")):
+        raise ValueError(f"db_url {db_url!r} is not an SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...)")
+    c.CourseDirectory.db_url = db_url or f"sqlite:///{data_path / 'gradebook.db'}"
     c.Exchange.root = str(data_path / "exchange")
     c.Exchange.path_includes_course = True
     c.Execute.timeout = cell_timeout

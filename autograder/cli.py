@@ -1,0 +1,109 @@
+"""``dlgd-grade``: grade every collected submission of an assignment, in sandboxes, in parallel.
+
+    dlgd-grade 00-pytorch-lightning                      # LocalCluster, 1 worker, local sandbox
+    dlgd-grade 00-pytorch-lightning --workers 2 --force  # regrade everything on 2 workers
+    dlgd-grade 03-data-assimilation --scheduler tcp://10.0.0.5:8786 --gpus 1
+    dlgd-grade 03-data-assimilation --slurm --workers 8 --gpus 1 --slurm-queue gpu
+    dlgd-grade 00-pytorch-lightning --db-url postgresql+psycopg://grader@db/dlgd
+
+The gradebook must hold the assignment (``nbgrader generate_assignment``) and the
+submissions must be collected (``nbgrader collect``). Grades already recorded for an
+unchanged submission are kept unless ``--force``. At the end the CSV and the HTML report
+are written to ``--report`` (default ``<course data>/reports``). Exit status: 0 when every
+submission is graded, 1 when some could not be (infrastructure; re-run to resume), 2 on bad
+input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder.course import REPO_ROOT, course_config, data_dir
+from autograder.sandbox import BACKENDS, DEFAULT_IMAGE, SandboxLimits, SandboxUnavailable
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dlgd-grade", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n".join(__doc__.splitlines()[2:]))
+    parser.add_argument("assignment", help="assignment id, e.g. 00-pytorch-lightning")
+    parser.add_argument("--students", help="comma-separated student ids (default: all)")
+    parser.add_argument("--workers", type=int, default=1, help="parallel sandboxes (default 1)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", help="address of an existing Dask scheduler")
+    where.add_argument("--slurm", action="store_true", help="start workers as Slurm jobs")
+    parser.add_argument("--slurm-queue", help="Slurm partition")
+    parser.add_argument("--slurm-account", help="Slurm account")
+    parser.add_argument("--slurm-memory", default="16GB", help="memory per Slurm job")
+    parser.add_argument("--slurm-walltime", default="02:00:00", help="wall time per Slurm job")
+    parser.add_argument("--gpus", type=int, default=0,
+                        help="GPUs per machine (local) or per job (Slurm); each task takes one")
+    parser.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    parser.add_argument("--sandbox", choices=BACKENDS, default="local", help="execution backend")
+    parser.add_argument("--image", default=DEFAULT_IMAGE, help="container image (docker, apptainer)")
+    parser.add_argument("--timeout", type=float, default=SandboxLimits.notebook_seconds,
+                        help="wall-clock limit of a whole notebook (s)")
+    parser.add_argument("--cell-timeout", type=int, default=SandboxLimits.cell_seconds,
+                        help="limit of one cell (s)")
+    parser.add_argument("--memory-gb", type=float, default=SandboxLimits.memory_bytes / 2**30,
+                        help="memory (address space) of a kernel, GiB")
+    parser.add_argument("--threads", type=int, default=SandboxLimits.threads, help="CPU threads per kernel")
+    parser.add_argument("--db-url", help="gradebook URL (default: SQLite in the course data folder)")
+    parser.add_argument("--course-data", type=Path, help="instructor data folder (default $DLGD_COURSE_DATA)")
+    parser.add_argument("--course-root", type=Path, default=REPO_ROOT, help="the course repository")
+    parser.add_argument("--report", type=Path, help="folder of the CSV and HTML report")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from autograder.distributed import grade_assignment, slurm_cluster
+    from autograder.report import write_reports
+
+    args = _parser().parse_args(argv)
+    try:
+        limits = SandboxLimits(notebook_seconds=args.timeout, cell_seconds=args.cell_timeout,
+                               memory_bytes=int(args.memory_gb * 2**30), threads=args.threads)
+        data = args.course_data or data_dir()
+        config = course_config(args.course_root, data, db_url=args.db_url)
+        cluster = None
+        if args.slurm:
+            cluster = slurm_cluster(gpus_per_job=args.gpus, queue=args.slurm_queue,
+                                    account=args.slurm_account, memory=args.slurm_memory,
+                                    walltime=args.slurm_walltime)
+        students = [s.strip() for s in args.students.split(",")] if args.students else None
+        bar = None
+        if not args.no_progress:
+            from tqdm import tqdm
+
+            bar = tqdm(unit="submission", desc=args.assignment)
+
+        def progress(done: int, total: int, key: str) -> None:
+            if bar is not None:
+                bar.total = total
+                bar.set_postfix_str(key.split("/")[-1])
+                bar.update(1)
+
+        run = grade_assignment(
+            config, args.assignment, students=students, workers=args.workers, scheduler=args.scheduler,
+            cluster=cluster, gpus=0 if args.slurm and not args.gpus else args.gpus, force=args.force,
+            backend=args.sandbox, limits=limits, progress=progress,
+        )
+        if bar is not None:
+            bar.close()
+    except (ValueError, SandboxUnavailable) as error:
+        print(f"dlgd-grade: {error}", file=sys.stderr)
+        return 2
+    csv_path, html_path = write_reports(config, args.assignment, args.report or Path(data) / "reports")
+    print(f"{args.assignment}: {len(run.graded)} graded, {len(run.skipped)} already graded (kept), "
+          f"{len(run.not_graded)} not graded, {run.seconds:.1f} s")
+    for key, reason in run.not_graded.items():
+        print(f"  not graded {key}: {reason}", file=sys.stderr)
+    print(f"grades: {csv_path}\nreport: {html_path}")
+    return 0 if run.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

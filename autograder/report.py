@@ -1,0 +1,142 @@
+"""Grading reports for instructors: a CSV per student per graded cell and an HTML page.
+
+Both are built from the markers the grader writes beside each autograded submission
+(:data:`autograder.submissions.MARKER`), so they cover every graded submission of the
+assignment, whichever run graded it. The HTML page shows the score distribution of every
+question (histograms), the submissions with problems and their reasons, and timings
+(execution in the sandbox, and the overhead of grading beyond it).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import statistics
+from pathlib import Path
+
+from traitlets.config import Config
+
+from autograder.submissions import MARKER, GradingRecord
+
+CSV_COLUMNS = ("student_id", "assignment_id", "notebook_id", "grade_id", "score", "max_score",
+               "execution_seconds", "problems")
+
+
+def load_records(config: Config, assignment_id: str) -> list[GradingRecord]:
+    """Every grading marker of ``assignment_id`` under ``autograded/``, sorted by student."""
+    root = Path(str(config.CourseDirectory.autograded_directory))
+    if not root.is_absolute():
+        root = Path(config.CourseDirectory.root) / root
+    records = []
+    for path in sorted(root.glob(f"*/{assignment_id}/{MARKER}")):
+        try:
+            records.append(GradingRecord(**json.loads(path.read_text())))
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"unreadable grading marker {path}: {error}") from None
+    return records
+
+
+def write_csv(records: list[GradingRecord], path: Path) -> Path:
+    """One row per student per graded cell."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(CSV_COLUMNS)
+        for record in records:
+            for notebook_id, cells in record.scores.items():
+                for grade_id, cell in cells.items():
+                    writer.writerow([record.student_id, record.assignment_id, notebook_id, grade_id,
+                                     f"{cell['score']:g}", f"{cell['max_score']:g}",
+                                     f"{record.execution_seconds:.2f}", " | ".join(record.problems)])
+    return path
+
+
+def _histogram_svg(scores: list[float], max_score: float, title: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(3.2, 1.9))
+    bins = min(10, max(2, len(set(scores)) + 1))
+    axes.hist(scores, bins=bins, range=(0, max_score or 1), color="#3b6ea8", edgecolor="white")
+    axes.set_title(title, fontsize=9)
+    axes.set_xlabel("points", fontsize=8)
+    axes.set_ylabel("students", fontsize=8)
+    axes.tick_params(labelsize=7)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    plt.close(figure)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def write_html(records: list[GradingRecord], path: Path, assignment_id: str) -> Path:
+    """The instructor's page: questions, problems, timings."""
+    questions: dict[tuple[str, str], list[float]] = {}
+    maxima: dict[tuple[str, str], float] = {}
+    for record in records:
+        for notebook_id, cells in record.scores.items():
+            for grade_id, cell in cells.items():
+                questions.setdefault((notebook_id, grade_id), []).append(cell["score"])
+                maxima[(notebook_id, grade_id)] = cell["max_score"]
+    totals = [record.score for record in records]
+    total_max = max((record.max_score for record in records), default=0.0)
+    parts = [f"<h1>Grading report: {html.escape(assignment_id)}</h1>",
+             f"<p>{len(records)} submissions graded; total score mean "
+             f"{statistics.fmean(totals) if totals else 0:.2f} / {total_max:g}, median "
+             f"{statistics.median(totals) if totals else 0:.2f}.</p>"]
+    if totals:
+        parts.append(f"<figure>{_histogram_svg(totals, total_max, 'total')}</figure>")
+    parts.append("<h2>Questions</h2>")
+    rows, figures = [], []
+    for (notebook_id, grade_id), scores in questions.items():
+        top = maxima[(notebook_id, grade_id)]
+        full = sum(score >= top for score in scores) / len(scores)
+        rows.append([notebook_id, grade_id, f"{top:g}", f"{statistics.fmean(scores):.2f}", f"{full:.0%}"])
+        figures.append(f"<figure>{_histogram_svg(scores, top, grade_id)}</figure>")
+    parts.append(_table(["notebook", "question", "points", "mean", "full credit"], rows))
+    parts.append(f"<div class='figures'>{''.join(figures)}</div>")
+    parts.append("<h2>Submissions with problems</h2>")
+    problems = [[r.student_id, f"{r.score:g} / {r.max_score:g}", "; ".join(r.problems)]
+                for r in records if r.problems]
+    parts.append(_table(["student", "score", "reasons"], problems) if problems else "<p>None.</p>")
+    parts.append("<h2>Timings</h2>")
+    if records:
+        execution = [r.execution_seconds for r in records]
+        overhead = [max(0.0, r.wall_seconds - r.execution_seconds) for r in records]
+        parts.append(_table(["", "mean (s)", "median (s)", "max (s)"], [
+            ["execution in the sandbox", f"{statistics.fmean(execution):.2f}",
+             f"{statistics.median(execution):.2f}", f"{max(execution):.2f}"],
+            ["sandbox overhead", f"{statistics.fmean(overhead):.2f}",
+             f"{statistics.median(overhead):.2f}", f"{max(overhead):.2f}"],
+        ]))
+        parts.append(_table(["student", "score", "execution (s)", "sandbox wall (s)"], [
+            [r.student_id, f"{r.score:g} / {r.max_score:g}", f"{r.execution_seconds:.2f}",
+             f"{r.wall_seconds:.2f}"] for r in records]))
+    style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse;"
+             "margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}"
+             "figure{display:inline-block;margin:.3em}")
+    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report: "
+            f"{html.escape(assignment_id)}</title><style>{style}</style></head><body>"
+            f"{''.join(parts)}</body></html>")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def write_reports(config: Config, assignment_id: str, folder: Path) -> tuple[Path, Path]:
+    """``<folder>/<assignment>-grades.csv`` and ``<folder>/<assignment>-report.html``."""
+    records = load_records(config, assignment_id)
+    return (write_csv(records, folder / f"{assignment_id}-grades.csv"),
+            write_html(records, folder / f"{assignment_id}-report.html", assignment_id))

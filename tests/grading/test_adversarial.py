@@ -1,0 +1,141 @@
+"""The adversarial corpus graded in one run on two workers (issue 11): every hostile or
+broken submission gets its expected score and reason, the grader survives, every other
+submission is graded correctly, nothing is lost, and feedback never shows hidden tests."""
+
+from __future__ import annotations
+
+import subprocess
+
+import nbformat
+import pytest
+
+from autograder import instructor
+from autograder.distributed import GradingRun, grade_assignment
+from autograder.sandbox import UID_BASE, run_in_sandbox
+from autograder.submissions import find_submissions, read_record, sanitize
+from grading.corpus import CASES, Case
+from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, needs_sandbox
+
+pytestmark = [needs_sandbox, pytest.mark.xdist_group("grading-corpus")]
+
+
+@pytest.fixture(scope="module")
+def graded(corpus_course: Course) -> GradingRun:
+    return grade_assignment(corpus_course.config, ASSIGNMENT, workers=2, limits=TEST_LIMITS)
+
+
+def test_every_submission_is_graded_once(graded: GradingRun) -> None:
+    assert graded.ok, graded.not_graded
+    students = sorted(record.student_id for record in graded.graded)
+    assert students == sorted(case.name for case in CASES), "each submission graded exactly once"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_case_scores_and_reason(case: Case, graded: GradingRun, corpus_course: Course) -> None:
+    record = {r.student_id: r for r in graded.graded}[case.name]
+    cells = record.scores[ASSIGNMENT]
+    assert {grade_id: cell["score"] for grade_id, cell in cells.items()} == case.expected, record.problems
+    if case.reason:
+        assert any(case.reason in problem for problem in record.problems), record.problems
+    # the gradebook holds the same scores as the marker
+    with instructor_gradebook(corpus_course) as gb:
+        notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, case.name)
+        assert {g.name: float(g.auto_score or 0) for g in notebook.grades} == case.expected
+
+
+def instructor_gradebook(course: Course):  # noqa: ANN201  (nbgrader's Gradebook)
+    from nbgrader.api import Gradebook
+
+    return Gradebook(course.config.CourseDirectory.db_url, course.config.CourseDirectory.course_id)
+
+
+def _outputs(course: Course, student: str) -> str:
+    path = course.data / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(str(output) for cell in nb.cells for output in cell.get("outputs", []))
+
+
+def test_network_is_unreachable(graded: GradingRun, corpus_course: Course) -> None:
+    assert corpus_course.listener is not None and corpus_course.listener.connections == []
+    text = _outputs(corpus_course, "network")
+    assert "blocked" in text and "CONNECTED" not in text
+
+
+def test_instructor_files_are_hidden(graded: GradingRun, corpus_course: Course) -> None:
+    text = _outputs(corpus_course, "snoops")
+    assert "SEEN" not in text and text.count("hidden") == 3, text
+
+
+def test_output_flood_is_capped(graded: GradingRun, corpus_course: Course) -> None:
+    path = corpus_course.data / "autograded" / "output_flood" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert path.stat().st_size < 2 * TEST_LIMITS.output_bytes
+    assert "output beyond" in _outputs(corpus_course, "output_flood")
+
+
+def test_no_process_outlives_its_sandbox(graded: GradingRun) -> None:
+    uids = ",".join(str(UID_BASE + slot) for slot in range(8))
+    left = subprocess.run(["ps", "-o", "pid=,uid=,args=", "-u", uids], capture_output=True, text=True)
+    assert left.stdout.strip() == "", f"sandbox processes still running:\n{left.stdout}"
+
+
+def test_rerun_keeps_grades_and_regrades_only_changes(graded: GradingRun, corpus_course: Course) -> None:
+    again = grade_assignment(corpus_course.config, ASSIGNMENT, workers=1, limits=TEST_LIMITS,
+                             students=["blank", "partial"])
+    assert again.graded == [] and sorted(again.skipped) == [f"{ASSIGNMENT}/blank", f"{ASSIGNMENT}/partial"]
+    corpus_course.submit("blank", next(c for c in CASES if c.name == "full"))  # resubmitted, complete
+    again = grade_assignment(corpus_course.config, ASSIGNMENT, workers=1, limits=TEST_LIMITS,
+                             students=["blank", "partial"])
+    assert [r.student_id for r in again.graded] == ["blank"] and again.graded[0].score == 5.0
+    partial = find_submissions(corpus_course.config, ASSIGNMENT, ["partial"])[0]
+    assert read_record(corpus_course.config, partial).score == 2.0  # type: ignore[union-attr]
+
+
+def test_feedback_never_shows_hidden_tests(graded: GradingRun, corpus_course: Course) -> None:
+    # "prints_history" prints every cell executed so far, the hidden tests of test_add included
+    assert "SECRET_HIDDEN_ADD" in _outputs(corpus_course, "prints_history")
+    instructor.generate_feedback(corpus_course.config, ASSIGNMENT, "prints_history")
+    feedback = corpus_course.data / "feedback" / "prints_history" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    html = feedback.read_text()
+    assert "SECRET_HIDDEN" not in html
+    assert "output removed, it quotes a hidden test" in html
+
+
+def _graded_cell(source: str, grade_id: str = "test_x") -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "points": 1, "locked": True,
+                                 "solution": False, "schema_version": 3}
+    return cell
+
+
+@pytest.mark.parametrize("patch, replaced", [
+    ("import builtins\nbuiltins.abs = lambda value: 0", "builtins.abs"),
+    ("import numpy.testing\nnumpy.testing.assert_allclose = lambda *args, **kwargs: None",
+     "numpy.testing.assert_allclose"),
+])
+def test_guard_stops_tests_after_tampering(patch: str, replaced: str) -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        _graded_cell("assert abs(-2) == 2", "test_before"),
+        nbformat.v4.new_code_cell(patch),
+        _graded_cell("import numpy.testing\nnumpy.testing.assert_allclose(abs(-3), 0.5)", "test_after"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    result = run_in_sandbox(nb, TEST_LIMITS)
+    before, _, after = result.notebook.cells
+    assert not any(o.output_type == "error" for o in before.outputs)
+    assert after.outputs[0].ename == "GraderError" and f"{replaced} was replaced" in after.outputs[0].evalue
+    assert result.problems == [f"cell test_after: RuntimeError: {replaced} was replaced by the submission"]
+
+
+def test_whole_notebook_limit_keeps_finished_cells(course: Course) -> None:
+    case = Case("slow", {}, {"add": "import time\ntime.sleep(3)\n" + "def add(a, b):\n    return a + b\n",
+                             "square": "time.sleep(30)\n"})
+    course.submit("slow", case)
+    submission = find_submissions(course.config, ASSIGNMENT)[0]
+    notebook = sanitize(course.config, submission).notebooks[ASSIGNMENT]
+    limits = type(TEST_LIMITS)(notebook_seconds=12, cell_seconds=60, memory_bytes=1 << 30)
+    result = run_in_sandbox(notebook, limits)
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in result.notebook.cells}
+    assert not any(o.output_type == "error" for o in by_id["test_add"].outputs), "finished cell kept"
+    assert "time limit of 12 s" in by_id["test_square"].outputs[0].evalue
+    assert any("time limit of 12 s" in problem for problem in result.problems)
+    assert result.wall_seconds < 30
