@@ -81,7 +81,8 @@ CASES = [
           "square": SQUARE}),
     Case("snoops", FULL,
          {"add": "import os\nfor path in {secrets!r}:\n    try:\n"
-                 "        seen = bool(os.listdir(path)) if os.path.isdir(path) else bool(open(path, 'rb').read())\n"
+                 "        seen = bool(os.listdir(path) if os.path.isdir(path)\n"
+                 "                    else open(path, 'rb').read())\n"
                  "    except OSError:\n        seen = False\n"
                  "    print('SEEN' if seen else 'hidden', path)\n" + ADD, "square": SQUARE}),
     Case("edits_locked_test", {"test_add": 0.0, "test_square": 3.0},
