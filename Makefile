@@ -22,6 +22,7 @@ STAMP := $(VENV)/.dlgd-installed
 ENV_KEY := $(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)-$(TORCH_SPEC)-$(EXTRAS)
 
 .PHONY: env book test lint exercises benchmark bench-deps clean-book clean help mathjax
+.PHONY: wheelhouse gpu-check
 
 help:
 	@echo "make book    build the rendered book (creates .venv if needed)"
@@ -29,6 +30,10 @@ help:
 	@echo "make lint    ruff"
 	@echo "make benchmark  run the speed benchmarks"
 	@echo "make exercises  regenerate exercises/ (student versions) from solutions/"
+	@echo "make lab         JupyterLab for a student (assignment list, validate, submit)"
+	@echo "make formgrader  JupyterLab for the instructor (formgrader, gradebook, course list)"
+	@echo "make wheelhouse  wheels for an offline install on GPU nodes (WHEEL_PYTHON, WHEEL_PLATFORM, TORCH_SPEC)"
+	@echo "make gpu-check   GPU-relevant tests + every solution autograded on CUDA, per-notebook times"
 
 env:
 	@if [ ! -x "$(BIN)/python" ]; then $(PYTHON) -m venv $(VENV); fi
@@ -97,3 +102,36 @@ exercises: env
 
 clean-book:
 	rm -rf book/_build
+
+# --- GPU runners (issue 11) ---------------------------------------------------------
+# `make wheelhouse` fills the git-ignored wheelhouse/ with binary wheels of torch, the course
+# with its grading extra and pytest for a target Python/platform (default: $(PYTHON) on this
+# machine), checks that they install offline, and prints the install commands, e.g.
+#   make wheelhouse WHEEL_PYTHON=3.12 WHEEL_PLATFORM=manylinux_2_28_x86_64 TORCH_SPEC=torch==2.11.0
+# It needs only $(PYTHON) with pip, not the course's environment.
+WHEEL_PYTHON   ?=
+WHEEL_PLATFORM ?=
+# `make gpu-check` (CUDA required; GPU_CHECK_ARGS=--allow-cpu to try it on a CPU) writes its
+# table to GPU_CHECK_TABLE too.  On a GPU machine: make gpu-check TORCH_SPEC="torch>=2.4,<2.15"
+GPU_CHECK_ARGS  ?=
+GPU_CHECK_TABLE ?= test-artifacts/gpu-check.md
+
+wheelhouse:
+	$(PYTHON) -m autograder.wheelhouse --dest wheelhouse --torch "$(TORCH_SPEC)" \
+		$(if $(WHEEL_PYTHON),--python $(WHEEL_PYTHON)) $(if $(WHEEL_PLATFORM),--platform $(WHEEL_PLATFORM))
+
+gpu-check: env
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m autograder.gpu_check --table "$(GPU_CHECK_TABLE)" $(GPU_CHECK_ARGS)
+
+# --- JupyterLab for students and instructors (issue 12) --------------------------------
+# Each prints the URL to open; state (exchange, gradebook) in $DLGD_COURSE_DATA, default
+# ~/.local/share/dlgd-course.  LAB_ARGS="--port 8888" (student: --workspace DIR) passes options.
+# See book/running-the-course.md.
+.PHONY: lab formgrader
+LAB_ARGS ?=
+
+lab: env
+	$(BIN)/python -m autograder.lab student $(LAB_ARGS)
+
+formgrader: env
+	$(BIN)/python -m autograder.lab instructor $(LAB_ARGS)

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 from traitlets.config import Config
@@ -33,6 +34,9 @@ from autograder.course import (
     course_config,
     ensure_state_directories,
 )
+
+if TYPE_CHECKING:
+    from nbgrader.validator import Validator
 
 STUDENT = "student"
 
@@ -279,20 +283,26 @@ class ValidationResult:
         return 0 if self.ok else 1
 
 
-def validate_notebook(path: Path | str, config: Config | None = None) -> ValidationResult:
-    """Run nbgrader's ``Validator`` on ``path`` (executes it, stderr warnings filtered as in
-    autograding) and return a verdict with an exit code."""
-    from nbgrader.validator import Validator
-
-    path = Path(path).resolve()
-    if not path.is_file():
-        raise ValueError(f"no notebook {path}")
+def course_validator(config: Config | None = None) -> Validator:
+    """nbgrader's ``Validator`` with the course's stderr filter (``IgnorePattern``) added, as in
+    autograding; ``config`` defaults to :func:`~autograder.course.course_config`."""
     from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute, IgnorePattern
+    from nbgrader.validator import Validator
 
     validator = Validator(config=config or course_config())
     # Validator.preprocessors is not configurable and lacks IgnorePattern: a warning on stderr
     # would fail validation of a correct notebook.
     validator.preprocessors = [CheckCellMetadata, ClearOutput, Execute, IgnorePattern]
+    return validator
+
+
+def validate_notebook(path: Path | str, config: Config | None = None) -> ValidationResult:
+    """Run nbgrader's ``Validator`` on ``path`` (executes it, stderr warnings filtered as in
+    autograding) and return a verdict with an exit code."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ValueError(f"no notebook {path}")
+    validator = course_validator(config)
     _quiet(validator.log)
     results = validator.validate(str(path))
     failed = [item.get("raw_error", "") for item in results.get("failed", [])]

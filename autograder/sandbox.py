@@ -29,6 +29,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import selectors
 import shutil
 import signal
 import subprocess
@@ -323,29 +324,53 @@ def _no_uid() -> Iterator[None]:
 def _run_runner(
     command: list[str], spec: dict, notebook_seconds: float
 ) -> tuple[list[dict], str | None, float]:
-    """Start the runner, feed it ``spec``, collect its events; kill it all at the deadline."""
-    process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True, cwd=REPO_ROOT, env=os.environ | spec["env"],
-    )
-    stopped = None
-    try:
-        stdout, stderr = process.communicate(json.dumps(spec).encode(), timeout=notebook_seconds)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        stdout, stderr = process.communicate()
-        stopped = f"the notebook exceeded its time limit of {notebook_seconds:g} s"
-    events, seconds = [], 0.0
-    for line in stdout.decode(errors="replace").splitlines():
+    """Start the runner, feed it ``spec`` and read its events as they come; kill the whole
+    process tree once it reports the end (no waiting for a polite kernel shutdown) or at the
+    whole-notebook deadline."""
+    events: list[dict] = []
+    stopped, seconds, finished, pending = None, 0.0, False, b""
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+            start_new_session=True, cwd=REPO_ROOT, env=os.environ | spec["env"],
+        )
+        deadline = time.monotonic() + notebook_seconds
         try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        events.append(event)
-        if event.get("event") == "done":
-            seconds = float(event["seconds"])
-    finished = any(event.get("event") in ("done", "error", "kernel_died") for event in events)
-    if stopped is None and not finished:
-        tail = stderr.decode(errors="replace").strip().splitlines()[-3:]
-        stopped = f"the sandbox ended unexpectedly (exit {process.returncode}): {' | '.join(tail)}"
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.write(json.dumps(spec).encode())
+            process.stdin.close()
+            with selectors.DefaultSelector() as selector:
+                selector.register(process.stdout, selectors.EVENT_READ)
+                while not finished:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        stopped = f"the notebook exceeded its time limit of {notebook_seconds:g} s"
+                        break
+                    if not selector.select(remaining):
+                        continue
+                    chunk = os.read(process.stdout.fileno(), 1 << 16)
+                    if not chunk:
+                        break
+                    *lines, pending = (pending + chunk).split(b"\n")
+                    for line in lines:
+                        try:
+                            event = json.loads(line)
+                        except ValueError:
+                            continue
+                        events.append(event)
+                        finished = finished or event.get("event") in ("done", "error", "kernel_died")
+                        if event.get("event") == "done":
+                            seconds = float(event["seconds"])
+        except BrokenPipeError:
+            pass  # the runner died before reading its spec: reported below
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
+        if stopped is None and not finished:
+            stderr.seek(0)
+            tail = stderr.read().decode(errors="replace").strip().splitlines()[-3:]
+            stopped = f"the sandbox ended unexpectedly (exit {process.returncode}): {' | '.join(tail)}"
     return events, stopped, seconds

@@ -263,7 +263,8 @@ def execute(spec: dict[str, Any]) -> None:
                 _emit({"event": "kernel_died", "index": index})
                 return
             _emit({"event": "cell", "index": index, "cell": cell})
-    _emit({"event": "done", "seconds": time.perf_counter() - start})
+        # before the kernel's shutdown: the sandbox is killed as soon as this is read
+        _emit({"event": "done", "seconds": time.perf_counter() - start})
 
 
 def main() -> None:

@@ -13,36 +13,19 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from browser_helpers import chromium, open_local_page
 
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("book")]
 
-CHROMIUM = Path(os.environ.get("DLGD_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 ARTIFACTS = REPO / "test-artifacts" / "book"
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("DLGD_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests are required (DLGD_REQUIRE_BROWSER=1) but {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -72,37 +55,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        _unavailable(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright Python package is not installed")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-def _open(browser, url: str):
-    """A new page at url, recording every request that did not go to the local server."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    host = urlsplit(url).netloc
-    page.outside_requests = []  # type: ignore[attr-defined]
-
-    def guard(route) -> None:
-        if urlsplit(route.request.url).netloc == host:
-            route.continue_()
-        else:
-            page.outside_requests.append(route.request.url)  # type: ignore[attr-defined]
-            route.abort()
-
-    page.route("**/*", guard)
-    response = page.goto(url, wait_until="load")
-    assert response is not None and response.ok, f"{url} answered {response and response.status}"
-    return page
+    with chromium() as instance:
+        yield instance
 
 
 def _check_mathjax(page, name: str) -> int:
@@ -139,7 +93,7 @@ def _check_images(page, name: str) -> int:
 
 def test_home_page_renders_math_and_navigates(browser, server: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = _open(browser, f"{server}/intro.html")
+    page = open_local_page(browser, f"{server}/intro.html")
     assert "Deep Learning and Geophysical Dynamics" in page.title()
     _check_images(page, "home page")
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
@@ -167,7 +121,7 @@ def test_home_page_renders_math_and_navigates(browser, server: str) -> None:
 
 def test_lecture_page_typesets_equations_and_shows_figures(browser, server: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = _open(browser, f"{server}/lectures/01-differentiable-physics.html")
+    page = open_local_page(browser, f"{server}/lectures/01-differentiable-physics.html")
     n_math = _check_mathjax(page, "lecture 1")
     n_images = _check_images(page, "lecture 1")
     assert n_math >= 10, f"lecture 1: only {n_math} typeset equations"
@@ -183,7 +137,7 @@ def test_lecture_page_typesets_equations_and_shows_figures(browser, server: str)
 
 
 def test_notation_page_math_is_typeset(browser, server: str) -> None:
-    page = _open(browser, f"{server}/notation.html")
+    page = open_local_page(browser, f"{server}/notation.html")
     assert _check_mathjax(page, "notation") >= 20
     page.screenshot(path=str(ARTIFACTS / "notation.png"), full_page=True)
     page.close()

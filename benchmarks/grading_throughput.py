@@ -1,0 +1,143 @@
+"""Grading throughput: ``dlgd-grade`` on 1 and 2 workers against plain ``nbgrader autograde``.
+
+Synthetic submissions of exercise 00 (a third complete, a third with the first half of the
+solution cells filled in, a third blank), graded in the same run by
+
+- plain ``nbgrader autograde`` (serial, no sandbox: the baseline),
+- :func:`autograder.distributed.grade_assignment` with 1 worker and with 2 workers (local
+  sandbox, one kernel thread each),
+
+each into its own copy of the course. Reported: submissions per minute, the per-submission
+overhead beyond the notebook's own execution (wall time of the run per submission minus the
+mean execution time measured inside the sandbox; for nbgrader, its serial time per
+submission minus the same execution time), the speed-up of 2 workers over 1, and that all
+three give the same scores.
+
+    .venv/bin/python benchmarks/grading_throughput.py                 # 40 submissions (~20 min)
+    .venv/bin/python benchmarks/grading_throughput.py --submissions 6
+
+Needs root (the local sandbox). Measured figures are in the closing note of issue 11.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from autograder import instructor
+from autograder.course import REPO_ROOT, course_config
+from autograder.distributed import grade_assignment
+from autograder.grading import read_scores
+from autograder.sandbox import SandboxLimits
+
+ASSIGNMENT = "00-pytorch-lightning"
+
+
+def _solution_code(source: str) -> str:
+    """What a student would have typed: the solution region without its markers."""
+    return "\n".join(line for line in source.splitlines()
+                     if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+
+
+def make_course(folder: Path, submissions: int) -> tuple[Path, Path]:
+    root, data = folder / "course", folder / "data"
+    shutil.copytree(REPO_ROOT / "solutions" / ASSIGNMENT, root / "solutions" / ASSIGNMENT)
+    config = course_config(root, data)
+    instructor.generate(config, ASSIGNMENT)
+    source = nbformat.read(root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    answers = {c.metadata["nbgrader"]["grade_id"]: _solution_code(c.source) for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+    first_half = list(answers)[: len(answers) // 2]
+    for index in range(submissions):
+        kind = ("full", "partial", "blank")[index % 3]
+        nb = nbformat.read(root / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in answers and (kind == "full" or (kind == "partial" and grade_id in first_half)):
+                cell.source = answers[grade_id]
+        folder_out = data / "submitted" / f"student-{index:02d}-{kind}" / ASSIGNMENT
+        folder_out.mkdir(parents=True)
+        nbformat.write(nb, folder_out / f"{ASSIGNMENT}.ipynb")
+        (folder_out / "timestamp.txt").write_text("2026-11-28 10:00:00.000000 UTC")
+    (root / "nbgrader_config.py").write_text(
+        "from autograder.course import course_config\n"
+        f"get_config().merge(course_config({str(root)!r}, {str(data)!r}))\n")
+    return root, data
+
+
+def copy_course(folder: Path, name: str) -> tuple[Path, Path]:
+    shutil.copytree(folder / "template", folder / name)
+    root, data = folder / name / "course", folder / name / "data"
+    (root / "nbgrader_config.py").write_text(
+        "from autograder.course import course_config\n"
+        f"get_config().merge(course_config({str(root)!r}, {str(data)!r}))\n")
+    return root, data
+
+
+def scores(root: Path, data: Path, students: list[str]) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    config = course_config(root, data)
+    return {s: read_scores(Gradebook(config.CourseDirectory.db_url, "dlgd"), ASSIGNMENT, ASSIGNMENT, s).score
+            for s in students}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=40)
+    args = parser.parse_args()
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
+    with tempfile.TemporaryDirectory(prefix="dlgd-bench-grading-", dir=REPO_ROOT / "test-artifacts") as tmp:
+        folder = Path(tmp)
+        make_course(folder / "template", args.submissions)
+        students = sorted(p.name for p in (folder / "template" / "data" / "submitted").iterdir())
+        rows, results = [], {}
+
+        root, data = copy_course(folder, "nbgrader")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--log-level=ERROR"],
+                       cwd=root, check=True, env=os.environ | {"PATH": f"{Path(sys.executable).parent}:"
+                                                                       f"{os.environ['PATH']}"})
+        baseline = time.perf_counter() - start
+        results["nbgrader autograde (serial)"] = scores(root, data, students)
+
+        executions = []
+        for workers in (1, 2):
+            root, data = copy_course(folder, f"dlgd-{workers}")
+            config = course_config(root, data)
+            run = grade_assignment(config, ASSIGNMENT, workers=workers, limits=SandboxLimits(threads=1))
+            assert run.ok, run.not_graded
+            executions += [r.execution_seconds for r in run.graded]
+            results[f"dlgd-grade, {workers} worker(s)"] = scores(root, data, students)
+            rows.append((f"dlgd-grade, {workers} worker(s)", run.seconds, run))
+        execution = statistics.fmean(executions)
+        n = args.submissions
+        print(f"{n} submissions of {ASSIGNMENT}; mean execution in the sandbox {execution:.2f} s "
+              f"(kernel start included)")
+        print(f"{'grader':32s} {'total s':>8s} {'subm/min':>9s} {'s/subm':>7s} {'overhead s/subm':>16s}")
+        print(f"{'nbgrader autograde (serial)':32s} {baseline:8.1f} {60 * n / baseline:9.2f} "
+              f"{baseline / n:7.2f} {baseline / n - execution:16.2f}")
+        for name, seconds, run in rows:
+            workers = 1 if "1 worker" in name else 2
+            overhead = seconds * workers / n - execution
+            sandbox = statistics.fmean(r.wall_seconds - r.execution_seconds for r in run.graded)
+            print(f"{name:32s} {seconds:8.1f} {60 * n / seconds:9.2f} {seconds / n:7.2f} {overhead:16.2f}"
+                  f"   (sandbox start/stop {sandbox:.2f} s)")
+        print(f"speed-up of 2 workers over 1: {rows[0][1] / rows[1][1]:.2f}x; "
+              f"dlgd-grade 1 worker / nbgrader time: {rows[0][1] / baseline:.2f}")
+        reference = results["nbgrader autograde (serial)"]
+        same = all(result == reference for result in results.values())
+        print(f"same scores from all three: {same}; totals {sorted(set(reference.values()))}")
+
+
+if __name__ == "__main__":
+    main()
