@@ -26,6 +26,7 @@ error output naming the reason, so nbgrader scores it 0 and every other cell nor
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
 import os
@@ -60,6 +61,7 @@ CELL_LIMIT_ERRORS = {
 }
 
 _GIB, _MIB = 1 << 30, 1 << 20
+_PR_SET_PDEATHSIG = 1
 
 
 class SandboxUnavailable(RuntimeError):
@@ -321,6 +323,13 @@ def _no_uid() -> Iterator[None]:
     yield None
 
 
+def _die_with_parent() -> None:
+    """In the runner's process, before exec: SIGKILL it when the grader dies (a killed
+    worker or an interrupted run leaves no sandbox behind; ``--kill-child`` passes it on)."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _run_runner(
     command: list[str], spec: dict, notebook_seconds: float
 ) -> tuple[list[dict], str | None, float]:
@@ -333,6 +342,7 @@ def _run_runner(
         process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
             start_new_session=True, cwd=REPO_ROOT, env=os.environ | spec["env"],
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + notebook_seconds
         try:

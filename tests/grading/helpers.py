@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -97,6 +98,16 @@ class Listener:
                 return
             self.connections.append(address[0])
             connection.close()
+
+
+def sandbox_processes(slots: int = 16) -> list[str]:
+    """Live processes of the sandbox uids (zombies, dead and waiting to be reaped by the
+    machine's init, are not counted)."""
+    from autograder.sandbox import UID_BASE
+
+    uids = ",".join(str(UID_BASE + slot) for slot in range(slots))
+    listing = subprocess.run(["ps", "-o", "pid=,stat=,args=", "-u", uids], capture_output=True, text=True)
+    return [line for line in listing.stdout.splitlines() if line.split()[1][0] != "Z"]
 
 
 def host_addresses() -> list[str]:

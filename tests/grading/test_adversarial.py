@@ -4,19 +4,17 @@ submission is graded correctly, nothing is lost, and feedback never shows hidden
 
 from __future__ import annotations
 
-import subprocess
-
 import nbformat
 import pytest
 
 from autograder import instructor
 from autograder.distributed import GradingRun, grade_assignment
-from autograder.sandbox import UID_BASE, run_in_sandbox
+from autograder.sandbox import run_in_sandbox
 from autograder.submissions import find_submissions, read_record, sanitize
 from grading.corpus import CASES, Case
-from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, needs_sandbox
+from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, needs_sandbox, sandbox_processes
 
-pytestmark = [needs_sandbox, pytest.mark.xdist_group("grading-corpus")]
+pytestmark = [needs_sandbox, pytest.mark.xdist_group("grading")]
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +71,7 @@ def test_output_flood_is_capped(graded: GradingRun, corpus_course: Course) -> No
 
 
 def test_no_process_outlives_its_sandbox(graded: GradingRun) -> None:
-    uids = ",".join(str(UID_BASE + slot) for slot in range(8))
-    left = subprocess.run(["ps", "-o", "pid=,uid=,args=", "-u", uids], capture_output=True, text=True)
-    assert left.stdout.strip() == "", f"sandbox processes still running:\n{left.stdout}"
+    assert sandbox_processes() == [], "sandbox processes still running"
 
 
 def test_rerun_keeps_grades_and_regrades_only_changes(graded: GradingRun, corpus_course: Course) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -15,10 +17,15 @@ import pytest
 from autograder.cli import main
 from autograder.distributed import grade_assignment, slurm_cluster
 from autograder.sandbox import SandboxLimits, sandbox_command
+from autograder.submissions import MARKER
 from grading.corpus import ADD, CASES, SQUARE, Case
-from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, needs_sandbox
+from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, needs_sandbox, sandbox_processes
 
 BY_NAME = {case.name: case for case in CASES}
+
+# Sandboxes use the uids UID_BASE + slot; tests that look for leftover processes of those
+# uids must not run beside another grading test (one xdist group, one worker).
+pytestmark = pytest.mark.xdist_group("grading")
 
 
 @needs_sandbox
@@ -86,6 +93,37 @@ def test_lost_worker_is_replaced_and_grades_once(course: Course) -> None:
     assert run.ok, run.not_graded
     assert sorted(r.student_id for r in run.graded) == ["full", "slow"]
     assert {r.student_id: r.score for r in run.graded} == {"full": 5.0, "slow": 5.0}
+
+
+@needs_sandbox
+def test_interrupted_run_resumes_without_losing_or_duplicating(course: Course) -> None:
+    slow = Case("slow", {}, {"add": "import time\ntime.sleep(4)\n" + ADD, "square": SQUARE})
+    students = [f"student-{index}" for index in range(4)]
+    for student in students:
+        course.submit(student, slow)
+    command = [sys.executable, "-m", "autograder.cli", ASSIGNMENT, "--course-root", str(course.root),
+               "--course-data", str(course.data), "--no-progress", "--cell-timeout", "30"]
+    grader = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    markers = course.data / "autograded"
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(markers.glob(f"*/{ASSIGNMENT}/{MARKER}")):
+        time.sleep(0.2)
+    os.killpg(grader.pid, signal.SIGKILL)  # the grader, its Dask workers: everything of it
+    grader.wait()
+    done_before = {p.parent.parent.name for p in markers.glob(f"*/{ASSIGNMENT}/{MARKER}")}
+    assert 1 <= len(done_before) < len(students), done_before
+    time.sleep(1)
+    assert sandbox_processes() == [], "a sandbox outlived the killed grader"
+    resumed = grade_assignment(course.config, ASSIGNMENT, limits=TEST_LIMITS)
+    assert sorted(r.student_id for r in resumed.graded) == sorted(set(students) - done_before)
+    assert sorted(resumed.skipped) == sorted(f"{ASSIGNMENT}/{s}" for s in done_before)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.config.CourseDirectory.db_url, "dlgd") as gb:
+        submissions = gb.assignment_submissions(ASSIGNMENT)
+        assert sorted(s.student.id for s in submissions) == students  # one each, none lost
+        assert all(s.score == 5.0 for s in submissions)
 
 
 def test_slurm_job_script_requests_a_gpu_per_worker() -> None:

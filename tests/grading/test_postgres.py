@@ -22,6 +22,10 @@ from autograder.distributed import grade_assignment
 from grading.corpus import CASES
 from grading.helpers import ASSIGNMENT, TEST_LIMITS, make_course, sandbox_available
 
+# Sandboxes use the uids UID_BASE + slot; tests that look for leftover processes of those
+# uids must not run beside another grading test (one xdist group, one worker).
+pytestmark = pytest.mark.xdist_group("grading")
+
 
 def _postgres_binaries() -> Path | None:
     found = shutil.which("initdb")
