@@ -275,11 +275,11 @@ def run_in_sandbox(
     beside the notebook (data shipped with the assignment).
     """
     check_backend(backend)
-    needed = [Path(sys.prefix).resolve(), Path(__file__).resolve().parent]
+    needed = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), REPO_ROOT]
     for hidden in map(Path, hidden_paths):
         if any(path == hidden.resolve() or hidden.resolve() in path.parents for path in needed):
             raise ValueError(f"cannot hide {hidden}: the sandbox needs the Python environment "
-                             f"and the grader inside it")
+                             f"and the course's code ({', '.join(map(str, needed))}) inside it")
     start = time.perf_counter()
     scratch = Path(scratch_root or tempfile.gettempdir())
     scratch.mkdir(parents=True, exist_ok=True)
@@ -307,6 +307,7 @@ def run_in_sandbox(
                 "workdir": str(workdir) if backend in ("local", "none") else "/tmp/submission",
                 "isolation": {"local": "namespaces", "none": "none"}.get(backend, "container"),
                 "hidden_paths": [str(Path(p).resolve()) for p in hidden_paths],
+                "kept_paths": [str(path) for path in needed],
                 "env": kernel_environment(limits, gpu, backend),
             }
             events, stopped, seconds = _run_runner(

@@ -8,7 +8,8 @@ cells it finished. The pipeline:
 1. read the spec from stdin (nothing on disk: the sanitized notebook holds hidden tests);
 2. ``isolation == "namespaces"`` (root inside fresh network, mount and PID namespaces):
    bring up the loopback interface, mount fresh ``tmpfs`` over ``/tmp``, ``/var/tmp`` and
-   ``/dev/shm``, hide the instructor's paths (gradebook, course data, sources) under empty
+   ``/dev/shm`` (the Python environment and the course's code, if under them, bound back
+   read-only), hide the instructor's paths (gradebook, course data, sources) under empty
    read-only mounts, bind the submission's work folder at ``/tmp/submission``;
 3. start the kernel through :class:`SandboxKernelManager`: resource limits (``prlimit``),
    and in namespaces an unprivileged uid (``setpriv``), stdout/stderr to a log file, so
@@ -90,7 +91,7 @@ def {name}(_originals=None):
 
 # Linux ioctl and mount(2) constants.
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
-_MS_RDONLY, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x1, 0x1000, 0x4000, 0x40000
+_MS_RDONLY, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x1, 0x20, 0x1000, 0x4000, 0x40000
 
 
 def _emit(event: dict[str, Any]) -> None:
@@ -116,14 +117,26 @@ def _mount(source: str, target: str, fstype: str | None, flags: int, data: str |
         raise OSError(errno, f"mount {source} on {target}: {os.strerror(errno)}")
 
 
-def isolate_filesystem(workdir: str, hidden_paths: list[str], tmp_size: str, uid: int) -> None:
-    """Private mounts: fresh tmpfs scratch folders, instructor paths hidden, the work
-    folder at :data:`SUBMISSION_DIR`."""
+SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def isolate_filesystem(workdir: str, hidden_paths: list[str], kept_paths: list[str], tmp_size: str,
+                       uid: int) -> None:
+    """Private mounts: fresh tmpfs scratch folders (``kept_paths`` under them, the Python
+    environment and the course's code, bound back read-only), instructor paths hidden, the
+    work folder at :data:`SUBMISSION_DIR`."""
     _mount("none", "/", None, _MS_REC | _MS_PRIVATE, None)
     work_fd = os.open(workdir, os.O_PATH | os.O_DIRECTORY)
-    for scratch in ("/tmp", "/var/tmp", "/dev/shm"):
+    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in kept_paths
+            if os.path.isdir(path) and any(Path(path).is_relative_to(d) for d in SCRATCH_DIRS)}
+    for scratch in SCRATCH_DIRS:
         if os.path.isdir(scratch):
             _mount("tmpfs", scratch, "tmpfs", 0, f"size={tmp_size},mode=1777")
+    for path, handle in sorted(kept.items()):
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{handle}", path, None, _MS_BIND | _MS_REC, None)
+        _mount("none", path, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY, None)
+        os.close(handle)
     for hidden in hidden_paths:
         if os.path.isdir(hidden):
             _mount("tmpfs", hidden, "tmpfs", _MS_RDONLY, "size=4k,mode=000")
@@ -272,7 +285,7 @@ def main() -> None:
     try:
         if spec.get("isolation") == "namespaces":
             _loopback_up()
-            isolate_filesystem(spec["workdir"], spec.get("hidden_paths", []),
+            isolate_filesystem(spec["workdir"], spec.get("hidden_paths", []), spec.get("kept_paths", []),
                                spec["limits"]["tmp_size"], spec["uid"])
             spec["workdir"] = SUBMISSION_DIR
         path = os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")
