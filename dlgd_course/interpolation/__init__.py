@@ -25,6 +25,7 @@ from dlgd_course.interpolation.metrics import hidden_pixel_scores, score_arrays
 from dlgd_course.interpolation.models import LearnedVariationalInterpolator, MaskedUNet
 from dlgd_course.interpolation.optimal_interpolation import (
     GaussianCovariance,
+    cross_validate_scales,
     fit_gaussian_covariance,
     optimal_interpolation,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "SEDIMENT_ATTRS",
     "SedimentConfig",
     "cloud_masks",
+    "cross_validate_scales",
     "dineof",
     "fit_gaussian_covariance",
     "from_arrays",

@@ -9,6 +9,21 @@ Training pairs are built two ways (``pairs=``):
   (:func:`~dlgd_course.interpolation.clouds.hide_observed_pixels`); the target is the
   observation on the hidden pixels only.
 
+Optionally (``first_guess="oi"``, OSSE pairs) every window also carries a first guess: the
+optimal interpolation of the observations of its period (train, validation or test, each
+solved on its own), with the space-time Gaussian covariance fitted on the training
+observations (moments, and with ``oi_scales="cv"`` L and T cross-validated on the last
+``CV_DAYS`` training days). A model given it learns a correction of OI (residual learning on a first
+guess): the gaps are filled with both the memory of OI (every day of its period, weighted by
+the fitted time scale, while the network sees a few days) and what the network learnt of
+the non-Gaussian plume shapes that a stationary Gaussian covariance cannot represent.
+
+The loss is the mean squared error on the target pixels in normalised log space, plus
+optionally (``physical_weight > 0``) the same error on the concentrations in mg/L, scaled by
+their standard deviation. The first alone fits the conditional *median* of the
+concentration, which shrinks the rare, high plume concentrations that dominate errors in
+mg/L; the second pulls the estimate towards the conditional mean there.
+
 ``LightningDataModule`` (data), ``LightningModule`` (loss, optimiser) and the ``Trainer``
 (:func:`dlgd_course.notebook.quiet_trainer`) are kept apart.
 """
@@ -24,6 +39,12 @@ import torch
 import xarray as xr
 from torch.utils.data import DataLoader, Dataset
 
+from dlgd_course.interpolation.optimal_interpolation import (
+    GaussianCovariance,
+    cross_validate_scales,
+    fit_gaussian_covariance,
+    optimal_interpolation,
+)
 from dlgd_course.notebook import quiet_trainer
 
 __all__ = [
@@ -69,19 +90,27 @@ class LogNormalizer:
 class GappyWindows(Dataset):
     """Windows of ``n_days`` consecutive days as tensors ``(y, input_mask, target, target_mask)``,
     each (days, lat, lon) float32, from normalised ``observation`` (NaN gaps), the
-    observed ``mask`` and, for ``pairs="osse"``, the normalised ``truth``."""
+    observed ``mask`` and, for ``pairs="osse"``, the normalised ``truth``. With a normalised
+    ``first_guess`` (time, lat, lon), its window is appended as a fifth tensor."""
 
     def __init__(self, observation: np.ndarray, mask: np.ndarray, n_days: int, pairs: str,
-                 truth: np.ndarray | None = None, seed: int = 0) -> None:
+                 truth: np.ndarray | None = None, seed: int = 0,
+                 first_guess: np.ndarray | None = None) -> None:
         if pairs not in ("osse", "observations"):
             raise ValueError(f"pairs must be 'osse' or 'observations', got {pairs!r}")
         if pairs == "osse" and truth is None:
             raise ValueError("pairs='osse' needs the truth")
+        if first_guess is not None and pairs != "osse":
+            raise ValueError("a first guess needs pairs='osse': with pairs='observations' it would "
+                             "have seen the pixels hidden from the input")
+        if first_guess is not None and first_guess.shape != observation.shape:
+            raise ValueError(f"first_guess shape {first_guess.shape} != observation {observation.shape}")
         if observation.shape[0] < n_days:
             raise ValueError(f"{observation.shape[0]} days is shorter than one window of {n_days}")
         self.observation = np.nan_to_num(observation, nan=0.0).astype(np.float32)
         self.mask = np.asarray(mask, dtype=bool)
         self.truth = None if truth is None else truth.astype(np.float32)
+        self.first_guess = None if first_guess is None else first_guess.astype(np.float32)
         self.n_days, self.pairs = n_days, pairs
         self.rng = np.random.default_rng(seed)
 
@@ -98,8 +127,12 @@ class GappyWindows(Dataset):
             target, target_mask = self.observation[window], mask & ~donors
             mask = mask & donors
         y = self.observation[window] * mask
+        extra = () if self.first_guess is None else (self.first_guess[window],)
         return tuple(torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
-                     for a in (y, mask, target, target_mask))
+                     for a in (y, mask, target, target_mask, *extra))
+
+
+CV_DAYS = 120  # training days used to cross-validate the OI scales (oi_scales="cv")
 
 
 class InterpolationDataModule(pl.LightningDataModule):
@@ -109,21 +142,60 @@ class InterpolationDataModule(pl.LightningDataModule):
     ``splits`` gives the number of (train, val) days, the rest is the test period.
     The normaliser is fitted on the training observations. Validation and test windows
     are scored against the truth when it exists (else like training pairs).
+    ``first_guess="oi"`` adds the OI of each period to its windows (:meth:`first_guess`);
+    ``oi_scales`` is how its covariance is fitted (:attr:`covariance`).
     """
 
     def __init__(self, data: xr.Dataset, splits: tuple[int, int], n_days: int = 5,
-                 pairs: str = "osse", batch_size: int = 16, seed: int = 0) -> None:
+                 pairs: str = "osse", batch_size: int = 16, seed: int = 0,
+                 first_guess: str | None = None, oi_scales: str = "fit") -> None:
         super().__init__()
+        if first_guess not in (None, "oi"):
+            raise ValueError(f"first_guess must be None or 'oi', got {first_guess!r}")
+        if oi_scales not in ("fit", "cv"):
+            raise ValueError(f"oi_scales must be 'fit' or 'cv', got {oi_scales!r}")
+        if first_guess is not None and pairs != "osse":
+            raise ValueError("first_guess='oi' needs pairs='osse'")
         n_train, n_val = splits
         n_time = data.sizes["time"]
         if n_train < n_days or n_val < n_days or n_time - n_train - n_val < n_days:
             raise ValueError(f"splits {splits} of {n_time} days leave a period shorter than "
                              f"one window of {n_days} days")
         self.data, self.n_days, self.pairs = data, n_days, pairs
-        self.batch_size, self.seed = batch_size, seed
+        self.batch_size, self.seed, self.first_guess_kind = batch_size, seed, first_guess
+        self.oi_scales = oi_scales
         self.ranges = {"train": slice(0, n_train), "val": slice(n_train, n_train + n_val),
                        "test": slice(n_train + n_val, n_time)}
-        self.normalizer = LogNormalizer.fit(data["observation"].values[self.ranges["train"]])
+        train_observation = data["observation"].values[self.ranges["train"]]
+        self.normalizer = LogNormalizer.fit(train_observation)
+        self.concentration_std = float(np.nanstd(train_observation))
+        self._first_guess: dict[str, np.ndarray] = {}
+        self._covariance: GaussianCovariance | None = None
+
+    @property
+    def covariance(self) -> GaussianCovariance:
+        """OI covariance of the log10 anomalies of the training observations: moment fit
+        (:func:`fit_gaussian_covariance`), then with ``oi_scales="cv"`` L and T chosen by
+        :func:`cross_validate_scales` on the last ``CV_DAYS`` training days."""
+        if self._covariance is None:
+            anomaly = np.log10(self.data["observation"].values[self.ranges["train"]]) - self.normalizer.mean
+            self._covariance = fit_gaussian_covariance(anomaly)
+            if self.oi_scales == "cv":
+                self._covariance = cross_validate_scales(anomaly[-CV_DAYS:], self._covariance,
+                                                         seed=self.seed)
+        return self._covariance
+
+    def first_guess(self, split: str) -> np.ndarray:
+        """Normalised OI analysis (time, lat, lon) of the observations of ``split`` alone,
+        background the training mean; computed once per split."""
+        if split not in self.ranges:
+            raise ValueError(f"split must be one of {sorted(self.ranges)}, got {split!r}")
+        if split not in self._first_guess:
+            log_obs = np.log10(self.data["observation"].values[self.ranges[split]])
+            mean = self.normalizer.mean.astype(np.float64)
+            analysis = optimal_interpolation(log_obs, self.covariance, background=mean).cpu().numpy()
+            self._first_guess[split] = ((analysis - mean) / self.normalizer.std).astype(np.float32)
+        return self._first_guess[split]
 
     def windows(self, split: str) -> GappyWindows:
         part = self.data.isel(time=self.ranges[split])
@@ -131,8 +203,10 @@ class InterpolationDataModule(pl.LightningDataModule):
         has_truth = "truth" in part
         truth = self.normalizer.forward(part["truth"].values) if has_truth else None
         pairs = self.pairs if split == "train" or not has_truth else "osse"
+        first_guess = None if self.first_guess_kind is None else self.first_guess(split)
         return GappyWindows(z, part["mask"].values, self.n_days, pairs, truth,
-                            seed=self.seed + {"train": 0, "val": 1, "test": 2}[split])
+                            seed=self.seed + {"train": 0, "val": 1, "test": 2}[split],
+                            first_guess=first_guess)
 
     def train_dataloader(self) -> DataLoader:
         generator = torch.Generator().manual_seed(self.seed)
@@ -152,19 +226,45 @@ def masked_mse(prediction: torch.Tensor, target: torch.Tensor, weight: torch.Ten
 
 
 class InterpolationModule(pl.LightningModule):
-    """Wraps an interpolator ``model(y, mask)``; loss: MSE on the target pixels. Adam with a
-    cosine learning-rate decay over ``max_epochs``; ``val_loss`` logged each epoch."""
+    """Wraps an interpolator ``model(y, mask[, first_guess])``. Loss on the target pixels:
 
-    def __init__(self, model: torch.nn.Module, lr: float = 2e-3, max_epochs: int = 10) -> None:
+        L = MSE(ẑ, z) + physical_weight · MSE(ĉ / s_c, c / s_c),   c = 10^(z s + μ),
+
+    with the normaliser's ``μ`` (lat, lon) and ``s``, and ``s_c`` the standard deviation of
+    the training concentrations (mg/L); ``physical_weight = 0`` is the log-space MSE alone.
+    Adam with a cosine learning-rate decay over ``max_epochs``; ``val_loss`` logged each epoch."""
+
+    def __init__(self, model: torch.nn.Module, lr: float = 2e-3, max_epochs: int = 10,
+                 physical_weight: float = 0.0, normalizer: LogNormalizer | None = None,
+                 concentration_std: float = 1.0) -> None:
         super().__init__()
+        if physical_weight < 0:
+            raise ValueError(f"physical_weight must be >= 0, got {physical_weight}")
+        if physical_weight > 0 and normalizer is None:
+            raise ValueError("physical_weight > 0 needs the normalizer (to convert to mg/L)")
+        if not concentration_std > 0:
+            raise ValueError(f"concentration_std must be > 0, got {concentration_std}")
         self.model, self.lr, self.max_epochs = model, lr, max_epochs
+        self.physical_weight, self.concentration_std = physical_weight, concentration_std
+        mean, std = (np.zeros((1, 1)), 1.0) if normalizer is None else (normalizer.mean, normalizer.std)
+        self.log_std = float(std)
+        self.register_buffer("log_mean", torch.as_tensor(np.asarray(mean, dtype=np.float32)))
 
-    def forward(self, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.model(y, mask)
+    def forward(self, y: torch.Tensor, mask: torch.Tensor, *first_guess: torch.Tensor) -> torch.Tensor:
+        return self.model(y, mask, *first_guess)
+
+    def _scaled_concentration(self, z: torch.Tensor) -> torch.Tensor:
+        """Normalised log anomalies → concentration / s_c."""
+        return 10.0 ** (z * self.log_std + self.log_mean) / self.concentration_std
 
     def _loss(self, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
-        y, mask, target, target_mask = batch
-        return masked_mse(self(y, mask), target, target_mask)
+        y, mask, target, target_mask, *first_guess = batch
+        estimate = self(y, mask, *first_guess)
+        loss = masked_mse(estimate, target, target_mask)
+        if self.physical_weight > 0:
+            loss = loss + self.physical_weight * masked_mse(
+                self._scaled_concentration(estimate), self._scaled_concentration(target), target_mask)
+        return loss
 
     def training_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> torch.Tensor:
         loss = self._loss(batch)
@@ -181,10 +281,15 @@ class InterpolationModule(pl.LightningModule):
 
 
 def train(model: torch.nn.Module, datamodule: InterpolationDataModule, max_epochs: int,
-          lr: float = 2e-3, **trainer_kwargs: object) -> tuple[torch.nn.Module, float]:
+          lr: float = 2e-3, physical_weight: float = 0.0,
+          **trainer_kwargs: object) -> tuple[torch.nn.Module, float]:
     """Fit ``model`` with a quiet Trainer (gradients enabled in validation, needed by the
-    variational solver); returns the trained model (in eval mode) and the wall time (s)."""
-    module = InterpolationModule(model, lr=lr, max_epochs=max_epochs)
+    variational solver); ``physical_weight`` adds the mg/L term of the loss
+    (:class:`InterpolationModule`). Returns the trained model (in eval mode) and the wall
+    time (s)."""
+    module = InterpolationModule(model, lr=lr, max_epochs=max_epochs, physical_weight=physical_weight,
+                                 normalizer=datamodule.normalizer,
+                                 concentration_std=datamodule.concentration_std)
     trainer = quiet_trainer(max_epochs=max_epochs, inference_mode=False, **trainer_kwargs)
     start = time.perf_counter()
     trainer.fit(module, datamodule=datamodule)
@@ -192,15 +297,20 @@ def train(model: torch.nn.Module, datamodule: InterpolationDataModule, max_epoch
 
 
 def reconstruct(model: torch.nn.Module, observation: np.ndarray, mask: np.ndarray,
-                n_days: int, batch_size: int = 16) -> np.ndarray:
+                n_days: int, batch_size: int = 16, first_guess: np.ndarray | None = None) -> np.ndarray:
     """Fill a normalised (time, lat, lon) record with a window model: every day is the
-    average of the predictions of all windows that contain it. Returns (time, lat, lon)."""
+    average of the predictions of all windows that contain it. ``first_guess`` (normalised,
+    same shape, e.g. :meth:`InterpolationDataModule.first_guess`) is passed to models built
+    for one. Returns (time, lat, lon)."""
     n_time = observation.shape[0]
     if n_time < n_days:
         raise ValueError(f"{n_time} days is shorter than one window of {n_days}")
+    if first_guess is not None and first_guess.shape != observation.shape:
+        raise ValueError(f"first_guess shape {first_guess.shape} != observation {observation.shape}")
     param = next(model.parameters())
     y = torch.from_numpy(np.nan_to_num(observation, nan=0.0).astype(np.float32))
     m = torch.from_numpy(np.asarray(mask, dtype=np.float32))
+    guess = None if first_guess is None else torch.from_numpy(np.asarray(first_guess, dtype=np.float32))
     total = torch.zeros(y.shape)
     count = torch.zeros(n_time)
     starts = list(range(n_time - n_days + 1))
@@ -211,7 +321,8 @@ def reconstruct(model: torch.nn.Module, observation: np.ndarray, mask: np.ndarra
             idx = starts[b:b + batch_size]
             ys = torch.stack([y[i:i + n_days] for i in idx]).to(param)
             ms = torch.stack([m[i:i + n_days] for i in idx]).to(param)
-            out = model(ys * ms, ms).cpu().float()
+            extra = () if guess is None else (torch.stack([guess[i:i + n_days] for i in idx]).to(param),)
+            out = model(ys * ms, ms, *extra).cpu().float()
             for j, i in enumerate(idx):
                 total[i:i + n_days] += out[j]
                 count[i:i + n_days] += 1

@@ -9,14 +9,19 @@ import torch
 from dlgd_course.interpolation import (
     GappyWindows,
     GaussianCovariance,
+    InterpolationDataModule,
     LearnedVariationalInterpolator,
     LogNormalizer,
     MaskedUNet,
+    SedimentConfig,
+    cross_validate_scales,
     dineof,
     fit_gaussian_covariance,
     hidden_pixel_scores,
+    observe_sediment,
     optimal_interpolation,
     reconstruct,
+    simulate_sediment,
 )
 
 
@@ -69,6 +74,22 @@ def test_oi_covariance_fit_recovers_known_scales() -> None:
     assert fit.time_scale == pytest.approx(2.0, rel=0.2)
     assert fit.variance == pytest.approx(1.0, rel=0.2)
     assert fit.noise_variance == pytest.approx(0.1, rel=0.5)
+
+
+def test_cross_validated_scales_recover_the_true_ones() -> None:
+    """On a Gaussian field with known L = 3, T = 2, cross-validation on hidden observed pixels
+    picks the grid values nearest the truth, starting from wrong scales; σ² and σ_o² stay."""
+    true = GaussianCovariance(variance=1.0, length_scale=3.0, time_scale=2.0, noise_variance=0.01)
+    field = _gaussian_field((30, 24, 24), true, seed=5)
+    rng = np.random.default_rng(6)
+    field[rng.random(field.shape) < 0.4] = np.nan
+    wrong = GaussianCovariance(variance=1.0, length_scale=9.0, time_scale=5.0, noise_variance=0.01)
+    picked = cross_validate_scales(field, wrong, length_scales=(1.5, 3.0, 6.0, 9.0),
+                                   time_scales=(0.7, 2.0, 5.0))
+    assert (picked.length_scale, picked.time_scale) == (3.0, 2.0)
+    assert (picked.variance, picked.noise_variance) == (1.0, 0.01)
+    with pytest.raises(ValueError, match="must not be empty"):
+        cross_validate_scales(field, wrong, length_scales=())
 
 
 def test_oi_reconstructs_a_gaussian_field_better_than_the_background() -> None:
@@ -127,6 +148,38 @@ def test_neural_interpolators_shapes_gradients_and_gap_invariance(model_class) -
         model(y[:, :2], mask[:, :2])
 
 
+@pytest.mark.parametrize("model_class", [MaskedUNet, LearnedVariationalInterpolator])
+def test_neural_interpolators_start_from_a_first_guess(model_class) -> None:
+    """Given a first guess x_b (e.g. the OI analysis), the U-Net returns x_b + a learned
+    correction (x_b itself when the output layer is zero) and the variational solver starts
+    from x_0 = x_b (x_b itself when the update layer is zero); gaps still do not leak."""
+    torch.manual_seed(0)
+    kwargs = {"first_guess": True} if model_class is MaskedUNet else {}
+    model = model_class(n_days=3, **kwargs)
+    y = torch.randn(2, 3, 8, 12)
+    mask = (torch.rand(2, 3, 8, 12) > 0.5).float()
+    guess = torch.randn(2, 3, 8, 12)
+    out = model(y, mask, guess)
+    assert out.shape == (2, 3, 8, 12)
+    out.pow(2).mean().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    last = model.head if model_class is MaskedUNet else model.update
+    with torch.no_grad():
+        last.weight.zero_()
+        last.bias.zero_()
+    model.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(model(y, mask, guess), guess)
+        torch.testing.assert_close(model(y + 10.0 * (1 - mask), mask, guess), guess)
+    with pytest.raises(ValueError, match="first_guess must have the shape"):
+        model(y, mask, guess[:, :, :4])
+    if model_class is MaskedUNet:
+        with pytest.raises(ValueError, match="built with first_guess=True"):
+            model(y, mask)
+        with pytest.raises(ValueError, match="built with first_guess=False"):
+            MaskedUNet(n_days=3)(y, mask, guess)
+
+
 def test_training_pairs_from_observations_never_use_unobserved_pixels() -> None:
     """pairs='observations': the input mask is a subset of the observed pixels, the target
     mask is observed-but-hidden, and the input is zero on hidden pixels."""
@@ -144,6 +197,28 @@ def test_training_pairs_from_observations_never_use_unobserved_pixels() -> None:
     np.testing.assert_array_equal(target[tm > 0], obs[2:6][tm > 0])
     with pytest.raises(ValueError, match="needs the truth"):
         GappyWindows(obs, mask, n_days=4, pairs="osse")
+    with pytest.raises(ValueError, match="first guess needs pairs='osse'"):
+        GappyWindows(obs, mask, n_days=4, pairs="observations", first_guess=np.zeros_like(obs))
+
+
+def test_oi_first_guess_comes_from_each_period_alone() -> None:
+    """first_guess='oi': the OI of each period uses only that period's observations, with the
+    covariance fitted on the training observations, and rides along as a fifth tensor."""
+    data = observe_sediment(simulate_sediment(40, seed=0, config=SedimentConfig(n_lat=16, n_lon=16)), seed=0)
+    dm = InterpolationDataModule(data, (20, 10), n_days=3, first_guess="oi")
+    mean, std = dm.normalizer.mean.astype(np.float64), dm.normalizer.std
+    test_obs = np.log10(data["observation"].values[30:])
+    expected = optimal_interpolation(test_obs, dm.covariance, background=mean).numpy()
+    np.testing.assert_allclose(dm.first_guess("test") * std + mean, expected, atol=1e-5)
+    fit = fit_gaussian_covariance(np.log10(data["observation"].values[:20]) - dm.normalizer.mean)
+    assert dm.covariance == fit
+    batch = dm.windows("train")[0]
+    assert len(batch) == 5
+    np.testing.assert_allclose(batch[4].numpy(), dm.first_guess("train")[:3])
+    with pytest.raises(ValueError, match="needs pairs='osse'"):
+        InterpolationDataModule(data, (20, 10), n_days=3, pairs="observations", first_guess="oi")
+    with pytest.raises(ValueError, match="first_guess must be None or 'oi'"):
+        InterpolationDataModule(data, (20, 10), n_days=3, first_guess="dineof")
 
 
 def test_normaliser_and_sliding_reconstruction_round_trip() -> None:

@@ -1,10 +1,10 @@
 """A small OSSE end to end (slow): every method fills the cloud gaps of the test period better
-than the training climatology, scored on hidden pixels only.
+than the training climatology, and the learned interpolator beats OI, scored on hidden pixels
+only.
 
 Setting: 220 days of 32×32 synthetic sediment (seed 0), 160 train / 20 validation / 40 test
 days, ~55 % missing. Reference numbers measured with this setting are in each test; the table of
-the project page (400 days, 4DVarNet trained 30 epochs) comes from
-``benchmarks/interpolation_table.py``.
+the project page comes from ``benchmarks/interpolation_table.py``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dlgd_course.interpolation import (
     simulate_sediment,
     train,
 )
+from dlgd_course.notebook import seed_everything
 
 pytestmark = pytest.mark.slow
 
@@ -85,3 +86,25 @@ def test_learned_variational_interpolator_learns(osse: dict) -> None:
     scores = hidden_pixel_scores(dm.normalizer.inverse(z), osse["truth"], ~osse["mask"])
     assert scores["rmse_log"] < 0.9 * osse["climatology"]["rmse_log"], (
         scores, osse["climatology"])
+
+
+def test_unet_correcting_oi_beats_oi_in_log_and_mg_per_litre(osse: dict) -> None:
+    """The issue's target: the learned interpolator beats OI on hidden-pixel RMSE, in log10
+    and in mg/L. A masked U-Net given the OI analysis as first guess (5-day windows, 20
+    epochs, loss log-space MSE + mg/L MSE) against the same OI, whose L and T are
+    cross-validated on hidden observed training pixels (stronger than the moment fit:
+    log10 RMSE 0.130 instead of 0.133 here, mg/L 2.28 instead of 3.12). Measured over
+    data/initialisation seeds 0, 1, 2: log10 RMSE ratios to OI 0.918, 0.894, 0.930 and mg/L
+    ratios 0.941, 0.861, 0.789 (seed 0 is the one run here); the limits 0.97 hold for all."""
+    dm = InterpolationDataModule(osse["data"], (160, 20), n_days=5, pairs="osse", batch_size=16,
+                                 first_guess="oi", oi_scales="cv")
+    guess = dm.first_guess("test")
+    hidden = ~osse["mask"]
+    oi = hidden_pixel_scores(dm.normalizer.inverse(guess), osse["truth"], hidden)
+    seed_everything(0)
+    model, _ = train(MaskedUNet(n_days=5, channels=24, first_guess=True), dm, max_epochs=20,
+                     physical_weight=1.0)
+    z = reconstruct(model, dm.normalizer.forward(osse["obs"]), osse["mask"], n_days=5, first_guess=guess)
+    learned = hidden_pixel_scores(dm.normalizer.inverse(z), osse["truth"], hidden)
+    ratios = {"log10": learned["rmse_log"] / oi["rmse_log"], "mg/L": learned["rmse"] / oi["rmse"]}
+    assert ratios["log10"] < 0.97 and ratios["mg/L"] < 0.97, (ratios, learned, oi)
