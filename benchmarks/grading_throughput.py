@@ -16,10 +16,11 @@ workers over 1, and that all three give the same scores.
     .venv/bin/python benchmarks/grading_throughput.py                 # 40 submissions (~20 min)
     .venv/bin/python benchmarks/grading_throughput.py --submissions 6
 
-Needs root (the local sandbox). Measured on the 2-core machine while another process trained
-models (40 submissions): nbgrader 284 s (8.4 per minute), dlgd-grade 1 worker 269 s (8.9 per
-minute, 0.95x nbgrader's time, 1.17 s overhead per submission beyond its execution), 2 workers
-215 s (11.2 per minute, 1.25x over 1 worker), the same scores from all three.
+Needs root (the local sandbox). Measured on the idle 2-core machine (40 submissions, one kernel
+thread each): nbgrader 267 s (9.0 per minute, 2.0 s per submission beyond its execution);
+dlgd-grade 1 worker 195 s (12.3 per minute, 0.73x nbgrader's time, 0.24 s overhead per
+submission of which 0.19 s sandbox start/stop), 2 workers 109 s (22.1 per minute, 1.80x over
+1 worker, 0.38 s overhead); the same scores from all three.
 """
 
 from __future__ import annotations
