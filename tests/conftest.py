@@ -1,11 +1,80 @@
-"""Suite-wide settings: a private dataset cache per test session, and deterministic torch."""
+"""Suite-wide settings: a private dataset cache per test session, deterministic torch, and the
+integrity table of the graded notebooks.
+
+The pipeline tests (tests/pipeline) record every student they grade in
+``test-artifacts/integrity/``; at the end of the session the xdist controller (or the only
+process) turns them into ``test-artifacts/integrity.md``: per assignment, the honest score, the
+points each lazy strategy kept on the parts it faked (of the points at stake there), the points
+each mistake kept on the cells it breaks, and the score with each part left blank.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+from collections import defaultdict
+from pathlib import Path
 
 import pytest
 import torch
+
+INTEGRITY_DIR = Path(__file__).resolve().parent.parent / "test-artifacts" / "integrity"
+
+
+def _is_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _is_controller(session.config):
+        for old in INTEGRITY_DIR.glob("*.json"):
+            old.unlink()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _is_controller(session.config) and any(INTEGRITY_DIR.glob("*.json")):
+        (INTEGRITY_DIR.parent / "integrity.md").write_text(integrity_table())
+
+
+def _score(record: dict | None) -> str:
+    return f"{record['score']:g}/{record['total']:g}" if record else "–"
+
+
+def _kept(record: dict) -> str:
+    """Points a mutant kept on the cells it must lose, of those at stake."""
+    stake = record["at_stake"]
+    kept = sum(record["scores"][cell] for cell in stake)
+    full = sum(1 for cell in stake if record["scores"][cell] > 0)
+    return f"{kept:g}" + (f" ({full} cells)" if full else "")
+
+
+def integrity_table() -> str:
+    """Markdown table of the recorded students (see the module's documentation)."""
+    by_assignment: dict[str, dict[str, dict]] = defaultdict(dict)
+    for path in sorted(INTEGRITY_DIR.glob("*.json")):
+        record = json.loads(path.read_text())
+        by_assignment[record["assignment"]][record["student"]] = record
+    lines = ["| assignment | honest | untouched | lazy: points kept on the faked parts | "
+             "mistakes: points kept on the broken cells | each part blank: score (expected) |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for assignment, students in sorted(by_assignment.items()):
+        kinds: dict[str, dict[str, dict]] = defaultdict(dict)
+        for name, record in students.items():
+            kind, _, label = name.partition(":")
+            kinds[kind][label] = record
+        complete = students.get("complete", {}).get("scores", {})
+        lazy = "; ".join(f"{name} {_kept(r)} of {sum(complete.get(c, 0) for c in r['at_stake']):g}"
+                         for name, r in sorted(kinds["lazy"].items()))
+        mistakes = ", ".join(_kept(r) for _, r in sorted(kinds["mistake"].items()))
+        blanks = []
+        for part, record in sorted(kinds["blank"].items()):
+            own = sum(v for k, v in complete.items() if k in (f"test_{part}", f"test_{part}_hidden"))
+            blanks.append(f"{part} {record['score']:g} ({record['total'] - own:g})")
+        lines.append(f"| {assignment} | {_score(students.get('complete'))} | "
+                     f"{_score(students.get('empty'))} | {lazy or '–'} | {mistakes or '–'} | "
+                     f"{'; '.join(blanks) or '–'} |")
+    return "\n".join(lines) + "\n"
+
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -23,6 +23,7 @@ from torch import Tensor
 
 from dlgd_course.assimilation.checks import as_covariance
 from dlgd_course.assimilation.twin import Forecast, SequentialMethod, TwinSetup, climatology
+from dlgd_course.own_work import guard_answer
 
 
 def mahalanobis(v: Tensor, precision: Tensor) -> Tensor:
@@ -103,6 +104,7 @@ def minimise(
     ``optimiser="lbfgs"``: L-BFGS with strong-Wolfe line search, at most ``n_iterations``
     iterations; ``"adam"``: ``n_iterations`` Adam steps of learning rate ``lr``.
     """
+    guard_answer()
     x = x_init.detach().clone().contiguous().requires_grad_(True)
     with torch.enable_grad():
         if optimiser == "lbfgs":

@@ -22,6 +22,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from dlgd_course.own_work import guard_answer
+
 Tendency = Callable[[Tensor], Tensor]
 Stepper = Callable[[Tendency, Tensor, float], Tensor]
 
@@ -64,6 +66,7 @@ def heun_step(tendency: Tendency, state: Tensor, dt: float) -> Tensor:
 
 def rk4_step(tendency: Tendency, state: Tensor, dt: float) -> Tensor:
     """Classical fourth-order Runge–Kutta step."""
+    guard_answer()
     k1 = tendency(state)
     k2 = tendency(state + 0.5 * dt * k1)
     k3 = tendency(state + 0.5 * dt * k2)

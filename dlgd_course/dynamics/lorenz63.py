@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from dlgd_course.dynamics.base import DynamicalSystem
+from dlgd_course.own_work import guard_answer
 
 #: Initial state of the Sakov et al. (2012) twin experiment, on the attractor.
 SAKOV2012_INITIAL_STATE = (1.509, -1.531, 25.46)
@@ -25,6 +26,7 @@ SAKOV2012_INITIAL_STATE = (1.509, -1.531, 25.46)
 
 def lorenz63_tendency(state: Tensor, sigma: float, rho: float, beta: float) -> Tensor:
     """Lorenz-63 right-hand side for ``state`` of shape ``(..., 3)`` (x, y, z)."""
+    guard_answer()
     x, y, z = state.unbind(-1)
     return torch.stack((sigma * (y - x), x * (rho - z) - y, x * y - beta * z), dim=-1)
 

@@ -103,3 +103,30 @@ def shows_line(text: str, line: str) -> bool:
     """Whether ``text`` (from :func:`visible_text`) shows ``line``: as a whole line, or inside
     a line when it is long enough (30 characters) not to occur by chance."""
     return line in text.splitlines() or (len(line) >= 30 and line in text)
+
+
+def parts_of(notebook: Path) -> dict[str, list[str]]:
+    """Autograded parts of a source notebook: solution code cell grade_id → its graded test
+    cells (``test_<part>`` and ``test_<part>_hidden``), in notebook order."""
+    nb = nbformat.read(notebook, as_version=4)
+    meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
+    parts = [m["grade_id"] for c, m in zip(nb.cells, meta, strict=True)
+             if c.cell_type == "code" and m.get("solution")]
+    graded = [m["grade_id"] for m in meta if m.get("grade") and not m.get("solution")]
+    return {part: [g for g in graded if g in (f"test_{part}", f"test_{part}_hidden")] for part in parts}
+
+
+INTEGRITY_DIR = REPO_ROOT / "test-artifacts" / "integrity"  # read by tests/conftest.py
+
+
+def record_outcome(assignment: str, student: str, scores: dict[str, float], total: float,
+                   at_stake: tuple[str, ...] = ()) -> None:
+    """Keep one graded student of the pipeline tests for the integrity table
+    (``test-artifacts/integrity.md``, written at the end of the session); ``at_stake``: the cells
+    a mutant must lose."""
+    import json
+
+    INTEGRITY_DIR.mkdir(parents=True, exist_ok=True)
+    record = {"assignment": assignment, "student": student, "scores": scores,
+              "score": sum(scores.values()), "total": total, "at_stake": list(at_stake)}
+    (INTEGRITY_DIR / f"{assignment}--{student}.json").write_text(json.dumps(record))

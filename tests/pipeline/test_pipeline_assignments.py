@@ -6,17 +6,26 @@ Pipeline steps checked, per assignment:
    cell, unique grade ids, point total stated, nothing but the notebook in its folder;
 2. ``exercises/`` is what ``make exercises`` generates from ``solutions/`` (byte for byte),
    and no student file (nor the built book) holds solution code or hidden tests;
-3. the mutants in ``tests/mutants/<assignment>/`` apply cleanly and cover every graded cell;
+3. every part (solution cell) has its test cells, which grade it inside
+   ``graded_part("<assignment>", "<part>")``, and its entry in ``dlgd_course.assignments``;
+   the mutants in ``tests/mutants/<assignment>/`` apply cleanly, the mistakes cover every
+   graded cell and the lazy ones every part their strategy applies to (delegating to the
+   library: parts with library answers; returning the expected value: every part; skipping
+   training: parts that train; faking a result in a cell of its own);
 4. the full instructor workflow in a temporary course with a local exchange — generate,
    release, fetch (three students), validate, submit, collect, autograde, generate and
    release feedback, export CSV — gives the complete notebook full marks, the untouched
    one 0 and the partly wrong one (the first mutant) exactly the points of the cells it
    does not break; the feedback holds no hidden test;
-5. every other mutant, autograded, loses points on every cell of its ``FAILS``.
+5. every other mutant, mistake or lazy, autograded, loses the points of exactly the cells of
+   its ``FAILS`` and keeps the others;
+6. for every part, the complete notebook with only that part left blank loses exactly that
+   part's points (an unsolved part never costs another part's).
 
-Each notebook execution costs tens of seconds on a 2-core CPU, so none runs twice: the
-complete and untouched notebooks are graded once, inside the workflow (4), which also serves
-the first mutant; (5) runs one execution per remaining mutant, in parallel under xdist.
+Each notebook execution costs seconds to tens of seconds on a 2-core CPU, so none runs twice:
+the complete and untouched notebooks are graded once, inside the workflow (4), which also
+serves the first mutant; (5) and (6) run one execution per mutant or part, in parallel under
+xdist. Every graded student is recorded for the table ``test-artifacts/integrity.md``.
 """
 
 from __future__ import annotations
@@ -33,7 +42,9 @@ from pipeline_helpers import (
     MUTANTS_DIR,
     hidden_test_lines,
     mutants_of,
+    parts_of,
     public_lines,
+    record_outcome,
     release_notebook,
     shows_line,
     solution_lines,
@@ -52,7 +63,8 @@ from autograder.grading import (
     read_scores,
     validate_notebook,
 )
-from autograder.mutants import apply_mutant, fill_solutions
+from autograder.mutants import LAZY_STRATEGIES, apply_mutant, fill_solutions
+from dlgd_course.own_work import assignment_parts
 
 pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no assignment under solutions/ yet")
 
@@ -77,6 +89,27 @@ def test_source_notebook_conventions(assignment: str) -> None:
         f"the first cell should state the point total ('total {total:g} points')")
     solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert solutions, "an assignment needs solution cells"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_part_is_graded_as_the_students_own_work(assignment: str) -> None:
+    """Each part has test cells that grade it inside graded_part(...), and a registry entry."""
+    source = source_notebook(assignment)
+    parts = parts_of(source)
+    graded = {c for tests in parts.values() for c in tests}
+    nb = nbformat.read(source, as_version=4)
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    orphans = [g for g, c in cells.items() if c.metadata.get("nbgrader", {}).get("grade")
+               and c.cell_type == "code" and g not in graded]
+    assert not orphans, f"graded cells that belong to no part (test_<part>[_hidden]): {orphans}"
+    for part, tests in parts.items():
+        assert tests, f"solution cell {part!r} has no graded test cell test_{part}"
+        for test in tests:
+            opening = f'graded_part("{assignment}", "{part}")'
+            assert opening in cells[test].source, f"{test} should grade inside `with {opening} as part:`"
+    registry = assignment_parts(assignment)
+    assert set(registry) == set(parts), (
+        f"dlgd_course.assignments lists parts {sorted(registry)}, the notebook has {sorted(parts)}")
 
 
 def test_exercises_in_sync_with_solutions() -> None:
@@ -121,19 +154,37 @@ def test_no_solution_or_hidden_test_in_student_files(assignment: str) -> None:
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_mutants_are_valid_and_cover_every_graded_cell(assignment: str, tmp_path: Path) -> None:
     mutants = mutants_of(assignment)
-    assert 1 <= len(mutants) <= 5, (
-        f"tests/mutants/{assignment}/ should hold 1 to 5 mutants, found {len(mutants)}")
-    cells = graded_cells(source_notebook(assignment))
+    mistakes = [m for m in mutants if not m.lazy]
+    assert 1 <= len(mistakes) <= 5, (
+        f"tests/mutants/{assignment}/ should hold 1 to 5 mistakes, found {len(mistakes)}")
+    source = source_notebook(assignment)
+    cells = graded_cells(source)
     for mutant in mutants:
         unknown = set(mutant.fails) - set(cells)
         assert not unknown, f"mutant {mutant.name}: FAILS names unknown cells {sorted(unknown)}"
-        apply_mutant(source_notebook(assignment), mutant, tmp_path / mutant.name / "nb.ipynb")
-    covered = {cell for mutant in mutants for cell in mutant.fails}
-    assert covered == set(cells), f"graded cells no mutant fails: {sorted(set(cells) - covered)}"
+        work = fill_solutions(release_notebook(assignment), source, tmp_path / mutant.name / source.name)
+        apply_mutant(work, mutant, work)
+    covered = {cell for mutant in mistakes for cell in mutant.fails}
+    assert covered == set(cells), f"graded cells no mistake fails: {sorted(set(cells) - covered)}"
+
+    lazy = {m.strategy: m for m in mutants if m.lazy}
+    assert set(lazy) == set(LAZY_STRATEGIES), (
+        f"one lazy mutant per strategy {sorted(LAZY_STRATEGIES)} expected, found {sorted(lazy)}")
+    parts, registry = parts_of(source), assignment_parts(assignment)
+    required = {
+        "expected_value": list(parts),
+        "delegate": [p for p in parts if registry[p].answers],
+        "skip_training": [p for p in parts if registry[p].trains],
+    }
+    for strategy, needed in required.items():
+        missing = {t for p in needed for t in parts[p]} - set(lazy[strategy].fails)
+        assert not missing, (f"lazy mutant {lazy[strategy].name} ({LAZY_STRATEGIES[strategy]}) "
+                             f"does not cover {sorted(missing)}")
 
 
 def _mutant_params() -> list:
-    """Every mutant but the first of each assignment (the workflow's partly wrong student)."""
+    """Every mutant but the first mistake of each assignment (the workflow's partly wrong
+    student), mistakes and lazy ones."""
     params = []
     for assignment in ASSIGNMENTS:
         if (MUTANTS_DIR / assignment).is_dir():
@@ -142,20 +193,45 @@ def _mutant_params() -> list:
     return params
 
 
-def _student_work(assignment: str, answers: Path, output: Path) -> Path:
-    return fill_solutions(release_notebook(assignment), answers, output)
+def _student_name(mutant) -> str:
+    return f"lazy:{mutant.strategy}" if mutant.lazy else f"mistake:{mutant.name}"
 
 
 @pytest.mark.parametrize(("assignment", "mutant"), _mutant_params())
-def test_mutant_loses_points(assignment: str, mutant, tmp_path: Path) -> None:
+def test_mutant_loses_exactly_its_points(assignment: str, mutant, tmp_path: Path) -> None:
     source = source_notebook(assignment)
-    mutated = apply_mutant(source, mutant, tmp_path / "mutated" / source.name)
-    work = _student_work(assignment, mutated, tmp_path / "work" / source.name)
+    work = fill_solutions(release_notebook(assignment), source, tmp_path / "work" / source.name)
+    apply_mutant(work, mutant, work)
     score = autograde_notebook(source, work, threads=KERNEL_THREADS, workdir=tmp_path)
+    record_outcome(assignment, _student_name(mutant), {k: c.score for k, c in score.cells.items()},
+                   score.max_score, mutant.fails)
     kept = [cell for cell in mutant.fails if score.cells[cell].passed]
     assert not kept, (
         f"mutant {mutant.name} ({mutant.description.splitlines()[0]}) keeps full points on "
-        f"{kept}: the tests do not catch this mistake")
+        f"{kept}: the tests do not catch this")
+    lost = [cell for cell, s in score.cells.items() if not s.passed and cell not in mutant.fails]
+    assert not lost, (
+        f"mutant {mutant.name} also loses {lost}, parts it does not touch: the parts are not "
+        f"graded independently")
+
+
+def _blank_params() -> list:
+    return [pytest.param(assignment, part, id=f"{assignment}-{part}")
+            for assignment in ASSIGNMENTS for part in parts_of(source_notebook(assignment))]
+
+
+@pytest.mark.parametrize(("assignment", "part"), _blank_params())
+def test_a_blank_part_costs_only_its_own_points(assignment: str, part: str, tmp_path: Path) -> None:
+    source = source_notebook(assignment)
+    work = fill_solutions(release_notebook(assignment), source, tmp_path / "work" / source.name,
+                          blank=(part,))
+    score = autograde_notebook(source, work, threads=KERNEL_THREADS, workdir=tmp_path)
+    scores = {k: c.score for k, c in score.cells.items()}
+    record_outcome(assignment, f"blank:{part}", scores, score.max_score)
+    own = parts_of(source)[part]
+    assert not any(scores[cell] for cell in own), f"the blank part {part} keeps points: {scores}"
+    lost = [cell for cell, s in score.cells.items() if not s.passed and cell not in own]
+    assert not lost, f"leaving only {part} blank also costs {lost}: {scores}"
 
 
 STUDENTS = ("complete", "partly_wrong", "empty")
@@ -180,11 +256,10 @@ def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
         fetched = instructor.fetch(config, assignment, student, workspace) / source.name
         fetched_notebooks[student] = fetched
         assert fetched.is_file(), f"{student} did not fetch {source.name}"
-        if student == "complete":
+        if student in ("complete", "partly_wrong"):
             fill_solutions(fetched, source, fetched)
-        elif student == "partly_wrong":
-            mutated = apply_mutant(source, partly_wrong, tmp_path / "mutant" / source.name)
-            fill_solutions(fetched, mutated, fetched)
+        if student == "partly_wrong":
+            apply_mutant(fetched, partly_wrong, fetched)
     # nbgrader's `validate` CLI exits 0 even here; the Python verdict must say "failed".
     with kernel_threads(KERNEL_THREADS):
         empty_verdict = validate_notebook(fetched_notebooks["empty"], config)
@@ -203,6 +278,10 @@ def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
         return Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id)
 
     scores = {s: read_scores(gradebook(), assignment, source.stem, s) for s in STUDENTS}
+    for student, name in (("complete", "complete"), ("empty", "empty"),
+                          ("partly_wrong", _student_name(partly_wrong))):
+        record_outcome(assignment, name, {k: c.score for k, c in scores[student].cells.items()},
+                       scores[student].max_score, partly_wrong.fails if student == "partly_wrong" else ())
     complete = {k: c.score for k, c in scores["complete"].cells.items()}
     assert complete == cells, f"the solution should get full marks {cells}, got {complete}"
     empty = {k: c.score for k, c in scores["empty"].cells.items()}
@@ -210,6 +289,8 @@ def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
     wrong = scores["partly_wrong"].cells
     kept = [cell for cell in partly_wrong.fails if wrong[cell].passed]
     assert not kept, f"mutant {partly_wrong.name} keeps full points on {kept}"
+    lost = [cell for cell, s in wrong.items() if not s.passed and cell not in partly_wrong.fails]
+    assert not lost, f"mutant {partly_wrong.name} also loses {lost}: parts are not independent"
 
     rows = instructor.export_csv(config, tmp_path / "grades.csv")
     by_student = {row["student_id"]: float(row["score"]) for row in rows}

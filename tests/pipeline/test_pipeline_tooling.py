@@ -163,15 +163,45 @@ def test_mutant_format_and_application(tmp_path: Path) -> None:
         'FAILS = ["test_add"]\n'
     )
     mutant = load_mutant(path)
-    assert mutant.fails == ("test_add",)
+    assert mutant.fails == ("test_add",) and not mutant.lazy
     out = apply_mutant(TINY, mutant, tmp_path / "01-tiny.ipynb")
     assert "return a - b" in visible_text(out)
     path.write_text(path.read_text().replace('FIND = "a + b"', 'FIND = "b"'))
-    with pytest.raises(ValueError, match="FIND occurs 2 times"):
+    with pytest.raises(ValueError, match="occurs 2 times"):
         apply_mutant(TINY, load_mutant(path), tmp_path / "x.ipynb")
     path.write_text('NOTEBOOK = "01-tiny.ipynb"\n')
     with pytest.raises(ValueError, match="docstring"):
         load_mutant(path)
+
+
+def test_lazy_mutant_edits_several_cells_and_inserts_a_free_cell(tmp_path: Path) -> None:
+    path = tmp_path / "lazy.py"
+    path.write_text(
+        '"""Returns constants and fakes a result in a cell of its own."""\n'
+        'NOTEBOOK = "01-tiny.ipynb"\nSTRATEGY = "expected_value"\n'
+        'EDITS = [("add", "return a + b", "return 5"), ("after:add", "", "a_result = 5")]\n'
+        'FAILS = ["test_add"]\n'
+    )
+    mutant = load_mutant(path)
+    assert mutant.lazy and len(mutant.edits) == 2
+    out = nbformat.read(apply_mutant(TINY, mutant, tmp_path / "01-tiny.ipynb"), as_version=4)
+    sources = [c.source for c in out.cells]
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in out.cells]
+    index = ids.index("add")
+    assert "return 5" in sources[index] and sources[index + 1] == "a_result = 5"
+    assert "nbgrader" not in out.cells[index + 1].metadata  # a free cell, as a student adds one
+    path.write_text(path.read_text().replace('"expected_value"', '"guessing"'))
+    with pytest.raises(ValueError, match="STRATEGY must be one of"):
+        load_mutant(path)
+
+
+def test_fill_solutions_can_leave_a_part_blank(tiny_release: Path, tmp_path: Path) -> None:
+    out = fill_solutions(tiny_release, TINY, tmp_path / "01-tiny.ipynb", blank=("add",))
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
+             for c in nbformat.read(out, as_version=4).cells}
+    assert "NotImplementedError" in cells["add"] and "NotImplementedError" not in cells["square"]
+    with pytest.raises(ValueError, match="no solution cell"):
+        fill_solutions(tiny_release, TINY, tmp_path / "x.ipynb", blank=("nope",))
 
 
 def test_autograde_fixture_full_marks_zero_and_warning_filter(
