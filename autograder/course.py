@@ -27,6 +27,8 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from dlgd_course.selfcheck import IGNORED_STDERR
+
 COURSE_ID = "dlgd"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRECTORY = "solutions"
@@ -36,16 +38,6 @@ DATA_ENV_VAR = "DLGD_COURSE_DATA"
 # Per-cell execution limit (s). A whole solution notebook must autograde in <= 120 s on a
 # 2-core CPU; one cell may take all of it (training), so the per-cell limit is the same.
 CELL_TIMEOUT_S = 120
-
-# stderr chunks matching this are dropped before scoring: Python warnings (any category,
-# formatted by warnings.showwarning as "<file>:<line>: <Category>Warning: ..."), and the
-# INFO banners Lightning prints when a Trainer starts.
-IGNORED_STDERR = (
-    r"(?m)(\w*Warning: )"
-    r"|(^(GPU|TPU|HPU|IPU) available: )"
-    r"|(LOCAL_RANK: \d+ - CUDA_VISIBLE_DEVICES)"
-    r"|(`Trainer\.fit` stopped: )"
-)
 
 ASSIGNMENT_NAME = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*$")
 

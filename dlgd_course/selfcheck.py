@@ -12,11 +12,26 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 DEFAULT_CELL_TIMEOUT_S = 600
+
+# stderr chunks matching this are dropped before scoring, here and by the course's autograder
+# (nbgrader's IgnorePattern): Python warnings (any category, formatted by warnings.showwarning
+# as "<file>:<line>: <Category>Warning: ..."), and the INFO banners Lightning prints when a
+# Trainer starts.
+IGNORED_STDERR = (
+    r"(?m)(\w*Warning: )"
+    r"|(^(GPU|TPU|HPU|IPU) available: )"
+    r"|(LOCAL_RANK: \d+ - CUDA_VISIBLE_DEVICES)"
+    r"|(`Trainer\.fit` stopped: )"
+)
+# IPython's traceback entry of a notebook cell: "Cell In[5], line 3, in rk4(tendency, state, dt)"
+_CELL_FRAME = re.compile(r"Cell In\[\d+\], line \d+, in (\w+)\(")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,12 @@ def _nbgrader(cell: Any) -> dict[str, Any]:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+def _unwritten_function(output: Any) -> str | None:
+    """The notebook function that raised, from an error output's traceback."""
+    frames = _CELL_FRAME.findall(_ANSI.sub("", "\n".join(output.get("traceback", []))))
+    return frames[-1] if frames else None
+
+
 def _failure(cell: Any, ignored_stderr: str) -> str | None:
     """Why a graded cell failed, or None when it passed."""
     if cell.get("execution_count") is None and not cell.get("outputs"):
@@ -44,7 +65,9 @@ def _failure(cell: Any, ignored_stderr: str) -> str | None:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             if output.get("ename") == "NotImplementedError":
-                return "NotImplementedError: this part (or one it uses) is not written yet"
+                function = _unwritten_function(output)
+                where = f"`{function}`" if function else "this part (or a function it uses)"
+                return f"NotImplementedError: {where} is not written yet"
             return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             text = output.get("text", "")
@@ -63,8 +86,6 @@ def check_notebook(
     """
     import nbformat
     from nbclient import NotebookClient
-
-    from autograder.course import IGNORED_STDERR
 
     path = Path(path).expanduser().resolve()
     if not path.is_file():
@@ -102,24 +123,23 @@ def check_notebook(
     return results
 
 
-def format_table(results: list[PartResult], width: int = 60) -> str:
-    """Plain-text table: part, points, PASS/FAIL, the first line of the failure."""
+def format_table(results: list[PartResult], width: int = 100) -> str:
+    """Plain-text report: one row per part (points, PASS/FAIL), each failure's whole message
+    wrapped below its row, and the points the visible tests would give."""
     name_width = max(len("part"), *(len(r.part) for r in results))
-    lines = [f"{'part':<{name_width}}  {'points':>6}  result  message"]
-    lines.append("-" * len(lines[0]))
+    header = f"{'part':<{name_width}}  {'points':>7}  result"
+    lines = [header, "-" * max(len(header), 40)]
     for r in results:
-        message = r.message.splitlines()[0] if r.message else ""
-        if len(message) > width:
-            message = message[: width - 3] + "..."
         earned = r.points if r.passed else 0.0
-        lines.append(
-            f"{r.part:<{name_width}}  {earned:>2g}/{r.points:<3g}  "
-            f"{'PASS' if r.passed else 'FAIL':<6}  {message}"
-        )
+        lines.append(f"{r.part:<{name_width}}  {earned:>3g}/{r.points:<3g}  {'PASS' if r.passed else 'FAIL'}")
+        for paragraph in r.message.splitlines():
+            lines += textwrap.wrap(paragraph, width=width, initial_indent="    ",
+                                   subsequent_indent="    ") or [""]
     earned = sum(r.points for r in results if r.passed)
     total = sum(r.points for r in results)
-    lines.append("-" * len(lines[0]))
-    lines.append(f"visible tests: {earned:g}/{total:g} points; hidden tests run at grading only")
+    lines.append("-" * max(len(header), 40))
+    lines.append(f"visible tests: {earned:g}/{total:g} points, the total you get if the hidden tests "
+                 "(run at grading only) pass as well")
     return "\n".join(lines)
 
 

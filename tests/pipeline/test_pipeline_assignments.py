@@ -64,6 +64,7 @@ from autograder.grading import (
     validate_notebook,
 )
 from autograder.mutants import LAZY_STRATEGIES, apply_mutant, fill_solutions
+from autograder.preprocessors import REDACTED
 from dlgd_course.own_work import assignment_parts
 
 pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no assignment under solutions/ yet")
@@ -314,3 +315,5 @@ def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
         assert any(shows_line(text, line) for line in visible_tests), "feedback lacks the tests"
         shown = sorted(line for line in hidden if shows_line(text, line))
         assert not shown, f"feedback of {student} shows hidden tests: {shown}"
+        # and redaction keeps the messages that teach (expected/got values of visible tests)
+        assert REDACTED.strip() not in text, f"feedback of {student} lost a test's message to redaction"

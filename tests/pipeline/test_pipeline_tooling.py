@@ -29,8 +29,9 @@ from autograder.grading import (
     validate_notebook,
 )
 from autograder.mutants import apply_mutant, fill_solutions, load_mutant
-from autograder.preprocessors import StripHiddenTests
+from autograder.preprocessors import REDACTED, StripHiddenTests
 from dlgd_course.cli import main as dlgd_main
+from dlgd_course.selfcheck import PartResult, format_table
 
 TINY = FIXTURES / "01-tiny" / "01-tiny.ipynb"
 
@@ -155,6 +156,52 @@ def test_strip_hidden_tests_removes_region_and_its_traceback() -> None:
     assert stripped.outputs[0].traceback == ["AssertionError: the message"]
 
 
+def _graded_notebook(source: str, *outputs: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    test = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+        "grade": True, "grade_id": "test_x", "points": 1, "solution": False, "locked": True,
+        "schema_version": 3}})
+    free = nbformat.v4.new_code_cell("print(stuff)")
+    free.outputs = list(outputs)
+    return nbformat.v4.new_notebook(cells=[test, free])
+
+
+HIDDEN = (
+    "assert ok\n### BEGIN HIDDEN TESTS\n"
+    "expected = torch.tensor([1.0, 2.0], dtype=torch.float64)\n"
+    "assert torch.allclose(got, part.reference(secret_function, hidden_input)), (\n"
+    "    f\"expected {expected} got {got}\")\n"
+    "x = 1\ny = 2\n### END HIDDEN TESTS"
+)
+
+
+def test_feedback_keeps_helpful_messages_and_redacts_distinctive_quotes() -> None:
+    helpful = nbformat.v4.new_output(
+        "stream", name="stdout",
+        text="expected tensor([1., 2.], dtype=torch.float64) got tensor([1., 3.], dtype=torch.float64)\n")
+    quoting = nbformat.v4.new_output(
+        "stream", name="stdout",
+        text="assert torch.allclose(got, part.reference(secret_function, hidden_input)), (\n")
+    history = nbformat.v4.new_output("stream", name="stdout", text=repr(["", "x = 1\n    y = 2"]) + "\n")
+    nb, _ = StripHiddenTests().preprocess(_graded_notebook(HIDDEN, helpful, quoting, history), {})
+    outputs = nb.cells[1].outputs
+    assert outputs[0].text == helpful.text, "a message with expected/got values must survive"
+    assert [o.text for o in outputs[1:]] == [REDACTED, REDACTED], (
+        "a distinctive hidden line, or two hidden lines together (printed input history), are redacted")
+    assert "secret_function" not in nb.cells[0].source
+
+
+def test_feedback_redaction_threshold_is_configurable() -> None:
+    generic = nbformat.v4.new_output("stream", name="stdout",
+                                     text="dtype=torch.float64)\nexpected = torch.tensor([1.0, 2.0]\n")
+    strict = StripHiddenTests(min_line_length=20)
+    nb, _ = strict.preprocess(_graded_notebook(HIDDEN.replace("x = 1\ny = 2\n", ""), generic), {})
+    assert nb.cells[1].outputs[0].text == generic.text  # no hidden line of 20+ characters in it
+    nb, _ = StripHiddenTests(min_line_length=10).preprocess(
+        _graded_notebook(HIDDEN.replace("x = 1\ny = 2\n", "") + "\n", nbformat.v4.new_output(
+            "stream", name="stdout", text="expected = torch.tensor([1.0, 2.0], dtype=torch.float64)\n")), {})
+    assert nb.cells[1].outputs[0].text == REDACTED
+
+
 def test_mutant_format_and_application(tmp_path: Path) -> None:
     path = tmp_path / "wrong_add.py"
     path.write_text(
@@ -245,11 +292,24 @@ def test_dlgd_check_passes_a_solution_and_fails_a_student_version(
     assert dlgd_main(["check", str(outside)]) == 1
     report = capsys.readouterr().out
     assert "add" in report and "FAIL" in report and "0/5 points" in report
+    # the unwritten function is named
+    assert "NotImplementedError: `add` is not written yet" in report
     done = fill_solutions(tiny_release, TINY, tmp_path / "done.ipynb")
     assert dlgd_main(["check", str(done)]) == 0
     report = capsys.readouterr().out
     assert "FAIL" not in report and "5/5 points" in report
     assert nbformat.read(done, as_version=4).cells[4].get("outputs") == []  # file untouched
+
+
+def test_dlgd_check_prints_whole_failure_messages() -> None:
+    message = ("one RK4 step differs:\nexpected tensor([0.9048374180, 0.9048374180, 0.9048374180], "
+               "dtype=torch.float64) got tensor([0.9000000000, 0.9000000000, 0.9000000000], "
+               "dtype=torch.float64) (the Euler step?)")
+    report = format_table([PartResult("test_rk4", 4.0, False, message), PartResult("test_ok", 3.0, True, "")])
+    shown = " ".join(line.strip() for line in report.splitlines())
+    assert " ".join(message.split()) in shown, "the whole message, wrapped, not cut"
+    assert all(len(line) <= 104 for line in report.splitlines()[:-1])
+    assert "3/7 points" in report and "rk4" in report and "FAIL" in report
 
 
 def test_dlgd_check_rejects_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
