@@ -263,11 +263,16 @@ def graded_part(assignment: str, part: str) -> Iterator[GradedPart]:
     if not _STATE.hook_installed:
         sys.addaudithook(_audit)
         _STATE.hook_installed = True
-    _STATE.locked = dict.fromkeys(handle._qualnames, handle.label)
+    locked = dict.fromkeys(handle._qualnames, handle.label)
+    _STATE.locked = locked
+    expected = dict(locked)
     try:
         yield handle
     finally:
+        tampered = _STATE.locked is not locked or locked != expected
         _STATE.locked = {}
+    if tampered:
+        raise OwnWorkError(f"the lock of part {handle.label} was changed while the part was graded")
 
 
 # --- independence of the parts ----------------------------------------------------------------

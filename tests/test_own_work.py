@@ -139,6 +139,16 @@ def test_lock_is_released_on_failure_and_not_nested() -> None:
             pass
 
 
+def test_a_cleared_lock_fails_the_part() -> None:
+    import dlgd_course.own_work as own_work
+
+    changed = pytest.raises(OwnWorkError, match="lock of part .* was changed")
+    with changed, graded_part(ASSIGNMENT, "rk4_step"):
+        own_work._STATE.locked = {}
+        dynamics.rk4_step(decay, torch.ones(1), 0.1)
+    dynamics.rk4_step(decay, torch.ones(1), 0.1)  # released
+
+
 def test_modified_library_is_detected(monkeypatch: pytest.MonkeyPatch) -> None:
     """A registry resolved after the submission rebound a library function gets the student's
     function, which is refused even if it calls the guard."""
