@@ -26,6 +26,7 @@ from torch import Tensor
 
 from dlgd_course.assimilation.checks import check_ensemble_size, check_inflation
 from dlgd_course.assimilation.twin import SequentialMethod, TwinSetup
+from dlgd_course.own_work import guard_answer
 
 
 def gaspari_cohn(r: Tensor) -> Tensor:
@@ -125,6 +126,7 @@ class EnKF(EnsembleFilter):
     name = "EnKF-PertObs"
 
     def update(self, E: Tensor, observation: Tensor) -> Tensor:
+        guard_answer()
         B, N, _ = E.shape
         A = E - E.mean(-2, keepdim=True)
         Y = A @ self.H.T
@@ -141,6 +143,7 @@ class ETKF(EnsembleFilter):
     name = "ETKF"
 
     def update(self, E: Tensor, observation: Tensor) -> Tensor:
+        guard_answer()
         N = E.shape[-2]
         mean = E.mean(-2)
         A = E - mean[:, None, :]
@@ -159,6 +162,7 @@ class DEnKF(EnsembleFilter):
     name = "DEnKF"
 
     def update(self, E: Tensor, observation: Tensor) -> Tensor:
+        guard_answer()
         N = E.shape[-2]
         mean = E.mean(-2)
         A = E - mean[:, None, :]
@@ -201,6 +205,7 @@ class LETKF(EnsembleFilter):
         self.local_scaling = (taper / torch.diagonal(self.R)).sqrt()
 
     def update(self, E: Tensor, observation: Tensor) -> Tensor:
+        guard_answer()
         N = E.shape[-2]
         mean = E.mean(-2)  # (B, n)
         A = E - mean[:, None, :]  # (B, N, n)

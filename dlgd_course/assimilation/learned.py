@@ -37,6 +37,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from dlgd_course.assimilation.twin import single_thread
 from dlgd_course.assimilation.variational import minimise, weak_4dvar_cost
 from dlgd_course.dynamics import Lorenz63
+from dlgd_course.own_work import guard_answer
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ class FourDVarNet(pl.LightningModule):
 
     def forward(self, observation: Tensor, mask: Tensor) -> Tensor:
         """Reconstruction ``(B, window, 3)`` from observations and mask ``(B, window, 3)``."""
+        guard_answer()
         first_guess = linear_interpolation(self.problem, observation, self.normaliser.mean.view(3))
         z = self.normaliser.encode(first_guess)
         y = self.normaliser.encode(observation)
@@ -271,6 +273,7 @@ class DirectCNN(pl.LightningModule):
         )
 
     def forward(self, observation: Tensor, mask: Tensor) -> Tensor:
+        guard_answer()
         first_guess = linear_interpolation(self.problem, observation, self.normaliser.mean.view(3))
         z = self.normaliser.encode(first_guess)
         m = mask.transpose(1, 2).to(z.dtype)
@@ -358,6 +361,7 @@ def weak_4dvar_interpolation(
     with R = noise variance, Q = ``model_error_variance`` I, no background term; started from
     the linear-interpolation first guess. Returns ``(B, window, 3)`` float32.
     """
+    guard_answer()
     system = Lorenz63()
     y = observation.double().transpose(0, 1)
     m = mask.transpose(0, 1)

@@ -26,10 +26,12 @@ from torch import Tensor
 from dlgd_course.assimilation.checks import as_covariance
 from dlgd_course.assimilation.twin import Forecast, SequentialMethod, TwinSetup, climatology
 from dlgd_course.assimilation.variational import minimise, var3d_cost
+from dlgd_course.own_work import guard_answer
 
 
 def kalman_gain(B: Tensor, H: Tensor, R: Tensor) -> Tensor:
     """K = B Hᵀ (H B Hᵀ + R)⁻¹, shape ``(n, p)``."""
+    guard_answer()
     return torch.linalg.solve(H @ B @ H.T + R, H @ B).T
 
 

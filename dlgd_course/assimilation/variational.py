@@ -28,6 +28,7 @@ from dlgd_course.own_work import guard_answer
 
 def mahalanobis(v: Tensor, precision: Tensor) -> Tensor:
     """vᵀ A v over the last dimension, for ``v (..., k)`` and ``A (k, k)``."""
+    guard_answer()
     return ((v @ precision) * v).sum(-1)
 
 
@@ -35,6 +36,7 @@ def var3d_cost(
     x: Tensor, x_b: Tensor, y: Tensor, H: Tensor, B_inv: Tensor, R_inv: Tensor
 ) -> Tensor:
     """3D-Var cost ``(B,)`` for states ``x, x_b (B, n)``, observations ``y (B, p)``."""
+    guard_answer()
     return 0.5 * mahalanobis(x - x_b, B_inv) + 0.5 * mahalanobis(y - x @ H.T, R_inv)
 
 
@@ -54,6 +56,7 @@ def strong_4dvar_cost(
         observations: ``(L, B, p)`` at the L observation times after the window start.
         forecast: the model over one observation interval.
     """
+    guard_answer()
     cost = 0.5 * mahalanobis(x0 - x_b, B_inv)
     x = x0
     for y in observations:
@@ -82,6 +85,7 @@ def weak_4dvar_cost(
         R_inv_diag, Q_inv_diag: ``(n,)`` inverse variances of observation and model errors.
         x_b, B_inv_diag: optional background ``(B, n)`` of the first state and its precision.
     """
+    guard_answer()
     innovation = torch.where(mask, observations - trajectory, torch.zeros_like(trajectory))
     cost = 0.5 * (innovation.square() * R_inv_diag).sum((0, 2))
     model_error = trajectory[1:] - step(trajectory[:-1])
@@ -173,6 +177,7 @@ class Var4D(SequentialMethod):
         return state
 
     def cycle(self, state: Tensor, observation: Tensor, forecast: Forecast) -> Tensor:
+        guard_answer()
         self.window_observations.append(observation)
         observations = torch.stack(self.window_observations)
         x_b = self.window_background
