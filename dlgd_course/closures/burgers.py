@@ -40,6 +40,7 @@ from torch import Tensor, nn
 
 from dlgd_course.dynamics import Burgers, burgers_tendency, rk4_step
 from dlgd_course.dynamics.burgers import spectral_derivative, wavenumbers
+from dlgd_course.own_work import guard_answer
 
 #: A closure maps coarse states ``(..., n_coarse)`` to a tendency term of the same shape.
 Closure = Callable[[Tensor], Tensor]
@@ -118,6 +119,7 @@ def subgrid_term(u: Tensor, fine: Burgers, coarse: Burgers) -> Tensor:
     ``u (..., fine.n_points)`` is the DNS state (units of u per unit time in the result).
     Adding M* to the coarse tendency reproduces the tendency of the filtered DNS.
     """
+    guard_answer()
     fine.check_state(u)
     check_pair(fine, coarse)
     u_bar = coarse_grain(u, coarse.n_points)

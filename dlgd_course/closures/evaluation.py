@@ -27,6 +27,7 @@ from dlgd_course.closures.burgers import (
 )
 from dlgd_course.closures.data import BurgersClosureSetup
 from dlgd_course.dynamics import integrate
+from dlgd_course.own_work import guard_answer
 
 
 @dataclass
@@ -59,6 +60,7 @@ def evaluate_closures(
     filtered DNS ``test["u_bar"]`` (time, member, x_coarse). Returns a score per name; the
     entry ``"filtered DNS"`` holds the reference spectrum.
     """
+    guard_answer()
     reference = torch.as_tensor(test["u_bar"].values, dtype=dtype)
     forcing = torch.as_tensor(test["forcing_bar"].values, dtype=dtype)
     n_steps = reference.shape[0] - 1

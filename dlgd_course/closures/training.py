@@ -24,6 +24,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from dlgd_course.closures.burgers import coarse_rollout
 from dlgd_course.dynamics import Burgers
+from dlgd_course.own_work import guard_answer
 
 
 def unrolled_windows(dataset: xr.Dataset, n_unroll: int, stride: int = 1) -> tuple[Tensor, Tensor]:
@@ -112,6 +113,7 @@ class APrioriClosure(ClosureTraining):
     """Fit a closure network to the instantaneous subgrid term (mean squared error)."""
 
     def loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
+        guard_answer()
         windows, _, subgrid = batch
         return torch.mean((self.closure(windows[:, 0]) - subgrid) ** 2)
 
@@ -134,6 +136,7 @@ class SolverInTheLoopClosure(ClosureTraining):
         self.dt = dt
 
     def loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
+        guard_answer()
         windows, forcing, _ = batch
         n_unroll = windows.shape[1] - 1
         rollout = coarse_rollout(
