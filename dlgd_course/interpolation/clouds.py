@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from dlgd_course.interpolation.sediment import SEDIMENT_ATTRS
+from dlgd_course.own_work import guard_answer
 
 __all__ = ["cloud_masks", "observe_sediment", "hide_observed_pixels"]
 
@@ -124,6 +125,7 @@ def hide_observed_pixels(
     that were observed but hidden (where the loss or the score is computed). This is how
     training pairs are built from real products, which have no truth under the clouds.
     """
+    guard_answer()
     mask = np.asarray(mask, dtype=bool)
     if mask.ndim != 3:
         raise ValueError(f"mask must be (time, lat, lon), got shape {mask.shape}")

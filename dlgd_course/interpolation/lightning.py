@@ -46,6 +46,7 @@ from dlgd_course.interpolation.optimal_interpolation import (
     optimal_interpolation,
 )
 from dlgd_course.notebook import quiet_trainer
+from dlgd_course.own_work import guard_answer
 
 __all__ = [
     "GappyWindows",
@@ -118,6 +119,7 @@ class GappyWindows(Dataset):
         return self.observation.shape[0] - self.n_days + 1
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, ...]:
+        guard_answer()
         window = slice(i, i + self.n_days)
         mask = self.mask[window]
         if self.pairs == "osse":
@@ -222,6 +224,7 @@ class InterpolationDataModule(pl.LightningDataModule):
 
 def masked_mse(prediction: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     """Σ w (p - t)² / Σ w."""
+    guard_answer()
     return (weight * (prediction - target) ** 2).sum() / weight.sum().clamp(min=1.0)
 
 
@@ -267,6 +270,7 @@ class InterpolationModule(pl.LightningModule):
         return loss
 
     def training_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> torch.Tensor:
+        guard_answer()
         loss = self._loss(batch)
         self.log("train_loss", loss, prog_bar=False)
         return loss
@@ -287,6 +291,7 @@ def train(model: torch.nn.Module, datamodule: InterpolationDataModule, max_epoch
     variational solver); ``physical_weight`` adds the mg/L term of the loss
     (:class:`InterpolationModule`). Returns the trained model (in eval mode) and the wall
     time (s)."""
+    guard_answer()
     module = InterpolationModule(model, lr=lr, max_epochs=max_epochs, physical_weight=physical_weight,
                                  normalizer=datamodule.normalizer,
                                  concentration_std=datamodule.concentration_std)

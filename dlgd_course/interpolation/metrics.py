@@ -16,11 +16,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from dlgd_course.own_work import guard_answer
+
 __all__ = ["hidden_pixel_scores", "score_arrays"]
 
 
 def score_arrays(estimate: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     """RMSE, nRMSE, explained variance and R² of two 1-D arrays of the same length."""
+    guard_answer()
     e = estimate - truth
     var = float(np.var(truth))
     if truth.size < 2 or var == 0:
@@ -45,6 +48,7 @@ def hidden_pixel_scores(
     ``nrmse_log``, ``explained_variance_log``, ``r2_log`` (log10 space) and ``rmse``,
     ``nrmse``, ``explained_variance``, ``r2`` (mg/L), plus ``n_hidden``.
     """
+    guard_answer()
     arrays = [x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
               for x in (estimate, truth, hidden)]
     estimate, truth, hidden = arrays

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from dlgd_course.interpolation.clouds import hide_observed_pixels
+from dlgd_course.own_work import guard_answer
 
 __all__ = ["GaussianCovariance", "cross_validate_scales", "fit_gaussian_covariance",
            "optimal_interpolation"]
@@ -51,6 +52,7 @@ class GaussianCovariance:
 
     def kernel(self, n: int, scale: float, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
         """1-D Gaussian correlation matrix exp(-(i-j)²/(2 scale²)), shape (n, n)."""
+        guard_answer()
         i = torch.arange(n, dtype=dtype, device=device)
         return torch.exp(-((i[:, None] - i[None, :]) ** 2) / (2.0 * scale**2))
 
@@ -129,6 +131,7 @@ def optimal_interpolation(
     the inverse of a Gaussian covariance is not local). Returns the analysis, shape
     (time, lat, lon), with gaps filled.
     """
+    guard_answer()
     y = _as_tensor(observation).double()
     if y.ndim != 3:
         raise ValueError(f"observation must be (time, lat, lon), got shape {tuple(y.shape)}")

@@ -1,0 +1,109 @@
+"""Exercise 01 — space-time interpolation of gappy fields: the library code each part must not use.
+
+Later cells need three parts' results: the U-Nets of Part 5 train on the pairs of Parts 1 and 2,
+and the comparison table scores every method with Part 3's ``hidden_scores``. Their reference
+fallbacks below have the notebook's signatures (and are answers too: locked while the part is
+graded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from dlgd_course.assimilation.variational import minimise
+from dlgd_course.forecasting.windows import make_windows
+from dlgd_course.interpolation.clouds import hide_observed_pixels
+from dlgd_course.interpolation.lightning import GappyWindows, InterpolationModule, masked_mse, train
+from dlgd_course.interpolation.metrics import hidden_pixel_scores, score_arrays
+from dlgd_course.interpolation.optimal_interpolation import GaussianCovariance, optimal_interpolation
+from dlgd_course.own_work import Part, guard_answer
+
+
+def osse_pair(z_obs: np.ndarray, mask: np.ndarray, z_true: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Reference OSSE pair ``(inputs, input_mask, target, target_mask)``, float32: the
+    observations with 0 in the gaps, the observed mask, the truth, and the hidden pixels."""
+    guard_answer()
+    observed = np.asarray(mask, dtype=bool)
+    inputs = np.where(observed, z_obs, 0.0)
+    return tuple(np.asarray(a, dtype=np.float32) for a in (inputs, observed, z_true, ~observed))
+
+
+def observation_pair(z_obs: np.ndarray, mask: np.ndarray,
+                     donor_mask: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Reference observation-only pair ``(inputs, input_mask, target, target_mask)``, float32:
+    the pixels observed and clear in ``donor_mask`` are shown, the other observed ones are the
+    target (the observations, 0 in the gaps)."""
+    guard_answer()
+    observed = np.asarray(mask, dtype=bool)
+    shown = observed & np.asarray(donor_mask, dtype=bool)
+    inputs = np.where(shown, z_obs, 0.0)
+    target = np.where(observed, z_obs, 0.0)
+    return tuple(np.asarray(a, dtype=np.float32)
+                 for a in (inputs, shown, target, observed & ~shown))
+
+
+def hidden_scores(estimate: np.ndarray, truth: np.ndarray, hidden: np.ndarray) -> dict[str, float]:
+    """Reference ``{"rmse", "r2"}`` of ``estimate`` against ``truth`` on the ``hidden`` pixels."""
+    guard_answer()
+    hidden = np.asarray(hidden, dtype=bool)
+    scores = score_arrays(np.asarray(estimate, dtype=np.float64)[hidden],
+                          np.asarray(truth, dtype=np.float64)[hidden])
+    return {"rmse": scores["rmse"], "r2": scores["r2"]}
+
+
+PARTS = {
+    # the library's windows build the same pairs (GappyWindows), the donor-mask hiding is
+    # hide_observed_pixels
+    "osse_pair": Part(answers=(osse_pair, GappyWindows.__getitem__), fallback=osse_pair),
+    "observation_pair": Part(
+        answers=(observation_pair, GappyWindows.__getitem__, hide_observed_pixels),
+        fallback=observation_pair,
+    ),
+    "hidden_scores": Part(answers=(hidden_scores, score_arrays, hidden_pixel_scores),
+                          fallback=hidden_scores),
+    # the matrix-free OI solves the same equation; the 1-D kernels build B by Kronecker
+    # products; the 3D-Var minimiser reaches the same analysis
+    "oi_fill": Part(answers=(optimal_interpolation, GaussianCovariance.kernel, minimise)),
+    # the library's masked loss, windows (GappyWindows, forecasting windows) and training
+    # (train, InterpolationModule) do what masked_mse, make_windows and train_unet ask
+    "unet": Part(
+        answers=(masked_mse, make_windows, GappyWindows.__getitem__, train,
+                 InterpolationModule.training_step),
+        trains=True,
+    ),
+}
+
+
+def differs_from_reference(part: str, *args: Any) -> Callable[[Any], str | None]:
+    """``validate=`` for :func:`~dlgd_course.own_work.own_or_reference`: a function that
+    returns why a student's result of ``part`` is rejected (it differs from the part's
+    reference fallback on the same ``args``), or ``None`` when it matches. A wrong result is
+    replaced like a missing one, so that a later part is graded on the reference."""
+
+    def problem(result: Any) -> str | None:
+        expected = PARTS[part].fallback(*args)
+        if isinstance(expected, dict):
+            if not isinstance(result, dict) or set(result) < set(expected):
+                return f"expected a dict with keys {sorted(expected)}"
+            got = [result[key] for key in expected]
+            expected = list(expected.values())
+        else:
+            if not isinstance(result, (tuple, list)) or len(result) != len(expected):
+                return f"expected {len(expected)} arrays"
+            got = list(result)
+        for index, (value, reference) in enumerate(zip(got, expected, strict=True)):
+            try:
+                value = np.asarray(value, dtype=np.float64)
+            except (TypeError, ValueError):
+                return f"item {index} is not numeric"
+            reference = np.asarray(reference, dtype=np.float64)
+            if value.shape != reference.shape:
+                return f"item {index} has shape {value.shape}, expected {reference.shape}"
+            if not np.allclose(value, reference, rtol=1e-5, atol=1e-6):
+                return f"item {index} differs from the expected result"
+        return None
+
+    return problem
