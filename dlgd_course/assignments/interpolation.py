@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from dlgd_course.assimilation.static import kalman_gain
 from dlgd_course.assimilation.variational import minimise
 from dlgd_course.forecasting.windows import make_windows
 from dlgd_course.interpolation.clouds import hide_observed_pixels
@@ -65,8 +66,9 @@ PARTS = {
     "hidden_scores": Part(answers=(hidden_scores, score_arrays, hidden_pixel_scores),
                           fallback=hidden_scores),
     # the matrix-free OI solves the same equation; the 1-D kernels build B by Kronecker
-    # products; the 3D-Var minimiser reaches the same analysis
-    "oi_fill": Part(answers=(optimal_interpolation, GaussianCovariance.kernel, minimise)),
+    # products; the 3D-Var minimiser reaches the same analysis, and so does the Kalman gain of
+    # theme 3 with a dense B and a selection H
+    "oi_fill": Part(answers=(optimal_interpolation, GaussianCovariance.kernel, minimise, kalman_gain)),
     # the library's masked loss, windows (GappyWindows, forecasting windows) and training
     # (train, InterpolationModule) do what masked_mse, make_windows and train_unet ask
     "unet": Part(
