@@ -12,6 +12,7 @@ import xarray as xr
 from scipy.ndimage import gaussian_filter
 from scipy.stats import wasserstein_distance
 
+from dlgd_course.own_work import guard_answer
 from dlgd_course.trajectories.dataset import positions
 
 STATISTICS = ("step_length", "turning_angle", "trip_distance", "max_distance", "duration",
@@ -30,6 +31,7 @@ def _check_xy(xy: np.ndarray, name: str) -> np.ndarray:
 def mean_fourier_modulus(xy: np.ndarray) -> np.ndarray:
     """``A[c, k] = (1/n) sum_i |F(x_i,c)_k|``: the modulus of the real FFT over time of each
     coordinate ``c`` (x, y) of each trip ``i``, averaged over the trips; shape (2, T//2+1)."""
+    guard_answer()
     xy = _check_xy(xy, "xy")
     return np.abs(np.fft.rfft(xy, axis=1)).mean(axis=0).T
 
@@ -45,6 +47,7 @@ def spectral_loss(real: np.ndarray, generated: np.ndarray, eps: float = 1e-12) -
     sequence length. The loss is invariant to a common change of units (a log ratio).
     Both sets must have the same number of steps ``T``.
     """
+    guard_answer()
     a, b = mean_fourier_modulus(real), mean_fourier_modulus(generated)
     if a.shape != b.shape:
         raise ValueError(f"real and generated trips differ in length: {a.shape} vs {b.shape}")
@@ -87,6 +90,7 @@ def trip_statistics(xy: np.ndarray, duration: np.ndarray | None = None) -> dict[
     if given) and straightness ``2 (max d - min d) / total distance`` with ``d`` the distance
     to the colony (1 for a straight out-and-back trip, near 0 for a tortuous one).
     """
+    guard_answer()
     xy = _check_xy(xy, "xy")
     steps = np.diff(xy, axis=1)
     length = np.hypot(steps[..., 0], steps[..., 1])

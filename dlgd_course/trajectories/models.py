@@ -28,6 +28,7 @@ import xarray as xr
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from dlgd_course.own_work import guard_answer
 from dlgd_course.trajectories.dataset import arrays_to_dataset, positions
 
 N_UPSAMPLING = 3  # the generator doubles the length three times: n_steps % 8 == 0
@@ -45,6 +46,7 @@ class TripEncoding:
     @classmethod
     def fit(cls, ds: xr.Dataset, with_duration: bool = True) -> TripEncoding:
         """Scales from the training trips ``ds``."""
+        guard_answer()
         xy = positions(ds)
         log_d = np.log(ds["duration"].values)
         return cls(float(np.hypot(xy[..., 0], xy[..., 1]).max()), float(log_d.mean()),
@@ -56,6 +58,7 @@ class TripEncoding:
 
     def encode(self, ds: xr.Dataset) -> Tensor:
         """Trips -> float32 tensor (trip, channel, step)."""
+        guard_answer()
         xy = positions(ds) / self.scale
         channels = [xy[..., 0], xy[..., 1], 2.0 * ds["dive"].values - 1.0]
         if self.with_duration:
@@ -94,6 +97,7 @@ class TripGenerator(nn.Module):
 
     def __init__(self, n_channels: int, n_steps: int = 200, latent_dim: int = 32,
                  width: int = 32, output: str = "positions", max_step: float = 0.015):
+        guard_answer()
         super().__init__()
         if n_steps % 2**N_UPSAMPLING:
             raise ValueError(f"n_steps must be a multiple of {2**N_UPSAMPLING}, got {n_steps}")
@@ -117,6 +121,7 @@ class TripGenerator(nn.Module):
             nn.Conv1d(w, n_channels, 5, padding=2), nn.Tanh())
 
     def forward(self, z: Tensor) -> Tensor:
+        guard_answer()
         out = self.net(z[..., None])
         if self.output == "increments":
             out = torch.cat([integrate_increments(out[:, :2], self.max_step), out[:, 2:]], dim=1)
@@ -128,6 +133,7 @@ class TripDiscriminator(nn.Module):
 
     def __init__(self, n_channels: int, n_steps: int = 200, width: int = 32,
                  batch_norm: bool = True, step_features: float = 0.0):
+        guard_answer()
         super().__init__()
         self.step_features = step_features
         n_in = n_channels + (2 if step_features else 0)
@@ -146,6 +152,7 @@ class TripDiscriminator(nn.Module):
             nn.Conv1d(4 * w, 1, n_steps // 2**N_UPSAMPLING))
 
     def forward(self, x: Tensor) -> Tensor:
+        guard_answer()
         if self.step_features:
             steps = torch.diff(x[:, :2], dim=-1, prepend=x[:, :2, :1]) * self.step_features
             x = torch.cat([x, steps], dim=1)
@@ -201,6 +208,7 @@ class TripGAN(pl.LightningModule):
         return out
 
     def discriminator_loss(self, real: Tensor, fake: Tensor) -> Tensor:
+        guard_answer()
         d_real, d_fake = self.discriminator(real), self.discriminator(fake)
         if self.loss_name == "bce":
             bce = nn.functional.binary_cross_entropy_with_logits
@@ -209,12 +217,14 @@ class TripGAN(pl.LightningModule):
                 + self.gp_weight * gradient_penalty(self.discriminator, real, fake))
 
     def generator_loss(self, fake: Tensor) -> Tensor:
+        guard_answer()
         d_fake = self.discriminator(fake)
         if self.loss_name == "bce":
             return nn.functional.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
         return -d_fake.mean()
 
     def training_step(self, batch: tuple[Tensor], batch_idx: int) -> None:
+        guard_answer()
         real = batch[0]
         opt_g, opt_d = self.optimizers()
         z = torch.randn(real.shape[0], self.generator.latent_dim, device=self.device)
