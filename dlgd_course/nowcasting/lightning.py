@@ -22,6 +22,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
 from dlgd_course.nowcasting.models import NowcastUNet
+from dlgd_course.own_work import guard_answer
 
 __all__ = ["NORMALISATION", "CloudWindows", "NowcastDataModule", "NowcastModule",
            "baseline_inputs", "dice_loss", "predict_masks"]
@@ -61,6 +62,7 @@ class CloudWindows(Dataset):
         return len(self.starts)
 
     def __getitem__(self, i: int) -> tuple[Tensor, Tensor]:
+        guard_answer()
         start = int(self.starts[i])
         window = self.ds.isel(time=slice(start, start + self.n_past + self.n_leads))
         mask = window["CT"].values > 5
@@ -110,6 +112,7 @@ class NowcastDataModule(pl.LightningDataModule):
 
 def dice_loss(logits: Tensor, target: Tensor) -> Tensor:
     """Soft Dice loss averaged over leads; logits and target (B, n_leads, H, W)."""
+    guard_answer()
     p = torch.sigmoid(logits)
     dims = (0, 2, 3)
     dice = (2 * (p * target).sum(dims) + 1) / (p.sum(dims) + target.sum(dims) + 1)
@@ -163,6 +166,7 @@ def predict_masks(model: torch.nn.Module, windows: CloudWindows, batch_size: int
 def baseline_inputs(windows: CloudWindows, tracer: str = "ir108") -> tuple[np.ndarray, ...]:
     """Past masks, past tracer (or masks if absent) and future masks of every window:
     bool/float (N, n_past, H, W), (N, n_past, H, W), bool (N, n_leads, H, W)."""
+    guard_answer()
     masks, tracers, futures = [], [], []
     for start in windows.starts:
         window = windows.ds.isel(time=slice(int(start), int(start) + windows.n_past

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
+from dlgd_course.own_work import guard_answer
+
 __all__ = ["mask_scores", "plot_scores"]
 
 
@@ -26,6 +28,7 @@ def mask_scores(forecast: np.ndarray, target: np.ndarray, step_minutes: int = 15
     Returns a Dataset over ``lead`` (minutes) with ``accuracy``, ``iou``, ``f1``, ``csi``
     (= iou) and the counts ``tp``, ``fp``, ``fn``, ``tn``.
     """
+    guard_answer()
     forecast, target = np.asarray(forecast).astype(bool), np.asarray(target).astype(bool)
     if forecast.shape != target.shape or forecast.ndim != 4:
         raise ValueError(f"forecast and target must both be (N, n_leads, H, W), got "

@@ -12,6 +12,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from dlgd_course.own_work import guard_answer
+
 __all__ = ["NowcastUNet"]
 
 
@@ -42,6 +44,7 @@ class NowcastUNet(nn.Module):
         self.pool = nn.MaxPool2d(2)
 
     def forward(self, past: torch.Tensor) -> torch.Tensor:
+        guard_answer()
         expected = (self.n_past, self.n_channels)
         if past.ndim != 5 or tuple(past.shape[1:3]) != expected:
             raise ValueError(f"past must be (batch, {expected[0]}, {expected[1]}, H, W), "

@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from dlgd_course.own_work import guard_answer
+
 __all__ = ["CLOUD_TYPES", "STEP_MINUTES", "CloudSceneConfig", "cloud_mask", "simulate_clouds",
            "split_in_time"]
 
@@ -105,6 +107,7 @@ def _solar_elevation_sine(times: pd.DatetimeIndex, latitude: float = 46.0) -> np
 
 def cloud_mask(ct: xr.DataArray | np.ndarray) -> xr.DataArray | np.ndarray:
     """Binary cloud mask ``CT > 5`` (bool, same shape)."""
+    guard_answer()
     return ct > 5
 
 
