@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from dlgd_course.data.datamodule import WindowDataset
 from dlgd_course.forecasting.windows import make_windows
 from dlgd_course.nowcasting.lightning import CloudWindows, baseline_inputs, dice_loss
 from dlgd_course.nowcasting.metrics import mask_scores
@@ -88,7 +89,8 @@ def unet_problem(model: object, n_past: int = 6, n_leads: int = 4,
 
 PARTS = {
     # the windows of masks: the library's windowing (generic or of cloud scenes) and its mask
-    "samples": Part(answers=(make_windows, CloudWindows.__getitem__, baseline_inputs, cloud_mask)),
+    "samples": Part(answers=(make_windows, CloudWindows.__getitem__, WindowDataset.__getitem__,
+                             baseline_inputs, cloud_mask)),
     # the library's U-Net (its forward pass; the fallback builds one)
     "unet": Part(answers=(NowcastUNet.forward, unet_fallback), fallback=unet_fallback),
     # the library's Dice loss (also reached through NowcastModule.loss)

@@ -4,6 +4,7 @@ No later cell needs an earlier part's result, so no part has a fallback.
 """
 
 from dlgd_course.assimilation.variational import minimise
+from dlgd_course.data.datamodule import WindowDataset
 from dlgd_course.dynamics.integrate import rk4_step
 from dlgd_course.dynamics.lorenz63 import lorenz63_tendency
 from dlgd_course.forecasting.models import PolynomialStepMap
@@ -19,8 +20,8 @@ PARTS = {
     # a "network" that integrates the true model, or a fitted polynomial map, is no flow map
     # learned by the student; nor are the library's forecasting windows the student's pairs
     "flow_map": Part(
-        answers=(make_windows, rk4_step, lorenz63_tendency, PolynomialStepMap.fit,
-                 PolynomialStepMap.step),
+        answers=(make_windows, WindowDataset.__getitem__, rk4_step, lorenz63_tendency,
+                 PolynomialStepMap.fit, PolynomialStepMap.step),
         trains=True,
     ),
 }
