@@ -16,12 +16,15 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from dlgd_course.own_work import guard_answer
+
 
 def rmse_per_lead(forecast: Tensor, target: Tensor) -> Tensor:
     """RMSE per lead of ``forecast`` and ``target`` ``(N, L, *feature_shape)`` -> ``(L,)``.
 
     NaN targets (missing observations) are left out of the mean.
     """
+    guard_answer()
     if forecast.shape != target.shape:
         raise ValueError(
             f"forecast shape {tuple(forecast.shape)} differs from target shape "
@@ -38,6 +41,7 @@ def rmse_per_lead(forecast: Tensor, target: Tensor) -> Tensor:
 
 def skill_score(rmse: Tensor | np.ndarray, reference_rmse: Tensor | np.ndarray) -> np.ndarray:
     """MSE skill score ``1 − rmse² / reference_rmse²`` per lead."""
+    guard_answer()
     rmse = np.asarray(rmse, dtype=float)
     reference = np.asarray(reference_rmse, dtype=float)
     if rmse.shape != reference.shape:

@@ -179,6 +179,7 @@ class LinearAutoregression(DirectModel):
 
     def fit(self, history: Tensor, targets: Tensor, ridge: float = 1e-8) -> LinearAutoregression:
         """Least squares on training windows ``history (N, n_past, d)``, ``targets (N, L, d)``."""
+        guard_answer()
         x = self._features(history)
         y = targets.to(torch.float64).reshape(targets.shape[0], -1)
         gram = x.T @ x
@@ -195,6 +196,7 @@ class LinearAutoregression(DirectModel):
         return torch.cat([flat, torch.ones_like(flat[:, :1])], dim=1)
 
     def forward(self, history: Tensor) -> Tensor:
+        guard_answer()
         out = self._features(history) @ self.weights
         return out.reshape(history.shape[0], len(self.leads), self.dim).to(history.dtype)
 
@@ -219,6 +221,7 @@ class MLPForecaster(DirectModel):
         self.net = nn.Sequential(*layers)
 
     def forward(self, history: Tensor) -> Tensor:
+        guard_answer()
         z = self.norm(history)
         dz = self.net(z.flatten(1)).view(-1, len(self.leads), self.dim)
         return self.norm.inverse(z[:, -1:] + dz)
@@ -242,6 +245,7 @@ class RecurrentForecaster(DirectModel):
         self.head = nn.Linear(hidden, len(self.leads) * self.dim)
 
     def forward(self, history: Tensor) -> Tensor:
+        guard_answer()
         z = self.norm(history)
         out, _ = self.rnn(z)
         dz = self.head(out[:, -1]).view(-1, len(self.leads), self.dim)
@@ -264,6 +268,7 @@ class BilinearTendency(nn.Module):
         self.out = nn.Linear(n_linear + n_bilinear, dim)
 
     def forward(self, z: Tensor) -> Tensor:
+        guard_answer()
         return self.out(torch.cat([self.linear(z), self.left(z) * self.right(z)], dim=-1))
 
 

@@ -100,6 +100,7 @@ def time_splits(
     Returns:
         ``{"train": slice, "val": slice, "test": slice}`` into the time axis.
     """
+    guard_answer()
     if len(fractions) != 3 or any(f <= 0 for f in fractions):
         raise ValueError(f"fractions must be three positive numbers, got {tuple(fractions)}")
     if abs(sum(fractions) - 1.0) > 1e-6:
@@ -161,6 +162,7 @@ def split_windows(
     ``gap`` defaults to one window length (``n_past + max(leads)``), the smallest gap
     that keeps every time step in at most one split.
     """
+    guard_answer()
     length = window_length(n_past, leads)
     gap = length if gap is None else gap
     slices = time_splits(series.shape[0], fractions, gap=gap, min_gap=length)

@@ -3,6 +3,6 @@ reference's RMSE at the same lead."""
 
 NOTEBOOK = "02-forecasting.ipynb"
 CELL = "evaluate"
-FIND = "skill(r, rmse[reference])"
-REPLACE = "skill(r, rmse[reference][0].expand_as(r))"
+FIND = "score(error, errors[reference])"
+REPLACE = "score(error, errors[reference][0].expand_as(error))"
 FAILS = ["test_evaluate"]
