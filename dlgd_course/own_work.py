@@ -43,6 +43,7 @@ from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any, TypeVar
 
+import numpy as np
 import torch
 
 T = TypeVar("T")
@@ -76,22 +77,38 @@ class Part:
     """One graded part of an assignment.
 
     ``answers``: the library functions that do what the part asks (each calls
-    :func:`guard_answer`); ``fallback``: the reference result for later cells, called with the
-    arguments of the student's function (``None`` when no later cell needs the part);
+    :func:`guard_answer`);
+    ``fallback``: the reference result for later cells, called with the arguments of the
+    student's function, or a mapping from the notebook's function names to such references
+    when the part asks for several functions (``None`` when no later cell needs the part);
+    ``check(result, *args, **kwargs)``: a reason to reject a student's result for the later
+    cells (a module that ignores its input, say), or ``None`` to accept it;
+    ``exact``: later cells take the student's result only when it equals the reference's,
+    so that a wrong earlier part is replaced like a missing one;
     ``trains``: the part trains a model (its tests check that it was trained).
     """
 
     answers: tuple[Callable[..., Any], ...] = ()
-    fallback: Callable[..., Any] | None = None
+    fallback: Callable[..., Any] | Mapping[str, Callable[..., Any]] | None = None
+    check: Callable[..., str | None] | None = None
+    exact: bool = False
     trains: bool = False
 
     def __post_init__(self) -> None:
-        for answer in (*self.answers, *([self.fallback] if self.fallback else [])):
+        for answer in (*self.answers, *self.fallbacks().values()):
             code = _code_of(answer)
             if "guard_answer" not in code.co_names:
                 raise ValueError(
                     f"{code.co_qualname} does not call guard_answer(): it cannot be locked"
                 )
+
+    def fallbacks(self) -> dict[str, Callable[..., Any]]:
+        """The reference fallbacks by the notebook's function name (``""`` for a single one)."""
+        if self.fallback is None:
+            return {}
+        if isinstance(self.fallback, Mapping):
+            return dict(self.fallback)
+        return {"": self.fallback}
 
 
 @dataclass
@@ -287,18 +304,30 @@ def own_or_reference(
     **kwargs: Any,
 ) -> T:
     """``function(*args, **kwargs)``, the student's own function of ``part``, when it works;
-    else the part's reference ``fallback`` called with the same arguments, with a notice.
+    else the part's reference fallback called with the same arguments, with a notice.
 
-    ``validate(result)`` may return a reason to reject the student's result (a wrong shape,
-    say). Cells that need an earlier part's result use it, so that an unsolved part costs only
-    its own points.
+    The student's result is rejected when the function raises, when ``validate(result)`` or
+    the part's registered ``check`` returns a reason (a wrong shape, say), and, for an
+    ``exact`` part, when it differs from the reference's result. Cells that need an earlier
+    part's result use this, so that an unsolved part costs only its own points.
     """
     spec = get_part(assignment, part)
-    if spec.fallback is None:
-        raise ValueError(f"part {part!r} of {assignment!r} has no reference fallback")
+    fallbacks = spec.fallbacks()
+    fallback = fallbacks.get(getattr(function, "__name__", ""), fallbacks.get(""))
+    if fallback is None:
+        raise ValueError(f"part {part!r} of {assignment!r} has no reference fallback for "
+                         f"{getattr(function, '__name__', function)!r}")
+    expected: Any = _NOT_COMPUTED
     try:
         result = function(*args, **kwargs)
         reason = validate(result) if validate is not None else None
+        if reason is None and spec.check is not None:
+            reason = spec.check(result, *args, **kwargs)
+        if reason is None and spec.exact:
+            expected = fallback(*args, **kwargs)
+            reason = mismatch(result, expected)
+            if reason is not None:
+                reason = f"its result differs from the reference: {reason}"
     except Exception as error:  # any failure of the student's code: fall back
         message = str(error).strip().splitlines()
         reason = type(error).__name__ + (f": {message[0]}" if message else "")
@@ -306,7 +335,46 @@ def own_or_reference(
         return result
     print(f"[grader] part `{part}` is not solved yet ({reason}); the cells below use the "
           "course's reference result instead, so that the other parts can still be graded.")
-    return spec.fallback(*args, **kwargs)
+    return fallback(*args, **kwargs) if expected is _NOT_COMPUTED else expected
+
+
+_NOT_COMPUTED = object()
+
+
+def _as_float64(value: Any) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=np.float64)
+
+
+def mismatch(result: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-6) -> str | None:
+    """Why ``result`` differs from ``expected`` (tensors, arrays, numbers, and tuples, lists
+    and dicts of them, compared numerically), or ``None`` when they agree."""
+    if isinstance(expected, Mapping):
+        if not isinstance(result, Mapping) or any(key not in result for key in expected):
+            return f"expected a dict with the keys {list(expected)}"
+        pairs = [(f"[{key!r}]", result[key], expected[key]) for key in expected]
+    elif isinstance(expected, tuple | list):
+        if not isinstance(result, tuple | list) or len(result) != len(expected):
+            return f"expected a {type(expected).__name__} of {len(expected)} items"
+        pairs = [(f"[{index}]", got, want)
+                 for index, (got, want) in enumerate(zip(result, expected, strict=True))]
+    else:
+        try:
+            got = _as_float64(result)
+        except (TypeError, ValueError):
+            return f"expected numbers, got {type(result).__name__}"
+        want = _as_float64(expected)
+        if got.shape != want.shape:
+            return f"shape {got.shape} instead of {want.shape}"
+        if not np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
+            return "values differ"
+        return None
+    for where, got, want in pairs:
+        reason = mismatch(got, want, rtol=rtol, atol=atol)
+        if reason is not None:
+            return f"{where}: {reason}"
+    return None
 
 
 # --- "trained" means trained --------------------------------------------------------------------

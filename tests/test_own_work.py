@@ -23,6 +23,7 @@ from dlgd_course.own_work import (
     get_part,
     graded_part,
     guard_answer,
+    mismatch,
     own_or_reference,
 )
 
@@ -194,3 +195,42 @@ def test_own_or_reference_falls_back_and_says_so(capsys: pytest.CaptureFixture[s
         assert own.shape == (1,) and capsys.readouterr().out == ""
     finally:
         del sys.modules[module.__name__]
+
+
+def test_exact_parts_replace_wrong_results_and_checks_reject(capsys: pytest.CaptureFixture[str]) -> None:
+    """``exact``: a wrong earlier result is replaced like a missing one; ``check``: a registered
+    reason to reject; a mapping of fallbacks serves the notebook's functions by name."""
+    cell = student_cell(
+        "def step(f, x, dt):\n    return x + dt * f(x)\n"  # Euler: runs, but wrong
+        "def half(x):\n    return x / 2\n"
+    )
+    module = types.ModuleType("dlgd_course.assignments.fixture_exact")
+    module.PARTS = {
+        "rk4": Part(fallback=dynamics.rk4_step, exact=True),
+        "checked": Part(fallback={"half": dynamics.rk4_step},
+                        check=lambda result, *args: "too small" if float(result.sum()) < 1 else None),
+    }
+    sys.modules[module.__name__] = module
+    try:
+        out = own_or_reference("97-fixture-exact", "rk4", cell["step"], decay, torch.ones(2), 0.1)
+        assert torch.allclose(out, dynamics.rk4_step(decay, torch.ones(2), 0.1))
+        assert "differs from the reference: values differ" in capsys.readouterr().out
+        with pytest.raises(ValueError, match="no reference fallback for 'step'"):
+            own_or_reference("97-fixture-exact", "checked", cell["step"], decay, torch.ones(2), 0.1)
+        assert own_or_reference("97-fixture-exact", "checked", cell["half"], torch.ones(4)).sum() == 2
+        assert capsys.readouterr().out == ""
+    finally:
+        del sys.modules[module.__name__]
+
+
+def test_mismatch_compares_nested_results_numerically() -> None:
+    import numpy as np
+
+    expected = {"train": (torch.ones(2, 3), torch.zeros(2)), "rmse": 0.5}
+    assert mismatch({"train": (np.ones((2, 3)), torch.zeros(2)), "rmse": 0.5, "extra": 1}, expected) is None
+    assert mismatch({"train": (torch.ones(3, 2), torch.zeros(2)), "rmse": 0.5}, expected) == (
+        "['train']: [0]: shape (3, 2) instead of (2, 3)")
+    assert mismatch({"train": (torch.ones(2, 3),), "rmse": 0.5}, expected) == (
+        "['train']: expected a tuple of 2 items")
+    assert mismatch({"rmse": 0.5}, expected).startswith("expected a dict with the keys")
+    assert mismatch("not numbers", 1.0) == "expected numbers, got str"

@@ -92,7 +92,8 @@ PARTS = {
     "samples": Part(answers=(make_windows, CloudWindows.__getitem__, WindowDataset.__getitem__,
                              baseline_inputs, cloud_mask)),
     # the library's U-Net (its forward pass; the fallback builds one)
-    "unet": Part(answers=(NowcastUNet.forward, unet_fallback), fallback=unet_fallback),
+    "unet": Part(answers=(NowcastUNet.forward, unet_fallback), fallback=unet_fallback,
+                 check=unet_problem),
     # the library's Dice loss (also reached through NowcastModule.loss)
     "dice": Part(answers=(dice_loss,)),
     # the library's pooled scores; the test checks the U-Net trained in the locked cell

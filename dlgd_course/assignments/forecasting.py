@@ -51,26 +51,6 @@ def split_windows(
     return {name: make_windows(block, n_past, leads) for name, block in blocks.items()}
 
 
-def split_problem(
-    splits: object, series: Tensor, n_past: int, leads: Sequence[int]
-) -> str | None:
-    """Why ``splits`` (a student's ``split_windows`` result) cannot serve the later cells,
-    or ``None`` when it is the leak-free split of Part 1 exactly."""
-    expected = split_windows(series, n_past, leads)
-    if not isinstance(splits, Mapping) or list(splits) != list(expected):
-        return "split_windows should return a dict with the keys train, val, test (in this order)"
-    for name, (history, targets) in expected.items():
-        pair = splits[name]
-        if not (isinstance(pair, tuple) and len(pair) == 2
-                and all(type(t) is torch.Tensor for t in pair)):
-            return f"splits[{name!r}] should be a tuple (history, targets) of tensors"
-        if pair[0].shape != history.shape or pair[1].shape != targets.shape:
-            return (f"the {name} windows have shapes {tuple(pair[0].shape)}, {tuple(pair[1].shape)} "
-                    f"instead of those of the leak-free split")
-        if not (torch.equal(pair[0], history) and torch.equal(pair[1], targets)):
-            return f"the {name} windows differ from those of the leak-free split"
-    return None
-
 
 def rmse_per_lead(forecast: Tensor, target: Tensor) -> Tensor:
     """Part 2's RMSE per lead: ``(N, L, d) -> (L,)``."""
@@ -132,7 +112,7 @@ PARTS = {
     # time_splits gives the split's blocks, make_windows (and ForecastWindows, split_windows,
     # ForecastDataModule through it) the windows
     "windows": Part(answers=(make_windows, library_split_windows, time_splits, split_windows),
-                    fallback=split_windows),
+                    fallback=split_windows, exact=True),
     "metrics": Part(answers=(library_rmse_per_lead, skill_score, rmse_per_lead),
                     fallback=rmse_per_lead),
     # rk4_step is not listed: the instructions tell the student to use it in `forward`

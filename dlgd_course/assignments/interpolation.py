@@ -8,9 +8,6 @@ graded).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 
 from dlgd_course.assimilation.static import kalman_gain
@@ -58,13 +55,14 @@ def hidden_scores(estimate: np.ndarray, truth: np.ndarray, hidden: np.ndarray) -
 PARTS = {
     # the library's windows build the same pairs (GappyWindows), the donor-mask hiding is
     # hide_observed_pixels
-    "osse_pair": Part(answers=(osse_pair, GappyWindows.__getitem__), fallback=osse_pair),
+    # exact: a wrong pair or score is replaced in later cells like a missing one
+    "osse_pair": Part(answers=(osse_pair, GappyWindows.__getitem__), fallback=osse_pair, exact=True),
     "observation_pair": Part(
         answers=(observation_pair, GappyWindows.__getitem__, hide_observed_pixels),
-        fallback=observation_pair,
+        fallback=observation_pair, exact=True,
     ),
     "hidden_scores": Part(answers=(hidden_scores, score_arrays, hidden_pixel_scores),
-                          fallback=hidden_scores),
+                          fallback=hidden_scores, exact=True),
     # the matrix-free OI solves the same equation; the 1-D kernels build B by Kronecker
     # products; the 3D-Var minimiser reaches the same analysis, and so does the Kalman gain of
     # theme 3 with a dense B and a selection H
@@ -78,34 +76,3 @@ PARTS = {
     ),
 }
 
-
-def differs_from_reference(part: str, *args: Any) -> Callable[[Any], str | None]:
-    """``validate=`` for :func:`~dlgd_course.own_work.own_or_reference`: a function that
-    returns why a student's result of ``part`` is rejected (it differs from the part's
-    reference fallback on the same ``args``), or ``None`` when it matches. A wrong result is
-    replaced like a missing one, so that a later part is graded on the reference."""
-
-    def problem(result: Any) -> str | None:
-        expected = PARTS[part].fallback(*args)
-        if isinstance(expected, dict):
-            if not isinstance(result, dict) or set(result) < set(expected):
-                return f"expected a dict with keys {sorted(expected)}"
-            got = [result[key] for key in expected]
-            expected = list(expected.values())
-        else:
-            if not isinstance(result, (tuple, list)) or len(result) != len(expected):
-                return f"expected {len(expected)} arrays"
-            got = list(result)
-        for index, (value, reference) in enumerate(zip(got, expected, strict=True)):
-            try:
-                value = np.asarray(value, dtype=np.float64)
-            except (TypeError, ValueError):
-                return f"item {index} is not numeric"
-            reference = np.asarray(reference, dtype=np.float64)
-            if value.shape != reference.shape:
-                return f"item {index} has shape {value.shape}, expected {reference.shape}"
-            if not np.allclose(value, reference, rtol=1e-5, atol=1e-6):
-                return f"item {index} differs from the expected result"
-        return None
-
-    return problem
