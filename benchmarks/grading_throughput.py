@@ -6,12 +6,15 @@ solution cells filled in, a third blank), graded in the same run by
 - plain ``nbgrader autograde`` (serial, no sandbox: the baseline),
 - :func:`autograder.distributed.grade_assignment` with 1 worker and with 2 workers (local
   sandbox, one kernel thread each),
+- the same with 1 worker and the grader's checks of how cells run turned off
+  (``integrity=False``: what the checks cost, measured in the same run),
 
 each into its own copy of the course. Reported: submissions per minute, the per-submission
 overhead beyond the notebook's own execution (wall time of the run per submission and
 worker minus the mean execution time measured inside the sandbox in that run; for nbgrader,
 its serial time per submission minus the 1-worker execution time), the speed-up of 2
-workers over 1, and that all three give the same scores.
+workers over 1, the cost of the integrity checks (time per submission with/without them),
+and that all of them give the same scores.
 
     .venv/bin/python benchmarks/grading_throughput.py                 # 40 submissions (~20 min)
     .venv/bin/python benchmarks/grading_throughput.py --submissions 6
@@ -115,14 +118,18 @@ def main() -> None:
         results["nbgrader autograde (serial)"] = scores(root, data, students)
 
         executions: dict[int, list[float]] = {}
-        for workers in (1, 2):
-            root, data = copy_course(folder, f"dlgd-{workers}")
+        for workers, integrity in ((1, False), (1, True), (2, True)):
+            name = f"dlgd-grade, {workers} worker(s)" + ("" if integrity else ", no checks")
+            root, data = copy_course(folder, name.replace(", ", "-").replace(" ", "-"))
             config = course_config(root, data)
-            run = grade_assignment(config, ASSIGNMENT, workers=workers, limits=SandboxLimits(threads=1))
+            run = grade_assignment(config, ASSIGNMENT, workers=workers, limits=SandboxLimits(threads=1),
+                                   integrity=integrity)
             assert run.ok, run.not_graded
-            executions[workers] = [r.execution_seconds for r in run.graded]
-            results[f"dlgd-grade, {workers} worker(s)"] = scores(root, data, students)
-            rows.append((f"dlgd-grade, {workers} worker(s)", run.seconds, run))
+            assert not run.needs_review, [r.needs_review for r in run.needs_review]
+            if integrity:
+                executions[workers] = [r.execution_seconds for r in run.graded]
+            results[name] = scores(root, data, students)
+            rows.append((name, run.seconds, run))
         execution = statistics.fmean(executions[1])
         n = args.submissions
         print(f"{n} submissions of {ASSIGNMENT}; mean execution in the sandbox {execution:.2f} s with 1 "
@@ -136,11 +143,16 @@ def main() -> None:
             sandbox = statistics.fmean(r.wall_seconds - r.execution_seconds for r in run.graded)
             print(f"{name:32s} {seconds:8.1f} {60 * n / seconds:9.2f} {seconds / n:7.2f} {overhead:16.2f}"
                   f"   (sandbox start/stop {sandbox:.2f} s)")
-        print(f"speed-up of 2 workers over 1: {rows[0][1] / rows[1][1]:.2f}x; "
-              f"dlgd-grade 1 worker / nbgrader time: {rows[0][1] / baseline:.2f}")
+        unchecked, checked, two = (seconds for _, seconds, _ in rows)
+        executed = {name: statistics.fmean(r.execution_seconds for r in run.graded) for name, _, run in rows}
+        print(f"speed-up of 2 workers over 1: {checked / two:.2f}x; "
+              f"dlgd-grade 1 worker / nbgrader time: {checked / baseline:.2f}")
+        print(f"integrity checks, 1 worker: run time with/without {checked / unchecked:.3f}; execution in "
+              f"the sandbox with/without {executed[rows[1][0]] / executed[rows[0][0]]:.3f} "
+              f"({(checked - unchecked) / n:+.2f} s per submission)")
         reference = results["nbgrader autograde (serial)"]
         same = all(result == reference for result in results.values())
-        print(f"same scores from all three: {same}; totals {sorted(set(reference.values()))}")
+        print(f"same scores from all of them: {same}; totals {sorted(set(reference.values()))}")
 
 
 if __name__ == "__main__":
