@@ -299,7 +299,8 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
         for module_name, names in config["late_helpers"].items():
             module = modules.get(module_name)
             for attr in names if module is not None else ():
-                if not late_helper_is_original(module_name, attr, getattr(module, attr, None)):
+                found = getattr(module, attr, None)
+                if found is not None and not late_helper_is_original(module_name, attr, found):
                     changed(problems, f"{module_name}.{attr} was replaced")
         for label, obj, obj_type, routines in object_snapshots:
             if type(obj) is not obj_type:
@@ -347,32 +348,48 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
         problems.extend(sticky)
 
     late_verified: dict[tuple[str, str], Any] = {}
+    heap_type = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class created by Python code
 
     def late_helper_is_original(module_name: str, attr: str, found: Any) -> bool:
-        """A helper of a package imported after the install (PyTorch): a C function of its
-        native registry, or a function of the package's own files bound to its module."""
+        """An assert helper of a package imported after the install (NumPy, PyTorch): a C
+        function of the package's native registry (PyTorch's), a function of the package's own
+        files bound to its module, or a C wrapper of the package (NumPy's array-function
+        dispatcher) around such a function — judged by where the code lives."""
         if late_verified.get((module_name, attr)) is found:
             return True
         top = modules.get(module_name.split(".")[0])
-        good = False
+        if top is None or not getattr(top, "__file__", None):
+            return False
+        package = os.path.dirname(os.path.realpath(top.__file__)) + "/"
+
+        def of_package(function: Any) -> bool:
+            if type(function) is not function_type or function.__code__.co_name != attr:
+                return False
+            module = modules.get(function.__globals__.get("__name__"))
+            return (os.path.realpath(function.__code__.co_filename).startswith(package)
+                    and module is not None and vars(module) is function.__globals__
+                    and function.__globals__.get("__file__") == function.__code__.co_filename)
+
         if type(found) is types.BuiltinFunctionType:
             registry = getattr(getattr(top, "_C", None), "_VariableFunctions", None)
             good = registry is not None and getattr(registry, attr, None) is found
-        elif type(found) is function_type and top is not None and getattr(top, "__file__", None):
-            package = os.path.dirname(os.path.realpath(top.__file__)) + "/"
-            module = modules.get(found.__globals__.get("__name__"))
-            good = (os.path.realpath(found.__code__.co_filename).startswith(package)
-                    and module is not None and vars(module) is found.__globals__
-                    and found.__globals__.get("__file__") == found.__code__.co_filename)
+        elif type(found) is function_type:
+            good = of_package(found)
+        else:  # a C type of the package (not one a notebook can define) wrapping one
+            wrapper = type(found)
+            good = (not wrapper.__flags__ & heap_type and wrapper.__module__.split(".")[0] == top.__name__
+                    and of_package(getattr(found, "__wrapped__", None)))
         if good:
             late_verified[(module_name, attr)] = found
         return good
 
     def inspect_own_work(problems: list[str]) -> None:
         module = modules.get(own_work_name) if own_work_name else None
+        what = f"{own_work_name} was modified"
+        if module is None and "module" in verified:
+            changed(problems, f"{what}: the module was removed from sys.modules")
         if module is None or expected is None:
             return
-        what = f"{own_work_name} was modified"
         if verified.get("module") is not module:
             if verified:
                 changed(problems, f"{what}: the module was replaced")
@@ -480,23 +497,45 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             verified[name], verified[name + ".members"] = cls, members
 
     def inspect_parts(problems: list[str], what: str, own_namespace: dict) -> None:
-        """Each loaded part registry (``PARTS`` of an assignment module) as its source builds it."""
-        prefix = config["assignments"] + "."
+        """The library's modules call this module's ``guard_answer`` (not a stand-in bound in
+        one of them), and each loaded part registry (``PARTS`` of an assignment module) is what
+        its source builds, with the library functions' code unchanged since."""
         if verified.get("modules") != len(modules):
-            verified["registries"] = [m for n, m in list(modules.items()) if n.startswith(prefix)]
+            package = own_work_name.split(".")[0] + "."
+            loaded = [m for n, m in list(modules.items()) if n.startswith(package) and m is not None]
+            verified["library"] = [m for m in loaded if "guard_answer" in vars(m)]
+            verified["registries"] = [m for m in loaded if m.__name__.startswith(config["assignments"] + ".")]
             verified["modules"] = len(modules)
+        guard = own_namespace.get("guard_answer")
+        for library_module in verified["library"]:
+            if vars(library_module).get("guard_answer") is not guard:
+                changed(problems, f"{what}: {library_module.__name__}.guard_answer is not the library's")
         for registry in verified["registries"]:
-            parts = getattr(registry, "PARTS", None)
             snapshot = verified.get(("parts", registry))
             if snapshot is None:
-                snapshot = fresh_parts(registry)
-                verified[("parts", registry)] = snapshot
+                snapshot = verified[("parts", registry)] = fresh_parts(registry)
             if snapshot is None:
                 continue
+            parts = getattr(registry, "PARTS", None)
             if parts is not snapshot[0] or len(parts) != len(snapshot[1]) or any(
-                    parts.get(k) is not part or (part.answers, part.fallback, part.trains) != fields
+                    parts.get(k) is not part or part_fields(part) != fields
                     for k, (part, fields) in snapshot[1].items()):
                 changed(problems, f"{what}: the graded parts of {registry.__name__} were changed")
+
+    def part_fields(part: Any) -> tuple:
+        """What locks a part: its answers and fallback, each with its code, and ``trains``."""
+        functions = (*part.answers, part.fallback)
+        return (tuple((f, getattr(f, "__code__", None)) for f in functions), part.trains)
+
+    def same_function(loaded: Any, fresh: Any, registry: Any) -> bool:
+        """The same library function; or, for one the registry defines itself (a fallback),
+        the same code, bound to the registry's globals."""
+        if loaded is fresh:
+            return True
+        if type(loaded) is not function_type or type(fresh) is not function_type:
+            return False
+        return (loaded.__globals__ is vars(registry) and loaded.__code__.co_filename == registry.__file__
+                and fingerprint(loaded.__code__) == fingerprint(fresh.__code__))
 
     def fresh_parts(registry: Any) -> tuple | None:
         path = getattr(registry, "__file__", None)
@@ -506,11 +545,15 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             namespace = {"__name__": registry.__name__ + "._dlgd_check", "__builtins__": builtins}
             exec(compile(stream.read(), path, "exec", dont_inherit=True), namespace)
         fresh, parts = namespace.get("PARTS"), getattr(registry, "PARTS", None)
-        if not isinstance(parts, dict) or not isinstance(fresh, dict) or set(fresh) != set(parts) or any(
-                (p.answers, p.fallback, p.trains) != (fresh[k].answers, fresh[k].fallback, fresh[k].trains)
-                for k, p in parts.items()):
+        if not isinstance(parts, dict) or not isinstance(fresh, dict) or set(fresh) != set(parts):
             return (object(), {})  # never matches: the registry differs from its source
-        return parts, {k: (p, (p.answers, p.fallback, p.trains)) for k, p in parts.items()}
+        for key, part in parts.items():
+            other = fresh[key]
+            mine, theirs = (*part.answers, part.fallback), (*other.answers, other.fallback)
+            if part.trains != other.trains or len(mine) != len(theirs) or not all(
+                    same_function(a, b, registry) for a, b in zip(mine, theirs, strict=True)):
+                return (object(), {})
+        return parts, {k: (p, part_fields(p)) for k, p in parts.items()}
 
     def on_audit(event: str, args: tuple) -> None:
         if event == "sys.addaudithook":
@@ -536,7 +579,7 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
                             "(user_expressions, do_execute or the message dispatch was wrapped)")
 
     traced_reason = ["the submission changed how cells run: a trace function or profile function "
-                     "was installed (sys.settrace or sys.setprofile)"]
+                     "was installed or attempted (sys.settrace or sys.setprofile)"]
 
     def check(nonce: str, _first: bool = False) -> str:
         problems: list[str] = []

@@ -118,7 +118,8 @@ class SandboxResult:
     ``review``: why the submission needs review (it changed how cells run; those reasons
     are in ``problems`` too); ``seconds`` is the runner's execution time (kernel start to
     last cell), ``wall_seconds`` the whole call (sandbox start and clean-up included);
-    ``checks``/``check_seconds``: the grader's integrity checks run and their total time.
+    ``checks``/``check_seconds``: the grader's integrity checks run and their total time (the
+    install of the check in the kernel included).
     """
 
     notebook: NotebookNode

@@ -72,15 +72,17 @@ WATCHED_BUILTINS = (
     "print range repr round set sorted str sum tuple type zip AssertionError Exception "
     "TypeError ValueError compile exec eval __import__ __build_class__"
 ).split()
-WATCHED_HELPERS = {
-    "math": ("isclose",),
+WATCHED_HELPERS = {"math": ("isclose",)}
+# Functions of packages the notebook may import later (checked by where their code comes from,
+# once imported: importing NumPy's testing module up front would cost 0.1 s per notebook).
+LATE_HELPERS = {
     "numpy": ("allclose", "isclose", "array_equal"),
     "numpy.testing": (
         "assert_allclose", "assert_array_equal", "assert_array_almost_equal", "assert_equal",
     ),
+    "torch": ("allclose", "isclose", "equal"),
+    "torch.testing": ("assert_close",),
 }
-# Functions of packages the notebook may import later (checked by where they come from).
-LATE_HELPERS = {"torch": ("allclose", "isclose", "equal"), "torch.testing": ("assert_close",)}
 GUARD_CONFIG = {"builtins": WATCHED_BUILTINS, "helpers": WATCHED_HELPERS, "late_helpers": LATE_HELPERS,
                 "own_work": "dlgd_course.own_work", "assignments": "dlgd_course.assignments"}
 NO_ANSWER = "the grader's check did not run (no answer came back)"
@@ -428,9 +430,11 @@ def execute(spec: dict[str, Any]) -> None:
         setup = (f"(lambda ns: (exec({GUARD_SOURCE!r}, ns), ns['install']({key.hex()!r}, {guard!r}, "
                  f"{nonce!r}, {GUARD_CONFIG!r}))[1])({{'__name__': '_dlgd_guard', "
                  f"'__builtins__': __import__('builtins')}})")
+        installing = time.perf_counter()
         problem = verify_answer(client.request_check(setup), key, nonce) if integrity else None
         if problem is not None:
             raise RuntimeError(f"the grader's check failed to start: {problem}")
+        client.check_seconds += time.perf_counter() - installing  # the install counts as a check
         first: tuple[int, str] | None = None  # the cell where a check failed, and why
         checked = False  # nothing ran since the last passed check
         for index, cell in list(enumerate(notebook.cells)):

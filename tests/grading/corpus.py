@@ -291,6 +291,9 @@ CASES = [
          reason="trace function", review="trace function", before=FULL),
     Case("replaces_excepthook", ZERO, {"add": EXCEPTHOOK + ADD, "square": SQUARE},
          reason="sys.excepthook", review="sys.excepthook"),
+    Case("threading_settrace", ZERO,
+         {"add": "import threading\nthreading.settrace(lambda *args: None)\n" + ADD, "square": SQUARE},
+         reason="threading.settrace", review="threading.settrace"),
     Case("answers_check", ZERO, insert=(("setup", ANSWERS_CHECK),),
          reason="the grader's check", review="the grader's check", before=FULL),
     Case("fakes_check_reply", ZERO, insert=(("setup", FAKES_CHECK_REPLY),),
@@ -350,6 +353,12 @@ CLEARS_LOCK = (
     "    locked = property(lambda self: {{}}, lambda self, value: None)\n\n"
     "own_work._STATE = _NeverLocked()\n"
 )
+# Disarms the lock where the library reads it: the modules of the answers call a stand-in.
+REBINDS_GUARD = (
+    "import importlib\n"
+    "for _name in ('dlgd_course.dynamics.integrate', 'dlgd_course.dynamics.lorenz63'):\n"
+    "    importlib.import_module(_name).guard_answer = lambda: None\n"
+)
 # A trace function installed in a free cell, outside any graded part (own_work's audit hook,
 # active only inside a part, does not see it): it jumps over every assert of a test cell that
 # has a statement after it. With a tendency that returns zeros, test_lorenz63_tendency's last
@@ -394,6 +403,9 @@ CASES_00 = [
     Case("clears_lock", ONLY_STANDARDIZE_00, DELEGATES_00, complete=True,
          insert=(("test_standardize", CLEARS_LOCK),),
          reason="dlgd_course.own_work", review="dlgd_course.own_work", before=FULL_00),
+    Case("rebinds_guard_answer", ONLY_STANDARDIZE_00, DELEGATES_00, complete=True,
+         insert=(("test_standardize", REBINDS_GUARD),),
+         reason="guard_answer", review="guard_answer", before=FULL_00),
     Case("trace_before_test", ONLY_STANDARDIZE_00,
          {"lorenz63_tendency": "def l63_tendency(state, sigma=10.0, rho=28.0, beta=8.0 / 3.0):\n"
                                "    return torch.zeros_like(state)\n"},

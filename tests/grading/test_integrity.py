@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -19,6 +23,7 @@ from autograder.sandbox import SandboxLimits, allowed_paths, assemble, run_in_sa
 from autograder.sandbox_runner import FORGED, NO_ANSWER, _sign, verify_answer
 from autograder.submissions import GradingRecord
 from grading.corpus import AST_TRANSFORMER, INPUT_TRANSFORMER, PLOTS, RUN_CELL
+from grading.helpers import needs_sandbox
 
 KEY = b"k" * 32
 
@@ -120,3 +125,76 @@ def test_check_without_the_sandbox(source: str, review: str | None) -> None:
         assert result.review == [] and after[-1].ename == "AssertionError", (result.review, after)
     else:
         assert review in result.review[0] and after[0].ename == "GraderError", result.review
+
+
+REGISTRY = '''
+from dlgd_course.own_work import Part, guard_answer
+
+
+def reference_double(x):
+    guard_answer()
+    return 2 * x
+
+
+PARTS = {"double": Part(answers=(reference_double,), fallback=reference_double)}
+'''
+LOAD_REGISTRY = f'''
+import importlib.util, os, sys, tempfile
+path = os.path.join(tempfile.mkdtemp(), "registry_under_test.py")
+with open(path, "w") as stream:
+    stream.write({REGISTRY!r})
+spec = importlib.util.spec_from_file_location("dlgd_course.assignments.registry_under_test", path)
+registry = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = registry
+spec.loader.exec_module(registry)
+'''
+
+
+@pytest.mark.parametrize("tamper, review", [
+    ("", None),  # a registry that defines its own fallback is what its source builds
+    ("from dlgd_course.own_work import Part\nregistry.PARTS['double'] = Part()", "graded parts"),
+    ("object.__setattr__(registry.PARTS['double'], 'answers', ())", "graded parts"),
+    ("registry.guard_answer = lambda: None", "guard_answer is not the library's"),
+])
+def test_part_registries_stay_as_their_source_builds_them(tamper: str, review: str | None) -> None:
+    nb = _notebook((LOAD_REGISTRY, None), ("assert registry.PARTS", "test_before"), (tamper, None),
+                   ("assert 1", "test_after"))
+    result = run_in_sandbox(nb, LIMITS, backend="none")
+    assert not any(o.output_type == "error" for o in result.notebook.cells[1].outputs), result.problems
+    if review is None:
+        assert result.review == [], result.review
+    else:
+        assert review in result.review[0] and "test_after" in result.review[0], result.review
+
+
+UNDER_TMP = """
+import json, sys, nbformat
+from autograder.sandbox import SandboxLimits, run_in_sandbox
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    "import os, dlgd_course\\nroot = os.path.dirname(os.path.dirname(dlgd_course.__file__))\\n"
+    "print(dlgd_course.__file__, sorted(os.listdir(root)))")])
+nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+result = run_in_sandbox(nb, SandboxLimits(notebook_seconds=120, cell_seconds=60))
+outputs = result.notebook.cells[0].outputs
+print(json.dumps([str(output.get("text", output.get("evalue"))) for output in outputs]))
+"""
+
+
+@needs_sandbox
+def test_repository_under_tmp_stays_visible() -> None:
+    """The course library under /tmp (where the sandbox mounts a fresh /tmp) is still there,
+    alone of its repository (an earlier bug hid it)."""
+    folder = Path(tempfile.mkdtemp(prefix="dlgd-repo-under-tmp-", dir="/tmp"))
+    try:
+        for name in ("autograder", "dlgd_course"):
+            shutil.copytree(REPO_ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        (folder / "solutions").mkdir()
+        for path in (folder, *folder.rglob("*")):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        done = subprocess.run([sys.executable, "-c", UNDER_TMP], capture_output=True, text=True,
+                              timeout=300, env=os.environ | {"PYTHONPATH": str(folder)}, cwd=folder)
+        assert done.returncode == 0, done.stderr[-2000:]
+        text = json.loads(done.stdout.strip().splitlines()[-1])[0]
+        assert text.startswith(f"{folder}/dlgd_course/__init__.py ['dlgd_course']"), text
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
