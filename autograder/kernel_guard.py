@@ -432,6 +432,8 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
                 or type(vars(state).get("locked")) is not dict \
                 or type(vars(state).get("windows")) is not threading.local:
             changed(problems, f"{what}: `_STATE` (its lock) is not the library's")
+        elif getattr(vars(state)["windows"], "current", None) is not None:  # between cells: none open
+            changed(problems, f"{what}: a reference window (`_STATE.windows.current`) was left open")
         trusted = namespace.get("_TRUSTED_FILES")
         if verified.setdefault("_TRUSTED_FILES", trusted) is not trusted or type(trusted) is not dict:
             changed(problems, f"{what}: `_TRUSTED_FILES` was replaced")

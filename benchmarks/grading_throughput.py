@@ -24,6 +24,13 @@ thread each): nbgrader 267 s (9.0 per minute, 2.0 s per submission beyond its ex
 dlgd-grade 1 worker 195 s (12.3 per minute, 0.73x nbgrader's time, 0.24 s overhead per
 submission of which 0.19 s sandbox start/stop), 2 workers 109 s (22.1 per minute, 1.80x over
 1 worker, 0.38 s overhead); the same scores from all three.
+
+Integrity checks (issue 16; 9 submissions on the shared 2-core machine, same run): 1 worker
+with/without the checks 71.3 s / 72.3 s (ratio 0.99: below the run-to-run noise); inside the
+sandbox the install and the 10 checks of an exercise-00 notebook take 0.05-0.06 s (0.7 % of its
+7.5 s). Against the previous commit's grader, alternated in one session: wall time per notebook
+x1.01 for exercise 00, x1.03 (+0.03 s) for the 2-cell fixture; sandbox start/stop with the new
+allow-listed root unchanged (0.25 s).
 """
 
 from __future__ import annotations

@@ -25,6 +25,10 @@ from autograder.submissions import GradingRecord
 from grading.corpus import AST_TRANSFORMER, INPUT_TRANSFORMER, PLOTS, RUN_CELL
 from grading.helpers import needs_sandbox
 
+# Sandboxes use the uids UID_BASE + slot; tests that look for leftover processes of those
+# uids must not run beside another grading test (one xdist group, one worker).
+pytestmark = pytest.mark.xdist_group("grading")
+
 KEY = b"k" * 32
 
 
