@@ -17,8 +17,9 @@ submission code:
   ``do_execute`` and IPython's ``user_expressions`` (a wrapper anywhere on that path is seen);
 - builtins (the names tests rely on, and ``compile``/``exec``/``eval``/``__import__``), the
   builtins module of the notebook's namespace, ``sys`` hooks (``excepthook``, ``displayhook``,
-  trace/profile/audit functions), the assert helpers of ``math``, NumPy and (once imported)
-  PyTorch;
+  trace/profile/audit functions), the assert helpers of ``math`` and, once imported, of NumPy
+  and PyTorch (judged by where their code lives: a C function or type of the package, or a
+  function of its files bound to its module);
 - IPython's and ipykernel's machinery: the shell, the kernel, its session, the compiler, the
   input transformer manager, events, display hook/publisher/formatter — same objects, same
   classes, no method replaced on an instance or on a class — and their lists: input
@@ -33,13 +34,17 @@ submission code:
 - ``dlgd_course.own_work``, once imported: every function and method compiled from the file on
   disk (fingerprints of their code), bound to the module's own globals, no name injected into
   the module, its imports the real modules, its constants unchanged, ``_STATE`` the same
-  ``_State`` object with plain fields, ``OwnWorkError`` the library's, the cache of trusted files
-  not poisoned; and each ``dlgd_course.assignments.<slug>.PARTS`` as its source defines it.
+  ``_State`` object with plain fields and no reference window left open, ``OwnWorkError`` the
+  library's, the cache of trusted files not poisoned; every module of the library calling this
+  module's ``guard_answer``; and each ``dlgd_course.assignments.<slug>.PARTS`` as its source
+  defines it, the code of its functions unchanged since.
 
 All of this runs inside the process the submission controls: it raises the bar, it is no
-security boundary (a submission that digs the key out of this closure, or undoes its changes
-between two checks from a thread, is beyond it). See the module doc of
-:mod:`autograder.sandbox_runner`.
+security boundary. Beyond it: a submission that digs the key out of this closure (or runs a
+trace function aimed at this code), one that undoes its changes before each check and redoes
+them after (from a thread, a signal handler or an event-loop callback), and changes made and
+undone within one graded cell (``dlgd_course.own_work._STATE.locked.clear()`` inside a student
+function called by the test). See the module doc of :mod:`autograder.sandbox_runner`.
 """
 
 from __future__ import annotations
