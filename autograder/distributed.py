@@ -53,6 +53,11 @@ class GradingRun:
     def ok(self) -> bool:
         return not self.not_graded
 
+    @property
+    def needs_review(self) -> list[steps.GradingRecord]:
+        """Submissions graded in this run that changed how cells run (see the report)."""
+        return [record for record in self.graded if record.needs_review]
+
 
 def hidden_paths(config: Config) -> list[Path]:
     """What the sandbox must not see: instructor state, sources, tests, the gradebook."""
@@ -72,7 +77,7 @@ def hidden_paths(config: Config) -> list[Path]:
 
 
 def execute_task(notebook: dict, limits: SandboxLimits, backend: str, hidden: list[str],
-                 files: dict[str, bytes], gpus: int) -> SandboxResult:
+                 files: dict[str, bytes], gpus: int, integrity: bool = True) -> SandboxResult:
     """The Dask task: run one notebook in a sandbox on this worker, with this worker's GPU."""
     import nbformat
 
@@ -85,7 +90,7 @@ def execute_task(notebook: dict, limits: SandboxLimits, backend: str, hidden: li
             name = get_worker().name
             gpu = str(int(name) % gpus) if str(name).isdigit() else "0"
     return run_in_sandbox(nbformat.from_dict(notebook), limits, backend=backend, hidden_paths=hidden,
-                          gpu=gpu, files=files)
+                          gpu=gpu, files=files, integrity=integrity)
 
 
 def source_files(config: Config, assignment_id: str) -> dict[str, bytes]:
@@ -144,10 +149,12 @@ def grade_assignment(
     backend: str = "local",
     limits: SandboxLimits = DEFAULT_LIMITS,
     progress: Callable[[int, int, str], None] | None = None,
+    integrity: bool = True,
 ) -> GradingRun:
     """Grade the submissions of ``assignment_id``; see the module doc.
 
-    ``progress(done, total, key)`` is called after each submission is recorded.
+    ``progress(done, total, key)`` is called after each submission is recorded;
+    ``integrity=False`` skips the checks of how cells run (benchmarks only).
     """
     from distributed import as_completed
 
@@ -177,7 +184,7 @@ def grade_assignment(
             sanitized = steps.sanitize(config, submission)
             for notebook_id, nb in sanitized.notebooks.items():
                 future = client.submit(  # type: ignore[attr-defined]
-                    execute_task, nb, limits, backend, hidden, files, gpus,
+                    execute_task, nb, limits, backend, hidden, files, gpus, integrity,
                     key=f"execute-{submission.key}-{notebook_id}-{submission.digest[:12]}",
                     resources={GPU_RESOURCE: 1} if gpus else None, retries=TASK_RETRIES, pure=False,
                 )
@@ -214,10 +221,13 @@ def _finish(config: Config, run: GradingRun, sanitized: steps.SanitizedSubmissio
     scores = {nb: steps.score(config, submission, nb, result.notebook) for nb, result in results.items()}
     scores |= {nb: steps.score_missing(config, submission, nb) for nb in sanitized.missing}
     problems = sanitized.problems + [problem for r in results.values() for problem in r.problems]
+    review = [f"{nb}: {reason}" if len(results) > 1 else reason
+              for nb, r in results.items() for reason in r.review]
     record = steps.record(
         config, submission, scores, problems,
         execution_seconds=sum(r.seconds for r in results.values()),
         wall_seconds=sum(r.wall_seconds for r in results.values()),
+        needs_review=review,
     )
     run.graded.append(record)
     if progress is not None:

@@ -2,9 +2,12 @@
 
 Both are built from the markers the grader writes beside each autograded submission
 (:data:`autograder.submissions.MARKER`), so they cover every graded submission of the
-assignment, whichever run graded it. The HTML page shows the score distribution of every
-question (histograms), the submissions with problems and their reasons, and timings
-(execution in the sandbox, and the overhead of grading beyond it).
+assignment, whichever run graded it. The HTML page shows the submissions that need review
+first (they changed how cells run: the grader's check failed, see
+:mod:`autograder.kernel_guard`; every test cell from there on scored 0), then the score
+distribution of every question (histograms), the submissions with problems and their
+reasons, and timings (execution in the sandbox, and the overhead of grading beyond it).
+The CSV's ``needs_review`` column holds the reasons (empty: nothing suspect).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from traitlets.config import Config
 from autograder.submissions import MARKER, GradingRecord
 
 CSV_COLUMNS = ("student_id", "assignment_id", "notebook_id", "grade_id", "score", "max_score",
-               "execution_seconds", "problems")
+               "execution_seconds", "needs_review", "problems")
 
 
 def load_records(config: Config, assignment_id: str) -> list[GradingRecord]:
@@ -49,7 +52,8 @@ def write_csv(records: list[GradingRecord], path: Path) -> Path:
                 for grade_id, cell in cells.items():
                     writer.writerow([record.student_id, record.assignment_id, notebook_id, grade_id,
                                      f"{cell['score']:g}", f"{cell['max_score']:g}",
-                                     f"{record.execution_seconds:.2f}", " | ".join(record.problems)])
+                                     f"{record.execution_seconds:.2f}", " | ".join(record.needs_review),
+                                     " | ".join(record.problems)])
     return path
 
 
@@ -92,10 +96,21 @@ def write_html(records: list[GradingRecord], path: Path, assignment_id: str) -> 
                 maxima[(notebook_id, grade_id)] = cell["max_score"]
     totals = [record.score for record in records]
     total_max = max((record.max_score for record in records), default=0.0)
+    flagged = [r for r in records if r.needs_review]
     parts = [f"<h1>Grading report: {html.escape(assignment_id)}</h1>",
              f"<p>{len(records)} submissions graded; total score mean "
              f"{statistics.fmean(totals) if totals else 0:.2f} / {total_max:g}, median "
-             f"{statistics.median(totals) if totals else 0:.2f}.</p>"]
+             f"{statistics.median(totals) if totals else 0:.2f}; "
+             f"<strong>{len(flagged)} need review</strong>.</p>",
+             "<h2 id='needs-review'>Needs review</h2>",
+             "<p>These submissions changed how the notebook's cells run (input or AST "
+             "transformers, event callbacks, exception handlers, replaced execution machinery, "
+             "trace functions, the course library's lock, ...). The test cell where the grader's "
+             "check failed and every test cell after it scored 0; read the notebook before "
+             "confirming the grade.</p>"]
+    parts.append(_table(["student", "score", "reasons"], [
+        [r.student_id, f"{r.score:g} / {r.max_score:g}", "; ".join(r.needs_review)] for r in flagged])
+        if flagged else "<p>None.</p>")
     if totals:
         parts.append(f"<figure>{_histogram_svg(totals, total_max, 'total')}</figure>")
     parts.append("<h2>Questions</h2>")
@@ -108,9 +123,10 @@ def write_html(records: list[GradingRecord], path: Path, assignment_id: str) -> 
     parts.append(_table(["notebook", "question", "points", "mean", "full credit"], rows))
     parts.append(f"<div class='figures'>{''.join(figures)}</div>")
     parts.append("<h2>Submissions with problems</h2>")
-    problems = [[r.student_id, f"{r.score:g} / {r.max_score:g}", "; ".join(r.problems)]
-                for r in records if r.problems]
-    parts.append(_table(["student", "score", "reasons"], problems) if problems else "<p>None.</p>")
+    problems = [[r.student_id, f"{r.score:g} / {r.max_score:g}", "yes" if r.needs_review else "",
+                 "; ".join(r.problems)] for r in records if r.problems]
+    parts.append(_table(["student", "score", "needs review", "reasons"], problems)
+                 if problems else "<p>None.</p>")
     parts.append("<h2>Timings</h2>")
     if records:
         execution = [r.execution_seconds for r in records]

@@ -6,11 +6,15 @@ under one of the backends and collects the executed cells it streams back:
 
 ``local``
     Linux namespaces on a plain machine, as root: ``unshare`` gives a network namespace
-    with only loopback (no route out), a mount namespace (instructor paths hidden, fresh
-    ``/tmp``) and a PID namespace (killing its first process kills every process the
-    submission started). The kernel runs as an unprivileged uid of its own
-    (:data:`UID_BASE` + slot, one slot per concurrent sandbox) under ``prlimit``: address
-    space, processes, file size, no core dumps.
+    with only loopback (no route out), a mount namespace and a PID namespace (killing its
+    first process kills every process the submission started). In the mount namespace the
+    runner builds a new root from an allow-list (:func:`allowed_paths`: the Python
+    environment and the course library, plus the system's folders, device nodes, ``/proc``,
+    ``/sys`` read-only, fresh ``/tmp``) and ``pivot_root``s into it: nothing else of the host
+    (home folders, the repository's solutions and tests, course data, other users' files) is
+    there to read. The kernel runs as an unprivileged uid of its own (:data:`UID_BASE` + slot,
+    one slot per concurrent sandbox) under ``prlimit`` and ``no_new_privs``: address space,
+    processes, file size, no core dumps.
 ``docker`` / ``apptainer``
     The same runner in the course's container image (``containers/``), network off, the
     work folder bound at ``/tmp/submission``; the container engine enforces memory and
@@ -20,8 +24,11 @@ under one of the backends and collects the executed cells it streams back:
     solutions, ``make gpu-check``).
 
 Whatever happens inside, the result is a notebook: cells that ran keep their outputs; a
-cell that was stopped (guard violation, dead kernel, whole-notebook time limit) gets an
-error output naming the reason, so nbgrader scores it 0 and every other cell normally.
+cell that was stopped (dead kernel, whole-notebook time limit) gets an error output naming
+the reason, so nbgrader scores it 0 and every other cell normally. In every backend the
+runner checks before and after each graded cell that the submission did not change how
+cells run (:mod:`autograder.kernel_guard`); a change gives that cell and every later graded
+cell an error output, and the result lists the reason in ``review`` ("needs review").
 """
 
 from __future__ import annotations
@@ -33,8 +40,10 @@ import os
 import selectors
 import shutil
 import signal
+import site
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -106,14 +115,20 @@ class SandboxResult:
     """The executed notebook and what went wrong, if anything.
 
     ``problems`` are reasons for an instructor's report (empty when every cell ran);
-    ``seconds`` is the runner's execution time (kernel start to last cell), ``wall_seconds``
-    the whole call (sandbox start and clean-up included).
+    ``review``: why the submission needs review (it changed how cells run; those reasons
+    are in ``problems`` too); ``seconds`` is the runner's execution time (kernel start to
+    last cell), ``wall_seconds`` the whole call (sandbox start and clean-up included);
+    ``checks``/``check_seconds``: the grader's integrity checks run and their total time (the
+    install of the check in the kernel included).
     """
 
     notebook: NotebookNode
     seconds: float
     wall_seconds: float
     problems: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    checks: int = 0
+    check_seconds: float = 0.0
 
 
 @contextmanager
@@ -151,6 +166,17 @@ def check_backend(backend: str) -> None:
                  "docker": ("docker",), "apptainer": ("apptainer",)}[backend]:
         if shutil.which(tool) is None:
             raise SandboxUnavailable(f"the {backend} sandbox needs {tool!r} on PATH")
+
+
+def allowed_paths() -> list[str]:
+    """Folders of the host that the ``local`` sandbox shows the kernel (read-only), besides
+    the system's own (``/usr``, ``/lib*``, ``/bin``, ``/sbin``, a minimal ``/etc``, ``/dev``,
+    ``/proc``, ``/sys``): the Python environment (prefixes, standard library, site
+    folders, wherever they live) and the course library's code (``dlgd_course/``; not the
+    rest of the repository)."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             *site.getsitepackages(), *sysconfig.get_paths().values(), str(REPO_ROOT / "dlgd_course")}
+    return sorted(path for path in paths if path and os.path.isdir(path))
 
 
 def kernel_environment(limits: SandboxLimits, gpu: str | None, backend: str = "local") -> dict[str, str]:
@@ -211,16 +237,19 @@ def _error_output(message: str) -> NotebookNode:
 
 def assemble(
     notebook: NotebookNode, events: Sequence[dict], stopped: str | None
-) -> tuple[NotebookNode, list[str]]:
+) -> tuple[NotebookNode, list[str], list[str]]:
     """Merge the runner's events into a copy of ``notebook``.
 
-    A code cell without a ``cell`` event gets an error output: the guard's reason, the dead
-    kernel, or ``stopped`` (why the runner ended early). Returns the notebook and problems.
+    A code cell without a ``cell`` event gets an error output: the check's reason, the dead
+    kernel, or ``stopped`` (why the runner ended early); a graded cell whose check failed gets
+    one added to its outputs. Returns the notebook, the problems and the reasons for review.
     """
     result = nbformat.from_dict(json.loads(json.dumps(notebook)))
     problems: list[str] = []
+    review: list[str] = []
     executed: set[int] = set()
     interruption = stopped
+    later = 0
     for event in events:
         kind = event.get("event")
         if kind == "cell":
@@ -228,9 +257,13 @@ def assemble(
             executed.add(event["index"])
         elif kind == "violation":
             cell = result.cells[event["index"]]
-            cell.outputs = [_error_output(f"not graded: {event['reason']}")]
+            error = _error_output(f"not graded: {event['reason']}")
+            cell.outputs = [*cell.get("outputs", []), error] if event.get("executed") else [error]
             executed.add(event["index"])
-            problems.append(f"cell {_cell_name(cell, event['index'])}: {event['reason']}")
+            if event.get("first", True):
+                review.append(f"cell {_cell_name(cell, event['index'])}: {event['reason']}")
+            else:
+                later += 1
         elif kind == "kernel_died":
             cell = result.cells[event["index"]]
             cell.outputs = [_error_output("the kernel died while running this cell "
@@ -244,12 +277,15 @@ def assemble(
         for output in cell.get("outputs", []):
             if output.get("ename") in CELL_LIMIT_ERRORS:
                 problems.append(f"cell {_cell_name(cell, index)}: {CELL_LIMIT_ERRORS[output.ename]}")
+    if review:
+        problems.append(f"{review[0]} (needs review; it and the {later} graded cell(s) after it "
+                        "score 0)")
     if interruption:
         problems.append(interruption)
         for index, cell in enumerate(result.cells):
             if cell.cell_type == "code" and index not in executed:
                 cell.outputs = [_error_output(f"not executed: {interruption}")]
-    return result, problems
+    return result, problems, review
 
 
 def _cell_name(cell: NotebookNode, index: int) -> str:
@@ -266,13 +302,16 @@ def run_in_sandbox(
     image: str = DEFAULT_IMAGE,
     scratch_root: Path | str | None = None,
     files: dict[str, bytes] | None = None,
+    integrity: bool = True,
 ) -> SandboxResult:
     """Execute ``notebook`` (already sanitized) in a fresh sandbox; see the module doc.
 
-    ``hidden_paths`` are made empty inside the ``local`` sandbox (gradebook, course data,
-    sources); ``gpu`` pins ``CUDA_VISIBLE_DEVICES``; ``scratch_root`` holds the per-submission
+    ``hidden_paths`` are made empty inside the ``local`` sandbox where they fall inside an
+    allowed folder (:func:`allowed_paths`; nothing else of the host is there anyway);
+    ``gpu`` pins ``CUDA_VISIBLE_DEVICES``; ``scratch_root`` holds the per-submission
     work folders (default: the system's temporary folder); ``files`` (name → bytes) are put
-    beside the notebook (data shipped with the assignment).
+    beside the notebook (data shipped with the assignment); ``integrity=False`` skips the
+    grader's checks of how cells run (only to measure their cost: ``benchmarks/``).
     """
     check_backend(backend)
     needed = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), REPO_ROOT]
@@ -307,16 +346,19 @@ def run_in_sandbox(
                 "workdir": str(workdir) if backend in ("local", "none") else "/tmp/submission",
                 "isolation": {"local": "namespaces", "none": "none"}.get(backend, "container"),
                 "hidden_paths": [str(Path(p).resolve()) for p in hidden_paths],
-                "kept_paths": [str(path) for path in needed],
+                "allowed_paths": allowed_paths(),
                 "env": kernel_environment(limits, gpu, backend),
+                "integrity": integrity,
             }
             events, stopped, seconds = _run_runner(
                 sandbox_command(backend, workdir, limits, gpu, image), spec, limits.notebook_seconds
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    executed, problems = assemble(notebook, events, stopped)
-    return SandboxResult(executed, seconds, time.perf_counter() - start, problems)
+    executed, problems, review = assemble(notebook, events, stopped)
+    done = next((event for event in events if event.get("event") == "done"), {})
+    return SandboxResult(executed, seconds, time.perf_counter() - start, problems, review,
+                         int(done.get("checks", 0)), float(done.get("check_seconds", 0.0)))
 
 
 @contextmanager

@@ -13,7 +13,7 @@ nbgrader's own preprocessors, and execution moves to a sandbox (:mod:`autograder
 4. :func:`score` — nbgrader's scoring preprocessors on the executed notebook (stderr
    warnings ignored, outputs limited, grades saved), written to ``autograded/``;
 5. :func:`record` — a marker ``autograded/<student>/<assignment>/.dlgd-grading.json``
-   (digest, scores, problems, timings), written last and atomically: a submission is
+   (digest, scores, problems, reasons for review, timings), written last and atomically: a submission is
    graded when its marker matches its digest, so an interrupted run resumes and a re-run
    skips it unless forced.
 
@@ -65,7 +65,12 @@ class SanitizedSubmission:
 
 @dataclass
 class GradingRecord:
-    """What :func:`record` writes for one graded submission."""
+    """What :func:`record` writes for one graded submission.
+
+    ``needs_review``: why an instructor should look at it (the submission changed how cells
+    run, see :mod:`autograder.kernel_guard`); empty when nothing is suspect. Markers written
+    before it existed read as empty.
+    """
 
     student_id: str
     assignment_id: str
@@ -74,6 +79,7 @@ class GradingRecord:
     problems: list[str]
     execution_seconds: float
     wall_seconds: float
+    needs_review: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -259,7 +265,8 @@ def score_missing(config: Config, submission: Submission, notebook_id: str) -> N
 
 
 def record(config: Config, submission: Submission, scores: dict[str, NotebookScore],
-           problems: list[str], execution_seconds: float, wall_seconds: float) -> GradingRecord:
+           problems: list[str], execution_seconds: float, wall_seconds: float,
+           needs_review: list[str] | None = None) -> GradingRecord:
     """Write the submission's marker (last step of its grading)."""
     entry = GradingRecord(
         student_id=submission.student_id,
@@ -270,6 +277,7 @@ def record(config: Config, submission: Submission, scores: dict[str, NotebookSco
         problems=problems,
         execution_seconds=execution_seconds,
         wall_seconds=wall_seconds,
+        needs_review=list(needs_review or []),
     )
     folder = autograded_folder(config, submission)
     folder.mkdir(parents=True, exist_ok=True)

@@ -6,12 +6,15 @@ solution cells filled in, a third blank), graded in the same run by
 - plain ``nbgrader autograde`` (serial, no sandbox: the baseline),
 - :func:`autograder.distributed.grade_assignment` with 1 worker and with 2 workers (local
   sandbox, one kernel thread each),
+- the same with 1 worker and the grader's checks of how cells run turned off
+  (``integrity=False``: what the checks cost, measured in the same run),
 
 each into its own copy of the course. Reported: submissions per minute, the per-submission
 overhead beyond the notebook's own execution (wall time of the run per submission and
 worker minus the mean execution time measured inside the sandbox in that run; for nbgrader,
 its serial time per submission minus the 1-worker execution time), the speed-up of 2
-workers over 1, and that all three give the same scores.
+workers over 1, the cost of the integrity checks (time per submission with/without them),
+and that all of them give the same scores.
 
     .venv/bin/python benchmarks/grading_throughput.py                 # 40 submissions (~20 min)
     .venv/bin/python benchmarks/grading_throughput.py --submissions 6
@@ -21,6 +24,13 @@ thread each): nbgrader 267 s (9.0 per minute, 2.0 s per submission beyond its ex
 dlgd-grade 1 worker 195 s (12.3 per minute, 0.73x nbgrader's time, 0.24 s overhead per
 submission of which 0.19 s sandbox start/stop), 2 workers 109 s (22.1 per minute, 1.80x over
 1 worker, 0.38 s overhead); the same scores from all three.
+
+Integrity checks (issue 16; 9 submissions on the shared 2-core machine, same run): 1 worker
+with/without the checks 71.3 s / 72.3 s (ratio 0.99: below the run-to-run noise); inside the
+sandbox the install and the 10 checks of an exercise-00 notebook take 0.05-0.06 s (0.7 % of its
+7.5 s). Against the previous commit's grader, alternated in one session: wall time per notebook
+x1.01 for exercise 00, x1.03 (+0.03 s) for the 2-cell fixture; sandbox start/stop with the new
+allow-listed root unchanged (0.25 s).
 """
 
 from __future__ import annotations
@@ -115,14 +125,18 @@ def main() -> None:
         results["nbgrader autograde (serial)"] = scores(root, data, students)
 
         executions: dict[int, list[float]] = {}
-        for workers in (1, 2):
-            root, data = copy_course(folder, f"dlgd-{workers}")
+        for workers, integrity in ((1, False), (1, True), (2, True)):
+            name = f"dlgd-grade, {workers} worker(s)" + ("" if integrity else ", no checks")
+            root, data = copy_course(folder, name.replace(", ", "-").replace(" ", "-"))
             config = course_config(root, data)
-            run = grade_assignment(config, ASSIGNMENT, workers=workers, limits=SandboxLimits(threads=1))
+            run = grade_assignment(config, ASSIGNMENT, workers=workers, limits=SandboxLimits(threads=1),
+                                   integrity=integrity)
             assert run.ok, run.not_graded
-            executions[workers] = [r.execution_seconds for r in run.graded]
-            results[f"dlgd-grade, {workers} worker(s)"] = scores(root, data, students)
-            rows.append((f"dlgd-grade, {workers} worker(s)", run.seconds, run))
+            assert not run.needs_review, [r.needs_review for r in run.needs_review]
+            if integrity:
+                executions[workers] = [r.execution_seconds for r in run.graded]
+            results[name] = scores(root, data, students)
+            rows.append((name, run.seconds, run))
         execution = statistics.fmean(executions[1])
         n = args.submissions
         print(f"{n} submissions of {ASSIGNMENT}; mean execution in the sandbox {execution:.2f} s with 1 "
@@ -136,11 +150,16 @@ def main() -> None:
             sandbox = statistics.fmean(r.wall_seconds - r.execution_seconds for r in run.graded)
             print(f"{name:32s} {seconds:8.1f} {60 * n / seconds:9.2f} {seconds / n:7.2f} {overhead:16.2f}"
                   f"   (sandbox start/stop {sandbox:.2f} s)")
-        print(f"speed-up of 2 workers over 1: {rows[0][1] / rows[1][1]:.2f}x; "
-              f"dlgd-grade 1 worker / nbgrader time: {rows[0][1] / baseline:.2f}")
+        unchecked, checked, two = (seconds for _, seconds, _ in rows)
+        executed = {name: statistics.fmean(r.execution_seconds for r in run.graded) for name, _, run in rows}
+        print(f"speed-up of 2 workers over 1: {checked / two:.2f}x; "
+              f"dlgd-grade 1 worker / nbgrader time: {checked / baseline:.2f}")
+        print(f"integrity checks, 1 worker: run time with/without {checked / unchecked:.3f}; execution in "
+              f"the sandbox with/without {executed[rows[1][0]] / executed[rows[0][0]]:.3f} "
+              f"({(checked - unchecked) / n:+.2f} s per submission)")
         reference = results["nbgrader autograde (serial)"]
         same = all(result == reference for result in results.values())
-        print(f"same scores from all three: {same}; totals {sorted(set(reference.values()))}")
+        print(f"same scores from all of them: {same}; totals {sorted(set(reference.values()))}")
 
 
 if __name__ == "__main__":

@@ -9,8 +9,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from grading.corpus import CASES
-from grading.helpers import Course, Listener, host_addresses, make_course
+from grading.corpus import CASES, CASES_00
+from grading.helpers import (
+    ASSIGNMENT_00,
+    SOURCE_00,
+    Course,
+    Listener,
+    host_addresses,
+    host_markers,
+    make_course,
+    remove_markers,
+)
 
 
 @pytest.fixture
@@ -30,10 +39,25 @@ def corpus_course() -> Iterator[Course]:
     made.listener = listener
     secrets = [str(made.data / "gradebook.db"), str(made.data / "submitted" / "full"),
                str(made.root / "solutions")]
+    markers = [str(marker) for marker in host_markers(made)]
     for case in CASES:
-        made.submit(case.name, case, hosts=host_addresses(), port=listener.port, secrets=secrets)
+        made.submit(case.name, case, hosts=host_addresses(), port=listener.port, secrets=secrets,
+                    markers=markers)
     for path in made.root.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     yield made
     server.close()
+    remove_markers(made)
+    shutil.rmtree(made.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def corpus_course_00() -> Iterator[Course]:
+    """The cases of ``CASES_00`` submitted on assignment 00's real notebook."""
+    made = make_course("corpus-00", ASSIGNMENT_00, SOURCE_00)
+    for case in CASES_00:
+        made.submit(case.name, case)
+    for path in made.root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    yield made
     shutil.rmtree(made.root, ignore_errors=True)

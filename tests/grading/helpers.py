@@ -1,5 +1,5 @@
-"""Helpers of the grading tests: a throw-away course holding the tiny fixture assignment,
-submissions written into it, and one grading run of the adversarial corpus.
+"""Helpers of the grading tests: a throw-away course holding the tiny fixture assignment (or
+assignment 00), submissions written into it, and one grading run of the adversarial corpus.
 
 The course lives under ``test-artifacts/grading/`` (world-readable, outside ``/tmp``), so
 that a sandbox that failed to hide the instructor's folders would let the submission read
@@ -28,9 +28,13 @@ from grading.corpus import Case
 
 FIXTURE = REPO_ROOT / "tests" / "pipeline" / "fixtures" / "01-tiny"
 ASSIGNMENT = "01-tiny"
+ASSIGNMENT_00 = "00-pytorch-lightning"
+SOURCE_00 = REPO_ROOT / "solutions" / ASSIGNMENT_00
 # Small limits so that the hostile cases end quickly.
 TEST_LIMITS = SandboxLimits(notebook_seconds=90, cell_seconds=8, memory_bytes=1 << 30, processes=64,
                             output_bytes=1 << 20)
+# Assignment 00 imports torch and Lightning and trains a network (about 30 s alone on 2 cores).
+LIMITS_00 = SandboxLimits(notebook_seconds=480, cell_seconds=240, processes=128)
 
 
 def sandbox_available() -> bool:
@@ -50,33 +54,57 @@ class Course:
     data: Path
     config: Config
     listener: Listener | None = None
+    assignment: str = ASSIGNMENT
+    markers: list[Path] = field(default_factory=list)
 
     @property
     def release(self) -> Path:
-        return self.root / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        return self.root / "exercises" / self.assignment / f"{self.assignment}.ipynb"
+
+    @property
+    def source(self) -> Path:
+        return self.root / "solutions" / self.assignment / f"{self.assignment}.ipynb"
 
     def submission_folder(self, student: str) -> Path:
-        return self.data / "submitted" / student / ASSIGNMENT
+        return self.data / "submitted" / student / self.assignment
 
     def submit(self, student: str, case: Case, **placeholders: object) -> Path:
         """Write ``case`` as ``student``'s collected submission."""
         folder = self.submission_folder(student)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "timestamp.txt").write_text("2026-11-28 10:00:00.000000 UTC")
-        path = folder / (case.filename or f"{ASSIGNMENT}.ipynb")
+        path = folder / (case.filename or f"{self.assignment}.ipynb")
         if case.raw is not None:
             if case.raw:
                 path.write_bytes(case.raw)
             return folder
         nb = nbformat.read(self.release, as_version=4)
+        solutions = {grade_id: code.format(**placeholders) for grade_id, code in case.solutions.items()}
+        if case.complete:
+            solutions = solution_code(self.source) | solutions
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if grade_id in case.solutions:
-                cell.source = case.solutions[grade_id].format(**placeholders)
+            if grade_id in solutions:
+                cell.source = solutions[grade_id]
+        for after, source in case.insert:
+            index = next(i for i, cell in enumerate(nb.cells)
+                         if cell.metadata.get("nbgrader", {}).get("grade_id") == after)
+            nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source.format(**placeholders)))
         if case.edit is not None:
             case.edit(nb)
         nbformat.write(nb, path)
         return folder
+
+
+def solution_code(source: Path) -> dict[str, str]:
+    """What a student would have typed in each solution cell of ``source`` (grade id → code):
+    the instructor's solution without its markers."""
+    nb = nbformat.read(source, as_version=4)
+    return {cell.metadata["nbgrader"]["grade_id"]: "\n".join(
+                line for line in cell.source.splitlines()
+                if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+            for cell in nb.cells
+            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")}
 
 
 @dataclass
@@ -121,12 +149,34 @@ def host_addresses() -> list[str]:
     return addresses
 
 
-def make_course(name: str) -> Course:
+def make_course(name: str, assignment: str = ASSIGNMENT, source: Path = FIXTURE) -> Course:
     root = REPO_ROOT / "test-artifacts" / "grading" / f"{name}-{uuid.uuid4().hex[:8]}"
-    shutil.copytree(FIXTURE, root / "solutions" / ASSIGNMENT)
+    shutil.copytree(source, root / "solutions" / assignment)
     data = root / "data"
     config = course_config(root, data)
-    instructor.generate(config, ASSIGNMENT)
+    instructor.generate(config, assignment)
     for path in (root, *root.rglob("*")):  # world-readable, as a careless setup would leave it
         path.chmod(0o755 if path.is_dir() else 0o644)
-    return Course(root, data, config)
+    return Course(root, data, config, assignment=assignment)
+
+
+def host_markers(course: Course) -> list[Path]:
+    """Marker files in host folders outside the sandbox's allow-list (the repository beside
+    ``dlgd_course/``, the course, ``/root`` beside the Python install, the host's ``/tmp`` and
+    ``/var/tmp``): a submission must not find them. Removed by :func:`remove_markers`."""
+    name = f"dlgd-marker-{uuid.uuid4().hex[:8]}"
+    folders = [REPO_ROOT / "test-artifacts", course.root, Path("/root"), Path("/tmp"), Path("/var/tmp")]
+    markers = []
+    for folder in folders:
+        if folder.is_dir() and os.access(folder, os.W_OK):
+            marker = folder / name
+            marker.write_text("host file\n")
+            marker.chmod(0o644)
+            markers.append(marker)
+    course.markers = markers
+    return markers
+
+
+def remove_markers(course: Course) -> None:
+    for marker in course.markers:
+        marker.unlink(missing_ok=True)

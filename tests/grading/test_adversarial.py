@@ -1,18 +1,33 @@
 """The adversarial corpus graded in one run on two workers (issue 11): every hostile or
 broken submission gets its expected score and reason, the grader survives, every other
-submission is graded correctly, nothing is lost, and feedback never shows hidden tests."""
+submission is graded correctly, nothing is lost, and feedback never shows hidden tests.
+Submissions that change how cells run score 0 from there on and are flagged for review, on
+the fixture and on assignment 00's real notebook (issue 16); honest ones are not flagged."""
 
 from __future__ import annotations
+
+import ast
+import re
+import sys
 
 import nbformat
 import pytest
 
 from autograder import instructor
+from autograder.course import REPO_ROOT
 from autograder.distributed import GradingRun, grade_assignment
 from autograder.sandbox import run_in_sandbox
 from autograder.submissions import find_submissions, read_record, sanitize
-from grading.corpus import CASES, Case
-from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, needs_sandbox, sandbox_processes
+from grading.corpus import CASES, CASES_00, Case
+from grading.helpers import (
+    ASSIGNMENT,
+    ASSIGNMENT_00,
+    LIMITS_00,
+    TEST_LIMITS,
+    Course,
+    needs_sandbox,
+    sandbox_processes,
+)
 
 pytestmark = [needs_sandbox, pytest.mark.xdist_group("grading")]
 
@@ -22,23 +37,53 @@ def graded(corpus_course: Course) -> GradingRun:
     return grade_assignment(corpus_course.config, ASSIGNMENT, workers=2, limits=TEST_LIMITS)
 
 
+@pytest.fixture(scope="module")
+def graded_00(corpus_course_00: Course) -> GradingRun:
+    return grade_assignment(corpus_course_00.config, ASSIGNMENT_00, workers=2, limits=LIMITS_00)
+
+
 def test_every_submission_is_graded_once(graded: GradingRun) -> None:
     assert graded.ok, graded.not_graded
     students = sorted(record.student_id for record in graded.graded)
     assert students == sorted(case.name for case in CASES), "each submission graded exactly once"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_case_scores_and_reason(case: Case, graded: GradingRun, corpus_course: Course) -> None:
-    record = {r.student_id: r for r in graded.graded}[case.name]
-    cells = record.scores[ASSIGNMENT]
+def _check_case(case: Case, run: GradingRun, course: Course) -> None:
+    record = {r.student_id: r for r in run.graded}[case.name]
+    cells = record.scores[course.assignment]
     assert {grade_id: cell["score"] for grade_id, cell in cells.items()} == case.expected, record.problems
     if case.reason:
         assert any(case.reason in problem for problem in record.problems), record.problems
-    # the gradebook holds the same scores as the marker
-    with instructor_gradebook(corpus_course) as gb:
-        notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, case.name)
+    if case.review:
+        assert record.needs_review and case.review in record.needs_review[0], record.needs_review
+    else:
+        assert record.needs_review == [], f"false positive: {record.needs_review}"
+    # the gradebook holds the same scores as the marker, and the marker records the review
+    with instructor_gradebook(course) as gb:
+        notebook = gb.find_submission_notebook(course.assignment, course.assignment, case.name)
         assert {g.name: float(g.auto_score or 0) for g in notebook.grades} == case.expected
+    submission = find_submissions(course.config, course.assignment, [case.name])[0]
+    assert read_record(course.config, submission).needs_review == record.needs_review  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_case_scores_and_reason(case: Case, graded: GradingRun, corpus_course: Course) -> None:
+    _check_case(case, graded, corpus_course)
+
+
+@pytest.mark.parametrize("case", CASES_00, ids=[case.name for case in CASES_00])
+def test_case_00_scores_and_reason(case: Case, graded_00: GradingRun, corpus_course_00: Course) -> None:
+    _check_case(case, graded_00, corpus_course_00)
+
+
+def test_each_defence_is_needed() -> None:
+    """Every flagged case scored full marks before execution integrity was checked (measured
+    with the grader of the previous commit; see the corpus' ``before``), or is flagged for a
+    reason that costs nothing but the review (sys.excepthook, a broken kernel, a removed
+    check)."""
+    for case in CASES + CASES_00:
+        if case.before is not None:
+            assert case.review and sum(case.before.values()) > sum(case.expected.values()), case.name
 
 
 def instructor_gradebook(course: Course):  # noqa: ANN201  (nbgrader's Gradebook)
@@ -62,6 +107,21 @@ def test_network_is_unreachable(graded: GradingRun, corpus_course: Course) -> No
 def test_instructor_files_are_hidden(graded: GradingRun, corpus_course: Course) -> None:
     text = _outputs(corpus_course, "snoops")
     assert "SEEN" not in text and text.count("hidden") == 3, text
+
+
+def test_filesystem_is_an_allow_list(graded: GradingRun, corpus_course: Course) -> None:
+    """A submission walking / finds none of the host's marker files (outside the allow-list)
+    and sees only the sandbox's own top-level folders."""
+    text = _outputs(corpus_course, "walks_filesystem")
+    assert "MARKERS []" in text and "READ" not in text, text
+    assert text.count("unreadable") == len(corpus_course.markers) >= 4, text
+    root = ast.literal_eval(re.search(r"ROOT (\[[^\]]*\])", text).group(1))  # type: ignore[union-attr]
+    allowed = {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys", "tmp",
+               "usr", "var"}
+    for path in (sys.prefix, sys.base_prefix, str(REPO_ROOT)):  # where the environment lives
+        allowed.add(path.strip("/").split("/")[0])
+    assert set(root) <= allowed, set(root) - allowed
+    assert not {"home", "srv", "opt", "mnt", "media", "boot", "run"} & set(root) - allowed
 
 
 def test_output_flood_is_capped(graded: GradingRun, corpus_course: Course) -> None:
@@ -107,19 +167,47 @@ def _graded_cell(source: str, grade_id: str = "test_x") -> nbformat.NotebookNode
     ("import builtins\nbuiltins.abs = lambda value: 0", "builtins.abs"),
     ("import numpy.testing\nnumpy.testing.assert_allclose = lambda *args, **kwargs: None",
      "numpy.testing.assert_allclose"),
+    # replaced and put back within the cell: nothing to see after it
+    ("import builtins\n_abs = builtins.abs\nbuiltins.abs = lambda value: 0\nbuiltins.abs = _abs", None),
 ])
-def test_guard_stops_tests_after_tampering(patch: str, replaced: str) -> None:
+def test_guard_stops_tests_after_tampering(patch: str, replaced: str | None) -> None:
     nb = nbformat.v4.new_notebook(cells=[
         _graded_cell("assert abs(-2) == 2", "test_before"),
         nbformat.v4.new_code_cell(patch),
-        _graded_cell("import numpy.testing\nnumpy.testing.assert_allclose(abs(-3), 0.5)", "test_after"),
+        _graded_cell("import numpy.testing\nnumpy.testing.assert_allclose(abs(-3), 3)", "test_after"),
+        nbformat.v4.new_code_cell("import builtins\nbuiltins.abs = lambda value: 0"),
+        _graded_cell("print('later')", "test_later"),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     result = run_in_sandbox(nb, TEST_LIMITS)
-    before, _, after = result.notebook.cells
+    before, _, after, _, later = result.notebook.cells
     assert not any(o.output_type == "error" for o in before.outputs)
-    assert after.outputs[0].ename == "GraderError" and f"{replaced} was replaced" in after.outputs[0].evalue
-    assert result.problems == [f"cell test_after: RuntimeError: {replaced} was replaced by the submission"]
+    assert result.checks >= 3 and result.check_seconds > 0
+    if replaced is None:
+        assert not any(o.output_type == "error" for o in after.outputs), after.outputs
+        assert later.outputs[-1].ename == "GraderError" and "builtins.abs" in result.review[0]
+        return
+    reason = f"the submission changed how cells run: {replaced} was replaced"
+    assert after.outputs[0].ename == "GraderError" and reason in after.outputs[0].evalue
+    assert "earlier check failed" in later.outputs[0].evalue  # sticky: no further check
+    assert result.review == [f"cell test_after: {reason}"]
+    assert result.problems == [f"cell test_after: {reason} (needs review; it and the 1 graded cell(s) "
+                               "after it score 0)"]
+
+
+def test_check_after_the_cell_voids_it() -> None:
+    """A test cell that installs something while it runs (a student function it calls) loses
+    its own points too: the check after it fails."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("def helper():\n    get_ipython().ast_transformers.append(object())\n"
+                                  "    return 1"),
+        _graded_cell("assert helper() == 1\nprint('passed')", "test_x"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    result = run_in_sandbox(nb, TEST_LIMITS)
+    outputs = result.notebook.cells[1].outputs
+    assert outputs[0].text == "passed\n" and outputs[-1].ename == "GraderError"
+    assert "AST transformer" in result.review[0]
 
 
 def test_whole_notebook_limit_keeps_finished_cells(course: Course) -> None:

@@ -37,9 +37,10 @@ def test_cli_grades_reports_and_resumes(course: Course, tmp_path: Path,
             "--report", str(tmp_path), "--workers", "2", "--no-progress", "--cell-timeout", "30"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "3 graded, 0 already graded" in out
+    assert "3 graded, 0 already graded" in out and "0 need review" in out
     with open(tmp_path / f"{ASSIGNMENT}-grades.csv", newline="") as stream:
         rows = list(csv.DictReader(stream))
+    assert all(row["needs_review"] == "" for row in rows)
     scores = {(row["student_id"], row["grade_id"]): float(row["score"]) for row in rows}
     assert scores == {("full", "test_add"): 2, ("full", "test_square"): 3, ("invalid_json", "test_add"): 0,
                       ("invalid_json", "test_square"): 0, ("partial", "test_add"): 2,
