@@ -43,8 +43,10 @@ All of this runs inside the process the submission controls: it raises the bar, 
 security boundary. Beyond it: a submission that digs the key out of this closure (or runs a
 trace function aimed at this code), one that undoes its changes before each check and redoes
 them after (from a thread, a signal handler or an event-loop callback), and changes made and
-undone within one graded cell (``dlgd_course.own_work._STATE.locked.clear()`` inside a student
-function called by the test). See the module doc of :mod:`autograder.sandbox_runner`.
+undone within one graded cell (a student function called by the test that swaps
+``dlgd_course.own_work._STATE.locked`` and puts the same object back; a lock left changed is
+recorded by own_work in ``_STATE.tampered`` and flagged here). See the module doc of
+:mod:`autograder.sandbox_runner`.
 """
 
 from __future__ import annotations
@@ -434,11 +436,14 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
         state = namespace.get("_STATE")
         state_class = namespace.get("_State")
         if verified.setdefault("_STATE", state) is not state or type(state) is not state_class \
-                or type(vars(state).get("locked")) is not dict \
-                or type(vars(state).get("windows")) is not threading.local:
+                or type(vars(state).get("locked")) is not types.MappingProxyType \
+                or type(vars(state).get("windows")) is not threading.local \
+                or type(vars(state).get("tampered")) is not list:
             changed(problems, f"{what}: `_STATE` (its lock) is not the library's")
         elif getattr(vars(state)["windows"], "current", None) is not None:  # between cells: none open
             changed(problems, f"{what}: a reference window (`_STATE.windows.current`) was left open")
+        elif vars(state)["tampered"]:
+            changed(problems, f"{what}: {vars(state)['tampered'][0]}")
         trusted = namespace.get("_TRUSTED_FILES")
         if verified.setdefault("_TRUSTED_FILES", trusted) is not trusted or type(trusted) is not dict:
             changed(problems, f"{what}: `_TRUSTED_FILES` was replaced")

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import CodeType, FrameType
+from types import CodeType, FrameType, MappingProxyType
 from typing import Any, TypeVar
 
 import numpy as np
@@ -113,12 +113,14 @@ class Part:
 
 @dataclass
 class _State:
-    """Which library functions are locked (by code qualname → part label), and the reference
-    windows open in each thread."""
+    """Which library functions are locked (by code qualname → part label, read-only), the
+    reference windows open in each thread, and why a lock was found tampered with (kept for
+    the grader's sandbox, which flags the submission for review)."""
 
-    locked: dict[str, str] = field(default_factory=dict)
+    locked: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     windows: threading.local = field(default_factory=threading.local)
     hook_installed: bool = False
+    tampered: list[str] = field(default_factory=list)
 
 
 # Kept across importlib.reload: the locks of a running test must survive a reload of this module.
@@ -280,16 +282,18 @@ def graded_part(assignment: str, part: str) -> Iterator[GradedPart]:
     if not _STATE.hook_installed:
         sys.addaudithook(_audit)
         _STATE.hook_installed = True
-    locked = dict.fromkeys(handle._qualnames, handle.label)
+    locked = MappingProxyType(dict.fromkeys(handle._qualnames, handle.label))
     _STATE.locked = locked
-    expected = dict(locked)
     try:
         yield handle
     finally:
-        tampered = _STATE.locked is not locked or locked != expected
-        _STATE.locked = {}
+        tampered = _STATE.locked is not locked or getattr(_STATE.windows, "current", None) is not None
+        _STATE.locked = MappingProxyType({})
+        _STATE.windows.current = None
     if tampered:
-        raise OwnWorkError(f"the lock of part {handle.label} was changed while the part was graded")
+        reason = f"the lock of part {handle.label} was changed while the part was graded"
+        _STATE.tampered.append(reason)
+        raise OwnWorkError(reason)
 
 
 # --- independence of the parts ----------------------------------------------------------------

@@ -141,12 +141,19 @@ def test_lock_is_released_on_failure_and_not_nested() -> None:
 
 
 def test_a_cleared_lock_fails_the_part() -> None:
+    import types as module_types
+
     import dlgd_course.own_work as own_work
 
+    assert not hasattr(own_work._STATE.locked, "clear"), "the lock is read-only"
     changed = pytest.raises(OwnWorkError, match="lock of part .* was changed")
-    with changed, graded_part(ASSIGNMENT, "rk4_step"):
-        own_work._STATE.locked = {}
-        dynamics.rk4_step(decay, torch.ones(1), 0.1)
+    try:
+        with changed, graded_part(ASSIGNMENT, "rk4_step"):
+            own_work._STATE.locked = module_types.MappingProxyType({})
+            dynamics.rk4_step(decay, torch.ones(1), 0.1)
+        assert own_work._STATE.tampered, "recorded for the grader's sandbox"
+    finally:
+        own_work._STATE.tampered.clear()
     dynamics.rk4_step(decay, torch.ones(1), 0.1)  # released
 
 

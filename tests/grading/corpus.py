@@ -353,6 +353,16 @@ CLEARS_LOCK = (
     "    locked = property(lambda self: {{}}, lambda self, value: None)\n\n"
     "own_work._STATE = _NeverLocked()\n"
 )
+# Inside the graded part, the student's function swaps the lock for an empty one, delegates,
+# and puts the lock back: own_work finds it changed at the end of the part and records it.
+UNLOCKS_IN_TEST = {
+    "lorenz63_tendency": (
+        "def l63_tendency(state, sigma=10.0, rho=28.0, beta=8.0 / 3.0):\n"
+        "    import types\n"
+        "    import dlgd_course.own_work as own_work\n"
+        "    own_work._STATE.locked = types.MappingProxyType({{}})\n"
+        "    return dynamics.lorenz63_tendency(state, sigma, rho, beta)\n"),
+}
 # Disarms the lock where the library reads it: the modules of the answers call a stand-in.
 REBINDS_GUARD = (
     "import importlib\n"
@@ -403,6 +413,8 @@ CASES_00 = [
     Case("clears_lock", ONLY_STANDARDIZE_00, DELEGATES_00, complete=True,
          insert=(("test_standardize", CLEARS_LOCK),),
          reason="dlgd_course.own_work", review="dlgd_course.own_work", before=FULL_00),
+    Case("unlocks_in_test", ONLY_STANDARDIZE_00, UNLOCKS_IN_TEST, complete=True,
+         reason="lock of part", review="lock of part", before=FULL_00),
     Case("rebinds_guard_answer", ONLY_STANDARDIZE_00, DELEGATES_00, complete=True,
          insert=(("test_standardize", REBINDS_GUARD),),
          reason="guard_answer", review="guard_answer", before=FULL_00),
