@@ -21,18 +21,21 @@ import torch
 INTEGRITY_DIR = Path(__file__).resolve().parent.parent / "test-artifacts" / "integrity"
 
 
-def _is_controller(config: pytest.Config) -> bool:
-    return not hasattr(config, "workerinput")
+# Set by the outermost session: a pytest run started by a test (``make gpu-check`` runs one)
+# neither clears the records nor writes the table.
+_OWNER_VARIABLE = "DLGD_INTEGRITY_SESSION"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if _is_controller(session.config):
+    if not hasattr(session.config, "workerinput") and _OWNER_VARIABLE not in os.environ:
+        os.environ[_OWNER_VARIABLE] = str(os.getpid())
         for old in INTEGRITY_DIR.glob("*.json"):
             old.unlink()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if _is_controller(session.config) and any(INTEGRITY_DIR.glob("*.json")):
+    owner = os.environ.get(_OWNER_VARIABLE) == str(os.getpid())
+    if owner and not hasattr(session.config, "workerinput") and any(INTEGRITY_DIR.glob("*.json")):
         (INTEGRITY_DIR.parent / "integrity.md").write_text(integrity_table())
 
 
