@@ -101,6 +101,10 @@ class Part:
                 raise ValueError(
                     f"{code.co_qualname} does not call guard_answer(): it cannot be locked"
                 )
+        unlocked = [f.__qualname__ for f in self.fallbacks().values() if f not in self.answers]
+        if unlocked:
+            raise ValueError(f"the fallbacks {unlocked} must be answers of the part too: a "
+                             "reference with the notebook's signature is the part's answer")
 
     def fallbacks(self) -> dict[str, Callable[..., Any]]:
         """The reference fallbacks by the notebook's function name (``""`` for a single one)."""

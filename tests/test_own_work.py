@@ -177,6 +177,8 @@ def test_registry_errors_name_the_problem() -> None:
         get_part(ASSIGNMENT, "rk5")
     with pytest.raises(ValueError, match="does not call guard_answer"):
         Part(answers=(decay,))
+    with pytest.raises(ValueError, match="must be answers of the part too"):
+        Part(answers=(dynamics.lorenz63_tendency,), fallback=dynamics.rk4_step)
     assert set(assignment_parts(ASSIGNMENT)) >= {"rk4_step", "flow_map"}
 
 
@@ -185,7 +187,7 @@ def test_guard_costs_nothing_when_no_part_is_graded() -> None:
 
 
 def test_own_or_reference_falls_back_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    registry = {"windows": Part(fallback=dynamics.rk4_step)}
+    registry = {"windows": Part(answers=(dynamics.rk4_step,), fallback=dynamics.rk4_step)}
     module = types.ModuleType("dlgd_course.assignments.fixture_only")
     module.PARTS = registry
     sys.modules[module.__name__] = module
@@ -213,8 +215,8 @@ def test_exact_parts_replace_wrong_results_and_checks_reject(capsys: pytest.Capt
     )
     module = types.ModuleType("dlgd_course.assignments.fixture_exact")
     module.PARTS = {
-        "rk4": Part(fallback=dynamics.rk4_step, exact=True),
-        "checked": Part(fallback={"half": dynamics.rk4_step},
+        "rk4": Part(answers=(dynamics.rk4_step,), fallback=dynamics.rk4_step, exact=True),
+        "checked": Part(answers=(dynamics.rk4_step,), fallback={"half": dynamics.rk4_step},
                         check=lambda result, *args: "too small" if float(result.sum()) < 1 else None),
     }
     sys.modules[module.__name__] = module
