@@ -45,8 +45,10 @@ env:
 		echo "$(ENV_KEY)" > $(STAMP); \
 	fi
 
-test: env mathjax
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PATH="$(abspath $(BIN)):$$PATH" \
+# bench-deps: every benchmark runs once in its --quick size (tests/test_benchmarks.py), the
+# DAPPER comparison included (required here, skipped in a plain pytest run without DAPPER)
+test: env mathjax bench-deps
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PATH="$(abspath $(BIN)):$$PATH" DLGD_REQUIRE_DAPPER=1 \
 		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: env

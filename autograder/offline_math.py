@@ -85,8 +85,11 @@ def _script_text(path: Path, mtime_ns: int) -> str:
     source = path.read_text(encoding="utf-8")
     # Inside <script>, "</script" ends the element and "<!--" changes how it is parsed; MathJax
     # has them only in strings and regular expressions, where \x3C is the same "<".
-    return source.replace("</script", "\\x3C/script").replace("</SCRIPT", "\\x3C/SCRIPT") \
-                 .replace("<!--", "\\x3C!--")
+    return (
+        source.replace("</script", "\\x3C/script")
+        .replace("</SCRIPT", "\\x3C/SCRIPT")
+        .replace("<!--", "\\x3C!--")
+    )
 
 
 def mathjax_script() -> str:
@@ -99,7 +102,8 @@ def mathjax_script() -> str:
         raise MathJaxMissing(
             f"the course's offline MathJax ({path}) is missing, so the page's equations could not be "
             f"typeset without internet: run `make mathjax` in the course folder, or set "
-            f"{MATHJAX_ENV_VAR} to a folder holding {MATHJAX_SCRIPT} of the npm package mathjax@3")
+            f"{MATHJAX_ENV_VAR} to a folder holding {MATHJAX_SCRIPT} of the npm package mathjax@3"
+        )
     return _script_text(path, path.stat().st_mtime_ns)
 
 

@@ -11,15 +11,19 @@ import argparse
 from typing import Any
 
 
-def parse_args(parser: argparse.ArgumentParser, quick: dict[str, Any],
-               argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(
+    parser: argparse.ArgumentParser, quick: dict[str, Any], argv: list[str] | None = None
+) -> argparse.Namespace:
     """Parse ``argv`` with a ``--quick`` flag that makes ``quick`` the defaults.
 
     ``quick`` maps destinations of ``parser``'s options to their quick values; an option the
     command line gives keeps its value.
     """
-    parser.add_argument("--quick", action="store_true",
-                        help="smallest configuration (a smoke run of seconds: the numbers mean nothing)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smallest configuration (a smoke run of seconds: the numbers mean nothing)",
+    )
     unknown = set(quick) - {action.dest for action in parser._actions}
     if unknown:
         raise ValueError(f"quick sizes for options the parser lacks: {sorted(unknown)}")

@@ -38,8 +38,13 @@ def built(fresh_clone: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     project, dist = base / "project", base / "dist"
     shutil.copytree(fresh_clone, project)
     dist.mkdir()
-    result = subprocess.run([sys.executable, "-W", "always", "-c", HOOKS, str(dist)], cwd=project,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-W", "always", "-c", HOOKS, str(dist)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"the build failed:\n{output[-4000:]}"
     return output, dist

@@ -87,14 +87,15 @@ def _script_sources(html: str) -> list[str]:
 
 def test_feedback_carries_the_course_mathjax_inline(released: Released, course_mathjax: Path) -> None:
     html = released.html.read_text(encoding="utf-8")
-    assert "cdnjs.cloudflare.com" not in html and "text/x-mathjax-config" not in html, \
+    assert "cdnjs.cloudflare.com" not in html and "text/x-mathjax-config" not in html, (
         "the feedback still loads nbgrader's MathJax 2 from a CDN"
+    )
     remote = [src for src in _script_sources(html) if re.match(r"(https?:)?//", src)]
     assert not remote, f"the feedback loads scripts from the network: {remote}"
     assert "window.MathJax = " in html
     # the whole component, inline (a fixed excerpt of it, from its middle)
     component = course_mathjax.read_text(encoding="utf-8")
-    excerpt = component[len(component) // 2: len(component) // 2 + 200]
+    excerpt = component[len(component) // 2 : len(component) // 2 + 200]
     assert "</script" not in excerpt and "<!--" not in excerpt
     assert excerpt in html, f"{MATHJAX_SCRIPT} is not inlined whole in the feedback"
     assert LORENZ in html, "the equations should reach the page as TeX, for MathJax to typeset"
@@ -118,15 +119,18 @@ def test_released_feedback_typesets_equations_without_network(released: Released
 
         page.route("**/*", block)
         page.goto(released.html.as_uri(), wait_until="load")
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=30_000)
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000
+        )
         page.evaluate("() => MathJax.startup.promise")
         typeset = page.locator("mjx-container").count()
         errors = page.locator("mjx-merror").count()
         text = page.evaluate("() => document.body.innerText")
         # the text of the markdown cells and outputs (code cells show TeX as code, rightly)
-        prose = page.evaluate("() => Array.from(document.querySelectorAll("
-                              "'.text_cell_render, .output_subarea')).map(e => e.innerText).join('\\n')")
+        prose = page.evaluate(
+            "() => Array.from(document.querySelectorAll("
+            "'.text_cell_render, .output_subarea')).map(e => e.innerText).join('\\n')"
+        )
         page.screenshot(path=str(ARTIFACTS / "feedback-math.png"), full_page=True)
         page.close()
     assert typeset >= N_EQUATIONS, f"MathJax typeset {typeset} equations, expected {N_EQUATIONS}"
@@ -149,11 +153,24 @@ def test_formgrader_page_inlines_the_course_mathjax(released: Released) -> None:
     config.HTMLExporter.template_name = "formgrade"
     config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
     config.merge(released.config)
-    autograded = (Path(released.config.CourseDirectory.autograded_directory) / STUDENT / ASSIGNMENT
-                  / f"{ASSIGNMENT}.ipynb")
-    resources = {"assignment_id": ASSIGNMENT, "notebook_id": ASSIGNMENT, "submission_id": "x", "index": 0,
-                 "total": 1, "base_url": "/", "student": STUDENT, "last_name": None, "first_name": None,
-                 "notebook_path": "course/autograded/ada/01-tiny/01-tiny.ipynb"}
+    autograded = (
+        Path(released.config.CourseDirectory.autograded_directory)
+        / STUDENT
+        / ASSIGNMENT
+        / f"{ASSIGNMENT}.ipynb"
+    )
+    resources = {
+        "assignment_id": ASSIGNMENT,
+        "notebook_id": ASSIGNMENT,
+        "submission_id": "x",
+        "index": 0,
+        "total": 1,
+        "base_url": "/",
+        "student": STUDENT,
+        "last_name": None,
+        "first_name": None,
+        "notebook_path": "course/autograded/ada/01-tiny/01-tiny.ipynb",
+    }
     html, _ = HTMLExporter(config=config).from_filename(str(autograded), resources=resources)
     assert "formgrade" in html.lower() and "window.MathJax = " in html
     assert "cdnjs.cloudflare.com" not in html and "text/x-mathjax-config" not in html
