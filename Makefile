@@ -45,8 +45,10 @@ env:
 		echo "$(ENV_KEY)" > $(STAMP); \
 	fi
 
-test: env mathjax
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PATH="$(abspath $(BIN)):$$PATH" \
+# bench-deps: every benchmark runs once in its --quick size (tests/test_benchmarks.py), the
+# DAPPER comparison included (required here, skipped in a plain pytest run without DAPPER)
+test: env mathjax bench-deps
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PATH="$(abspath $(BIN)):$$PATH" DLGD_REQUIRE_DAPPER=1 \
 		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: env
@@ -75,21 +77,22 @@ clean:
 # git-ignored book/_mathjax/ (a static folder that is not _static); the build itself never
 # touches the network.  `-W --keep-going` turns every warning, including a cell that fails
 # or writes to stderr, into a failed build; executed chapters are cached in
-# book/_build/.jupyter_cache.
+# book/_build/.jupyter_cache.  tex-svg-full.js (TeX with every extension, SVG output: no
+# font files) is what nbgrader's feedback and formgrade pages inline (autograder/offline_math.py).
 MATHJAX_VERSION ?= 3.2.2
 MATHJAX_DIR := book/_mathjax/mathjax/es5
 
-$(MATHJAX_DIR)/tex-mml-chtml.js:
+$(MATHJAX_DIR)/tex-svg-full.js:
 	@tmp=$$(mktemp -d) && \
 	(cd $$tmp && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null && tar -xzf mathjax-$(MATHJAX_VERSION).tgz) && \
 	rm -rf book/_mathjax && mkdir -p $(MATHJAX_DIR)/input/tex && \
-	cp $$tmp/package/es5/tex-mml-chtml.js $(MATHJAX_DIR)/ && \
+	cp $$tmp/package/es5/tex-mml-chtml.js $$tmp/package/es5/tex-svg-full.js $(MATHJAX_DIR)/ && \
 	cp -r $$tmp/package/es5/output $$tmp/package/es5/a11y $$tmp/package/es5/ui $$tmp/package/es5/sre $(MATHJAX_DIR)/ && \
 	cp -r $$tmp/package/es5/input/tex/extensions $(MATHJAX_DIR)/input/tex/ && \
 	cp $$tmp/package/LICENSE book/_mathjax/mathjax/ && \
 	rm -rf $$tmp && echo "MathJax $(MATHJAX_VERSION) installed into book/_mathjax"
 
-mathjax: $(MATHJAX_DIR)/tex-mml-chtml.js
+mathjax: $(MATHJAX_DIR)/tex-svg-full.js
 
 book: env mathjax
 	$(BIN)/jupyter-book build book --builder html -W --keep-going
@@ -133,5 +136,5 @@ LAB_ARGS ?=
 lab: env
 	$(BIN)/python -m autograder.lab student $(LAB_ARGS)
 
-formgrader: env
+formgrader: env mathjax
 	$(BIN)/python -m autograder.lab instructor $(LAB_ARGS)

@@ -16,7 +16,9 @@ Known nbgrader 0.9.6 traps handled here:
 - the only execution limit is per cell: ``Execute.timeout`` (:data:`CELL_TIMEOUT_S`);
 - feedback shows hidden tests by default: ``GenerateFeedback`` runs
   :class:`~autograder.preprocessors.StripHiddenTests` (hidden test source and the
-  tracebacks that quote it are removed).
+  tracebacks that quote it are removed);
+- the feedback and formgrade pages load MathJax from a CDN (raw TeX offline): they get the
+  course's own MathJax inline instead (:mod:`autograder.offline_math`).
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ def course_config(
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
+    from autograder.offline_math import configure as offline_math
     from autograder.preprocessors import StripHiddenTests
 
     if cell_timeout <= 0:
@@ -114,7 +117,7 @@ def course_config(
     c.IgnorePattern.pattern = IGNORED_STDERR
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, StripHiddenTests]
-    return c
+    return offline_math(c)
 
 
 def ensure_state_directories(config: Config) -> None:

@@ -10,6 +10,7 @@ MSE in state units and MSE / test variance. Published (references.md): first gue
 ~10 000 windows on a GPU.
 
     .venv/bin/python benchmarks/da_lorenz63_4dvarnet.py [--n-train 1024 --epochs 30]
+    .venv/bin/python benchmarks/da_lorenz63_4dvarnet.py --quick   # smoke run, seconds; numbers mean nothing
 
 Measured on the 2-core CPU machine (shared, one torch thread; defaults): MSE / nMSE on 256
 test windows — linear interpolation 52.8 / 0.73, direct CNN 4.54 / 0.062 (55 s training),
@@ -37,6 +38,8 @@ from dlgd_course.assimilation.learned import (
 )
 from dlgd_course.notebook import quiet_trainer
 
+from _quick import parse_args
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -48,11 +51,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1,
                         help="torch CPU threads (small convolutions: 1 is fastest)")
-    args = parser.parse_args()
+    parser.add_argument("--n-val", type=int, default=64)
+    args = parse_args(parser, {"n_train": 16, "n_val": 8, "n_test": 8, "epochs": 1, "iterations": 1,
+                               "n_4dvar": 2})
     torch.set_num_threads(args.threads)
     pl.seed_everything(args.seed, verbose=False)
     problem = InterpolationProblem()
-    dm = InterpolationDataModule(problem, n_train=args.n_train, n_val=64, n_test=args.n_test,
+    dm = InterpolationDataModule(problem, n_train=args.n_train, n_val=args.n_val, n_test=args.n_test,
                                  seed=args.seed)
     dm.setup()
     test = dm.data["test"]

@@ -18,6 +18,11 @@ and that all of them give the same scores.
 
     .venv/bin/python benchmarks/grading_throughput.py                 # 40 submissions (~20 min)
     .venv/bin/python benchmarks/grading_throughput.py --submissions 6
+    .venv/bin/python benchmarks/grading_throughput.py --quick   # 2 submissions of the tiny fixture
+
+``--quick`` grades 2 submissions of the 2-cell fixture assignment ``tests/pipeline/fixtures/01-tiny``
+(no torch import): a smoke run of the whole benchmark whose numbers mean nothing. The courses are
+made in a temporary folder (``--workdir``, default the system's, created if missing) and removed.
 
 Needs root (the local sandbox). Measured on the idle 2-core machine (40 submissions, one kernel
 thread each): nbgrader 267 s (9.0 per minute, 2.0 s per submission beyond its execution);
@@ -53,7 +58,10 @@ from autograder.distributed import grade_assignment
 from autograder.grading import read_scores
 from autograder.sandbox import SandboxLimits
 
+from _quick import parse_args
+
 ASSIGNMENT = "00-pytorch-lightning"
+QUICK_SOURCE = REPO_ROOT / "tests" / "pipeline" / "fixtures" / "01-tiny"
 
 
 def _solution_code(source: str) -> str:
@@ -62,25 +70,28 @@ def _solution_code(source: str) -> str:
                      if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
 
 
-def make_course(folder: Path, submissions: int) -> tuple[Path, Path]:
+def make_course(folder: Path, submissions: int, source_folder: Path) -> tuple[Path, Path]:
+    """A course at ``folder`` holding the assignment of ``source_folder`` (``<id>/<id>.ipynb``)
+    and ``submissions`` collected submissions: complete, half done and blank in turn."""
+    assignment = source_folder.name
     root, data = folder / "course", folder / "data"
-    shutil.copytree(REPO_ROOT / "solutions" / ASSIGNMENT, root / "solutions" / ASSIGNMENT)
+    shutil.copytree(source_folder, root / "solutions" / assignment)
     config = course_config(root, data)
-    instructor.generate(config, ASSIGNMENT)
-    source = nbformat.read(root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    instructor.generate(config, assignment)
+    source = nbformat.read(root / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
     answers = {c.metadata["nbgrader"]["grade_id"]: _solution_code(c.source) for c in source.cells
                if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
     first_half = list(answers)[: len(answers) // 2]
     for index in range(submissions):
         kind = ("full", "partial", "blank")[index % 3]
-        nb = nbformat.read(root / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+        nb = nbformat.read(root / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id in answers and (kind == "full" or (kind == "partial" and grade_id in first_half)):
                 cell.source = answers[grade_id]
-        folder_out = data / "submitted" / f"student-{index:02d}-{kind}" / ASSIGNMENT
+        folder_out = data / "submitted" / f"student-{index:02d}-{kind}" / assignment
         folder_out.mkdir(parents=True)
-        nbformat.write(nb, folder_out / f"{ASSIGNMENT}.ipynb")
+        nbformat.write(nb, folder_out / f"{assignment}.ipynb")
         (folder_out / "timestamp.txt").write_text("2026-11-28 10:00:00.000000 UTC")
     (root / "nbgrader_config.py").write_text(
         "from autograder.course import course_config\n"
@@ -97,49 +108,59 @@ def copy_course(folder: Path, name: str) -> tuple[Path, Path]:
     return root, data
 
 
-def scores(root: Path, data: Path, students: list[str]) -> dict[str, float]:
+def scores(root: Path, data: Path, assignment: str, students: list[str]) -> dict[str, float]:
     from nbgrader.api import Gradebook
 
     config = course_config(root, data)
-    return {s: read_scores(Gradebook(config.CourseDirectory.db_url, "dlgd"), ASSIGNMENT, ASSIGNMENT, s).score
+    return {s: read_scores(Gradebook(config.CourseDirectory.db_url, "dlgd"), assignment, assignment, s).score
             for s in students}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=40)
-    args = parser.parse_args()
+    parser.add_argument("--source", type=Path, default=REPO_ROOT / "solutions" / ASSIGNMENT,
+                        help="folder <id> holding the source notebook <id>.ipynb of the graded assignment")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where the temporary courses are made (default: the system's temporary folder)")
+    args = parse_args(parser, {"submissions": 2, "source": QUICK_SOURCE})
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
-    with tempfile.TemporaryDirectory(prefix="dlgd-bench-grading-", dir=REPO_ROOT / "test-artifacts") as tmp:
+    source = args.source.resolve()
+    assignment = source.name
+    if not (source / f"{assignment}.ipynb").is_file():
+        parser.error(f"--source {source} holds no {assignment}.ipynb")
+    if args.workdir is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dlgd-bench-grading-", dir=args.workdir) as tmp:
         folder = Path(tmp)
-        make_course(folder / "template", args.submissions)
+        make_course(folder / "template", args.submissions, source)
         students = sorted(p.name for p in (folder / "template" / "data" / "submitted").iterdir())
         rows, results = [], {}
 
         root, data = copy_course(folder, "nbgrader")
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--log-level=ERROR"],
+        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--log-level=ERROR"],
                        cwd=root, check=True, env=os.environ | {"PATH": f"{Path(sys.executable).parent}:"
                                                                        f"{os.environ['PATH']}"})
         baseline = time.perf_counter() - start
-        results["nbgrader autograde (serial)"] = scores(root, data, students)
+        results["nbgrader autograde (serial)"] = scores(root, data, assignment, students)
 
         executions: dict[int, list[float]] = {}
         for workers, integrity in ((1, False), (1, True), (2, True)):
             name = f"dlgd-grade, {workers} worker(s)" + ("" if integrity else ", no checks")
             root, data = copy_course(folder, name.replace(", ", "-").replace(" ", "-"))
             config = course_config(root, data)
-            run = grade_assignment(config, ASSIGNMENT, workers=workers, limits=SandboxLimits(threads=1),
+            run = grade_assignment(config, assignment, workers=workers, limits=SandboxLimits(threads=1),
                                    integrity=integrity)
             assert run.ok, run.not_graded
             assert not run.needs_review, [r.needs_review for r in run.needs_review]
             if integrity:
                 executions[workers] = [r.execution_seconds for r in run.graded]
-            results[name] = scores(root, data, students)
+            results[name] = scores(root, data, assignment, students)
             rows.append((name, run.seconds, run))
         execution = statistics.fmean(executions[1])
         n = args.submissions
-        print(f"{n} submissions of {ASSIGNMENT}; mean execution in the sandbox {execution:.2f} s with 1 "
+        print(f"{n} submissions of {assignment}; mean execution in the sandbox {execution:.2f} s with 1 "
               f"worker, {statistics.fmean(executions[2]):.2f} s with 2 (kernel start included)")
         print(f"{'grader':32s} {'total s':>8s} {'subm/min':>9s} {'s/subm':>7s} {'overhead s/subm':>16s}")
         print(f"{'nbgrader autograde (serial)':32s} {baseline:8.1f} {60 * n / baseline:9.2f} "

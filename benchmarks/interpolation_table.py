@@ -14,6 +14,7 @@ U-Net learns a correction of it, the 4DVarNet solver starts from it).
 
     .venv/bin/python benchmarks/interpolation_table.py            # 730 days, 64x64
     .venv/bin/python benchmarks/interpolation_table.py --days 400 --size 32 --test-days 60 --val-days 20
+    .venv/bin/python benchmarks/interpolation_table.py --quick   # smoke run, seconds; numbers mean nothing
 
 Measured (``--days 400 --size 32 --test-days 60 --val-days 20 --epochs-4dvarnet 16``, 35 384
 hidden test pixels; one CPU thread on a loaded 2-core machine, times vary 2x with the load).
@@ -80,6 +81,8 @@ from dlgd_course.interpolation import (
 )
 from dlgd_course.notebook import seed_everything
 
+from _quick import parse_args
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -97,7 +100,8 @@ def main() -> None:
     parser.add_argument("--oi-scales", choices=("fit", "cv"), default="cv",
                         help="OI length and time scales of the reference OI and the first guess: "
                              "moment fit, or cross-validated on hidden observed training pixels")
-    args = parser.parse_args()
+    args = parse_args(parser, {"days": 40, "size": 16, "test_days": 8, "val_days": 6, "epochs": 1,
+                               "epochs_4dvarnet": 1})
     seed_everything(0)
 
     start = time.perf_counter()

@@ -11,6 +11,7 @@ ratio of each to the NumPy loop. The per-member baselines are timed on a subset 
 members (their cost is linear in the number of members).
 
     python benchmarks/lorenz96_ensemble.py [--members 100 1000 10000] [--steps 1000]
+    python benchmarks/lorenz96_ensemble.py --quick   # smoke run (make test): 10 / 100 members, 50 steps
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import torch
 from scipy.integrate import solve_ivp
 
 from dlgd_course.dynamics import Lorenz96
+
+from _quick import parse_args
 
 N, F, DT = 40, 8.0, 0.01
 
@@ -79,7 +82,7 @@ def main() -> None:
     parser.add_argument(
         "--baseline-members", type=int, default=20, help="members timed for the per-member loops"
     )
-    arguments = parser.parse_args()
+    arguments = parse_args(parser, {"members": [10, 100], "steps": 50, "baseline_members": 2})
     n_steps = arguments.steps
     rng = np.random.default_rng(0)
 

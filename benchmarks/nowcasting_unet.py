@@ -2,22 +2,30 @@
 of persistence, phase-correlation extrapolation and the U-Net on synthetic scenes.
 
 Run: ``.venv/bin/python benchmarks/nowcasting_unet.py [size n_days max_epochs]``
-(defaults 128 20 10).
+(defaults 128 20 10; ``--quick``: 32 px, 3 days, one epoch, a smoke run whose numbers mean
+nothing).
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
-import sys
 import warnings
 
 from dlgd_course.nowcasting import experiment
 
+from _quick import parse_args
+
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("size", type=int, nargs="?", default=128, help="pixels per side")
+    parser.add_argument("n_days", type=int, nargs="?", default=20)
+    parser.add_argument("max_epochs", type=int, nargs="?", default=10)
+    args = parse_args(parser, {"size": 32, "n_days": 3, "max_epochs": 1})
     warnings.filterwarnings("ignore")
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
-    size, n_days, epochs = (int(a) for a in (sys.argv[1:] or ["128", "20", "10"]))
+    size, n_days, epochs = args.size, args.n_days, args.max_epochs
     result = experiment.run(size=size, n_days=n_days, max_epochs=epochs)
     print(f"{size}x{size} px, {n_days} days, {result['n_train']} training windows, "
           f"{result['n_test']} test windows, U-Net trained in {result['train_seconds']:.0f} s")

@@ -12,6 +12,7 @@ GAN 0.08 vs HMM 0.91 (Peru), 0.07 vs 0.88 (Brazil) - on real data and with the p
 normalisation of the loss, so only the ordering is comparable.
 
     .venv/bin/python benchmarks/trajectories_table.py --region peru --gan-steps 800
+    .venv/bin/python benchmarks/trajectories_table.py --quick   # smoke run, seconds; numbers mean nothing
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from dlgd_course.trajectories import (
     split_trips,
 )
 
+from _quick import parse_args
+
 GANS = {
     "dcgan (positions, BirdGAN)": {"loss": "bce", "output": "positions"},
     "dcgan (closed-loop increments)": {"loss": "bce", "output": "increments"},
@@ -53,7 +56,7 @@ def main() -> None:
     parser.add_argument("--max-step", type=float, default=0.015,
                         help="largest step of the increments generator (units of the scale)")
     parser.add_argument("--json", default=None, help="write the rows to this file")
-    args = parser.parse_args()
+    args = parse_args(parser, {"gan_steps": 2, "n_generated": 16})
     device = setup_notebook(args.seed)
     torch.set_num_threads(args.threads)
     train, test = split_trips(simulate_trips(args.region, seed=args.seed), 0.25, args.seed)

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 import torch
 
-INTEGRITY_DIR = Path(__file__).resolve().parent.parent / "test-artifacts" / "integrity"
+REPO = Path(__file__).resolve().parent.parent
+INTEGRITY_DIR = REPO / "test-artifacts" / "integrity"
 
 
 # Set by the outermost session: a pytest run started by a test (``make gpu-check`` runs one)
@@ -90,6 +92,38 @@ def private_dataset_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
         os.environ.pop("DLGD_CACHE_DIR", None)
     else:
         os.environ["DLGD_CACHE_DIR"] = previous
+
+
+@pytest.fixture(scope="session")
+def fresh_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The files of a fresh clone of the working tree (those git tracks or would track, as they
+    are now: no ``test-artifacts/``, no ``book/_mathjax/``, no build output) in a new temporary
+    folder, for the checks of what a newcomer's clone does (benchmarks, packaging)."""
+    import shutil
+
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                            cwd=REPO, capture_output=True, check=True).stdout.decode()
+    clone = tmp_path_factory.mktemp("fresh-clone")
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if source.is_file():  # listed but deleted in the working tree: not in a clone either
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / name)
+    assert not (clone / "test-artifacts").exists() and (clone / "pyproject.toml").is_file()
+    return clone
+
+
+@pytest.fixture(scope="session")
+def course_mathjax() -> Path:
+    """The course's offline MathJax, which nbgrader's feedback pages inline
+    (:mod:`autograder.offline_math`): installed with ``make mathjax`` when missing (an install
+    step, like pip; ``make test`` runs it first)."""
+    from autograder.offline_math import MATHJAX_SCRIPT, mathjax_dir
+
+    script = mathjax_dir() / MATHJAX_SCRIPT
+    if not script.is_file():
+        subprocess.run(["make", "-C", str(REPO), "mathjax"], check=True)
+    return script
 
 
 @pytest.fixture

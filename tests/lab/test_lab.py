@@ -11,7 +11,10 @@ assignment 00 (released with :mod:`autograder.instructor`). One round trip, step
 - instructor: the formgrader lists the assignment → Collect → the submission → Autograde →
   full score (20 / 20, the sum of the points of the assignment) → generate and release
   feedback;
-- student: Fetch Feedback → view feedback → the report shows the score, no hidden test.
+- instructor: the submission's manual-grading page typesets its equations (no request leaves
+  the machine: the course's MathJax is inline);
+- student: Fetch Feedback → view feedback → the report shows the score, no hidden test; once
+  trusted (*Trust HTML*), its equations are typeset offline.
 
 Also: each role's server has only its own nbgrader extensions, and the student's validate
 handler disagrees with nbgrader's own one exactly where the course filters stderr warnings.
@@ -84,13 +87,18 @@ def _wait_until_up(server: lab.LabServer, process: subprocess.Popen, log: Path) 
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Course]:
+def course(tmp_path_factory: pytest.TempPathFactory, course_mathjax: Path) -> Iterator[Course]:
     """A copy of the course with assignment 00 released, and both servers running on it."""
     from nbgrader.utils import get_username
 
     base = tmp_path_factory.mktemp("lab")
     root, data, home = base / "course", base / "data", base / "home"
     shutil.copytree(REPO_ROOT / "solutions" / ASSIGNMENT, root / "solutions" / ASSIGNMENT)
+    # as at the root of the course (the repository): nbgrader's apps, the formgrader included,
+    # load it last, over their own settings (the formgrader's template folders among them)
+    (root / "nbgrader_config.py").write_text(
+        "from autograder.course import course_config\n"
+        f"get_config().merge(course_config({str(root)!r}, {str(data)!r}))\n")
     config = course_config(root, data)
     instructor.generate(config, ASSIGNMENT)
     instructor.release(config, ASSIGNMENT)
@@ -345,10 +353,36 @@ def _student_fetches_feedback(browser, course: Course) -> None:
     page.screenshot(path=str(ARTIFACTS / "student-feedback.png"))
     assert score in text, f"the feedback page does not show {score!r}: {text[:300]!r}"
     assert "BEGIN HIDDEN TESTS" not in text, "the feedback shows the hidden tests"
-    # nbgrader's feedback page asks for MathJax from a CDN (blocked here: the report shows
-    # without it, only its equations stay as TeX); nothing else may leave the machine
-    others = [url for url in page.outside_requests if "/mathjax/" not in url.lower()]
-    assert not others, f"the feedback page made requests to the internet: {others}"
+    # JupyterLab's viewer runs a page's scripts once the student trusts it: then the course's
+    # MathJax, inline in the page, typesets the equations with nothing from the internet
+    page.locator(".jp-ToolbarButtonComponent:has-text('Trust HTML')").click()
+    report.locator("mjx-container").first.wait_for(timeout=60_000)
+    prose = "\n".join(report.locator(".text_cell_render").all_inner_texts())
+    page.screenshot(path=str(ARTIFACTS / "student-feedback-trusted.png"))
+    assert report.locator("mjx-merror").count() == 0, "TeX errors in the feedback"
+    assert "$$" not in prose and "\\dot x" not in prose, f"raw TeX left in the feedback: {prose[:500]!r}"
+    assert not page.outside_requests, f"the feedback page asked the internet for {page.outside_requests}"
+    page.close()
+
+
+def _instructor_opens_the_submission(browser, course: Course) -> None:
+    """The formgrader's manual-grading page of the submission typesets its equations offline."""
+    from nbgrader.api import Gradebook
+
+    config = course_config(course.root, course.data)
+    with Gradebook(config.CourseDirectory.db_url, COURSE_ID) as gradebook:
+        submission = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, course.student_id).id
+    url = course.servers["instructor"].url.replace("/lab?", f"/formgrader/submissions/{submission}/?", 1)
+    page = open_local_page(browser, url, width=1400, height=900)
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                           timeout=60_000)
+    page.evaluate("() => MathJax.startup.promise")
+    # the page's own script (MathJax 2's startup signal awaited) finished setting the page up
+    page.wait_for_function("() => MathJax.loaded === true && formgrader.loaded === true", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "formgrader-submission.png"))
+    assert page.locator("mjx-container").count() > 0, "the formgrader's page typeset no equation"
+    assert page.locator("mjx-merror").count() == 0
+    assert not page.outside_requests, f"the formgrader's page asked the internet for {page.outside_requests}"
     page.close()
 
 
@@ -358,6 +392,7 @@ def test_assignment_round_trip_in_jupyterlab(browser, course: Course) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     _student_fetches_validates_and_submits(browser, course)
     _instructor_collects_autogrades_and_releases_feedback(browser, course)
+    _instructor_opens_the_submission(browser, course)
     _student_fetches_feedback(browser, course)
 
 

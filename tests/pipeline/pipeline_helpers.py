@@ -95,6 +95,8 @@ def visible_text(path: Path) -> str:
     if path.suffix in (".html", ".htm"):
         import html
 
+        # scripts and styles are not shown (the feedback inlines MathJax: 2 MB of JavaScript)
+        text = re.sub(r"<(script|style)\b.*?</\1\s*>", "", text, flags=re.DOTALL | re.IGNORECASE)
         text = html.unescape(re.sub(r"<[^>]+>", "", text))
     return "\n".join(line.strip() for line in text.splitlines())
 
