@@ -71,3 +71,21 @@ def test_lyapunov_bad_input(generator: torch.Generator) -> None:
         lyapunov_spectrum(system, torch.ones(3, dtype=torch.float64), 0.01, 10, n_exponents=4)
     with pytest.raises(ValueError, match="n_steps"):
         lyapunov_spectrum(system, torch.ones(3, dtype=torch.float64), 0.01, 0)
+
+
+@pytest.mark.parametrize(
+    ("spectrum", "expected"),
+    [
+        ((-0.5, -1.0, -2.0), 0.0),  # a stable fixed point: no expanding direction
+        ((0.0, -1.0, -2.0), 1.0),  # a limit cycle: 1 + 0 / |−1|
+        ((0.906, 0.0, -14.572), 2 + 0.906 / 14.572),  # Lorenz-63 (Sprott): 2.062
+        ((1.0, 0.5, 0.2), 3.0),  # the whole sum non-negative: the full dimension
+    ],
+)
+def test_kaplan_yorke_dimension_edge_cases(spectrum: tuple[float, ...], expected: float) -> None:
+    """Kaplan & Yorke (1979): ``j`` leading exponents with a non-negative sum, 0 ≤ D ≤ d; a batch
+    of spectra gives one dimension each."""
+    dimension = kaplan_yorke_dimension(torch.tensor(spectrum, dtype=torch.float64))
+    assert dimension.item() == pytest.approx(expected, abs=1e-12)
+    batch = kaplan_yorke_dimension(torch.tensor([spectrum, (-0.5, -1.0, -2.0)], dtype=torch.float64))
+    assert batch.tolist() == pytest.approx([expected, 0.0], abs=1e-12)
