@@ -1,4 +1,4 @@
-"""Lyapunov exponents against the published values of references.md (Lorenz systems: invariants).
+"""Lyapunov exponents against the published values of REFERENCES.md (Lorenz systems: invariants).
 
 Estimates average 16–32 independent trajectories run as one batch; the stated
 tolerances are several standard errors of that mean (printed on failure).
@@ -20,7 +20,7 @@ def on_attractor(system, generator: torch.Generator, n_members: int, dt: float, 
 
 @pytest.mark.slow
 def test_lorenz63_spectrum(generator: torch.Generator) -> None:
-    """σ=10, ρ=28, β=8/3, RK4 dt=0.01: λ ≈ (0.906, 0, −14.57) (Sprott; references.md).
+    """σ=10, ρ=28, β=8/3, RK4 dt=0.01: λ ≈ (0.906, 0, −14.57) (Sprott; REFERENCES.md).
 
     λ₁ within ±0.05, λ₂ within ±0.03 of 0; the sum equals −(σ+1+β) = −13.667 (the
     divergence of the vector field) to 1e-3; Kaplan–Yorke dimension ≈ 2.06 ± 0.01.
@@ -40,7 +40,7 @@ def test_lorenz63_spectrum(generator: torch.Generator) -> None:
 
 @pytest.mark.slow
 def test_lorenz96_leading_exponent(generator: torch.Generator) -> None:
-    """N=40, F=8, RK4 dt=0.01: λ₁ ≈ 1.65 (measured 1.652/1.656 over T=1500; references.md), ±0.1."""
+    """N=40, F=8, RK4 dt=0.01: λ₁ ≈ 1.65 (measured 1.652/1.656 over T=1500; REFERENCES.md), ±0.1."""
     system = Lorenz96()
     start = on_attractor(system, generator, 32, 0.01, 2000)
     exponents = lyapunov_spectrum(system, start, dt=0.01, n_steps=4000, n_exponents=1)
