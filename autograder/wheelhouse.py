@@ -36,7 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "dlgd-course"
 EXTRA = "grading"
 # Packages nbgrader's autograding needs in an image that has PyTorch but no Jupyter
-# (measured; listed in DESIGN.md, "GPU runners"). The offline check fails if one is missing.
+# (measured; listed in ARCHITECTURE.md, "GPU runners"). The offline check fails if one is missing.
 AUTOGRADING_STACK = (
     "nbgrader", "nbconvert", "nbclient", "nbformat", "ipykernel", "ipython", "jupyter-client",
     "jupyter-core", "jupyter-server", "traitlets", "tornado", "pyzmq", "sqlalchemy", "alembic",

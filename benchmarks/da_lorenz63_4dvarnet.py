@@ -5,7 +5,7 @@ windows of 200 steps, x₁ observed every 8 steps with noise variance 2, first/l
 unobserved). Trains the 4DVarNet-style model and a direct CNN with Lightning on
 ``--n-train`` windows for ``--epochs`` epochs, then scores them, the linear-interpolation
 first guess and weak-constraint 4D-Var (true model) on the same ``--n-test`` test windows:
-MSE in state units and MSE / test variance. Published (references.md): first guess
+MSE in state units and MSE / test variance. Published (REFERENCES.md): first guess
 55.0 / 0.76, 4DVarNet 1.65 / 0.023 (early checkpoint) to 0.95 / 0.013 (best), trained on
 ~10 000 windows on a GPU.
 

@@ -1,6 +1,6 @@
 """Lorenz-63 forecasting table (dlgd_course.forecasting.experiments.fablet2018).
 
-Prints the test RMSE at leads 1, 4, 8 of every model next to the references.md
+Prints the test RMSE at leads 1, 4, 8 of every model next to the REFERENCES.md
 baselines, and the training times. Run: ``.venv/bin/python benchmarks/forecasting_l63.py``
 (``--quick``: one epoch per model, a smoke run whose numbers mean nothing).
 """

@@ -1,4 +1,4 @@
-"""Lyapunov exponents against the published values of references.md (Lorenz systems: invariants).
+"""Lyapunov exponents against the published values of REFERENCES.md (Lorenz systems: invariants).
 
 Estimates average 16–32 independent trajectories run as one batch; the stated
 tolerances are several standard errors of that mean (printed on failure).
@@ -20,7 +20,7 @@ def on_attractor(system, generator: torch.Generator, n_members: int, dt: float, 
 
 @pytest.mark.slow
 def test_lorenz63_spectrum(generator: torch.Generator) -> None:
-    """σ=10, ρ=28, β=8/3, RK4 dt=0.01: λ ≈ (0.906, 0, −14.57) (Sprott; references.md).
+    """σ=10, ρ=28, β=8/3, RK4 dt=0.01: λ ≈ (0.906, 0, −14.57) (Sprott; REFERENCES.md).
 
     λ₁ within ±0.05, λ₂ within ±0.03 of 0; the sum equals −(σ+1+β) = −13.667 (the
     divergence of the vector field) to 1e-3; Kaplan–Yorke dimension ≈ 2.06 ± 0.01.
@@ -40,7 +40,7 @@ def test_lorenz63_spectrum(generator: torch.Generator) -> None:
 
 @pytest.mark.slow
 def test_lorenz96_leading_exponent(generator: torch.Generator) -> None:
-    """N=40, F=8, RK4 dt=0.01: λ₁ ≈ 1.65 (measured 1.652/1.656 over T=1500; references.md), ±0.1."""
+    """N=40, F=8, RK4 dt=0.01: λ₁ ≈ 1.65 (measured 1.652/1.656 over T=1500; REFERENCES.md), ±0.1."""
     system = Lorenz96()
     start = on_attractor(system, generator, 32, 0.01, 2000)
     exponents = lyapunov_spectrum(system, start, dt=0.01, n_steps=4000, n_exponents=1)
@@ -71,3 +71,21 @@ def test_lyapunov_bad_input(generator: torch.Generator) -> None:
         lyapunov_spectrum(system, torch.ones(3, dtype=torch.float64), 0.01, 10, n_exponents=4)
     with pytest.raises(ValueError, match="n_steps"):
         lyapunov_spectrum(system, torch.ones(3, dtype=torch.float64), 0.01, 0)
+
+
+@pytest.mark.parametrize(
+    ("spectrum", "expected"),
+    [
+        ((-0.5, -1.0, -2.0), 0.0),  # a stable fixed point: no expanding direction
+        ((0.0, -1.0, -2.0), 1.0),  # a limit cycle: 1 + 0 / |−1|
+        ((0.906, 0.0, -14.572), 2 + 0.906 / 14.572),  # Lorenz-63 (Sprott): 2.062
+        ((1.0, 0.5, 0.2), 3.0),  # the whole sum non-negative: the full dimension
+    ],
+)
+def test_kaplan_yorke_dimension_edge_cases(spectrum: tuple[float, ...], expected: float) -> None:
+    """Kaplan & Yorke (1979): ``j`` leading exponents with a non-negative sum, 0 ≤ D ≤ d; a batch
+    of spectra gives one dimension each."""
+    dimension = kaplan_yorke_dimension(torch.tensor(spectrum, dtype=torch.float64))
+    assert dimension.item() == pytest.approx(expected, abs=1e-12)
+    batch = kaplan_yorke_dimension(torch.tensor([spectrum, (-0.5, -1.0, -2.0)], dtype=torch.float64))
+    assert batch.tolist() == pytest.approx([expected, 0.0], abs=1e-12)

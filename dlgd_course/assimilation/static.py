@@ -44,20 +44,25 @@ class OptimalInterpolation(SequentialMethod):
     name = "OI"
 
     def __init__(self, mean: Tensor | None = None, covariance: Tensor | None = None) -> None:
+        """``mean (n,)`` and ``covariance (n, n)``: the climatology to use on every setup, or
+        ``None`` to estimate it from each setup's model (:func:`climatology`) at
+        :meth:`initialise`."""
         self.mean_c = mean
         self.covariance = covariance
 
     def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> Tensor:
         if self.mean_c is None or self.covariance is None:
-            self.mean_c, self.covariance = climatology(setup)
+            mean, covariance = climatology(setup)  # this setup's: the instance is reusable
+        else:
+            mean, covariance = self.mean_c, self.covariance
         n = setup.state_size
-        B = as_covariance(self.covariance, n, "climatological covariance")
+        B = as_covariance(covariance, n, "climatological covariance")
         self.gain = kalman_gain(B, setup.H, setup.R)
-        self.H = setup.H
-        return self.mean_c.expand(n_experiments, n).clone()
+        self.H, self.background_mean = setup.H, mean
+        return mean.expand(n_experiments, n).clone()
 
     def cycle(self, state: Tensor, observation: Tensor, forecast: Forecast) -> Tensor:
-        background = self.mean_c.expand_as(state)
+        background = self.background_mean.expand_as(state)
         return background + (observation - background @ self.H.T) @ self.gain.T
 
 
@@ -87,10 +92,8 @@ class Var3D(SequentialMethod):
 
     def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> Tensor:
         n = setup.state_size
-        if self.B is None:
-            _, covariance = climatology(setup)
-            self.B = covariance
-        self.B_scaled = self.xB * as_covariance(self.B, n, "background covariance B")
+        B = climatology(setup)[1] if self.B is None else self.B  # this setup's when not given
+        self.B_scaled = self.xB * as_covariance(B, n, "background covariance B")
         self.H, self.R = setup.H, setup.R
         self.gain = kalman_gain(self.B_scaled, setup.H, setup.R)
         self.B_inv = torch.linalg.inv(self.B_scaled)

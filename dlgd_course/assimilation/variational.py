@@ -165,9 +165,8 @@ class Var4D(SequentialMethod):
 
     def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> Tensor:
         n = setup.state_size
-        if self.B is None:
-            self.B = climatology(setup)[1]
-        self.B_inv = torch.linalg.inv(self.xB * as_covariance(self.B, n, "background covariance B"))
+        B = climatology(setup)[1] if self.B is None else self.B  # this setup's when not given
+        self.B_inv = torch.linalg.inv(self.xB * as_covariance(B, n, "background covariance B"))
         self.H, self.R_inv = setup.H, torch.linalg.inv(setup.R)
         mean = torch.tensor(setup.initial_mean, dtype=torch.float64)
         noise = torch.randn(n_experiments, n, generator=generator, dtype=torch.float64)

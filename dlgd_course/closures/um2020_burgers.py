@@ -1,6 +1,6 @@
 """Solver-in-the-loop (Um et al. 2020) on the DLGD Burgers closure setting.
 
-Setting (references.md, "Burgers equation"): DNS on 200 points of [0, 1), ν = 0.001,
+Setting (REFERENCES.md, "Burgers equation"): DNS on 200 points of [0, 1), ν = 0.001,
 dt = 0.001, RK4 with spectral derivatives, horizon T = 2.5; coarse grid of 25 points with
 coarse step 0.01 (10 DNS steps); constant Smagorinsky baseline C_s = 0.16. Families of
 random initial states (4 modes) and random steady forcings (3 modes, amplitude 1);

@@ -92,7 +92,13 @@ def lyapunov_spectrum(
 
 
 def kaplan_yorke_dimension(exponents: Tensor) -> Tensor:
-    """Kaplan–Yorke dimension ``j + Σ_{i≤j} λ_i / |λ_{j+1}|`` from a sorted spectrum ``(..., d)``."""
+    """Kaplan–Yorke dimension ``j + Σ_{i≤j} λ_i / |λ_{j+1}|`` from a sorted spectrum ``(..., d)``.
+
+    ``j`` is the largest number of leading exponents whose sum is non-negative: 0 when even
+    the largest exponent is negative (a stable fixed point, dimension 0) and ``d`` when the
+    whole sum is non-negative (dimension ``d``). Kaplan & Yorke (1979), *Chaotic behavior of
+    multidimensional difference equations*, Lecture Notes in Mathematics 730.
+    """
     cumulative = exponents.cumsum(dim=-1)
     j = (cumulative >= 0).sum(dim=-1)  # number of leading exponents with non-negative sum
     d = exponents.shape[-1]
@@ -100,4 +106,5 @@ def kaplan_yorke_dimension(exponents: Tensor) -> Tensor:
     partial = torch.gather(cumulative, -1, (j_clamped - 1).clamp(min=0).unsqueeze(-1)).squeeze(-1)
     next_exponent = torch.gather(exponents, -1, j_clamped.unsqueeze(-1)).squeeze(-1)
     dimension = j + partial / next_exponent.abs()
-    return torch.where(j >= d, torch.full_like(dimension, float(d)), dimension)
+    dimension = torch.where(j >= d, torch.full_like(dimension, float(d)), dimension)
+    return torch.where(j == 0, torch.zeros_like(dimension), dimension)

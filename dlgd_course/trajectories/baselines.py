@@ -220,9 +220,8 @@ class MovementHMM:
             state[:, t] = np.minimum((u > cumulative[state[:, t - 1]]).sum(axis=1),
                                      self.n_states - 1)
         length = rng.gamma(self.shape[state], self.scale[state])
-        turn = np.where(self.kappa[state[:, 1:]] > 0,
-                        rng.vonmises(self.mu[state[:, 1:]],
-                                     np.maximum(self.kappa[state[:, 1:]], 1e-8)), 0.0)
+        # von Mises(mu, 0) is the uniform law on the circle, which NumPy draws for kappa = 0
+        turn = rng.vonmises(self.mu[state[:, 1:]], self.kappa[state[:, 1:]])
         start = rng.choice(e.first_heading, n)
         heading = start[:, None] + np.concatenate([np.zeros((n, 1)), np.cumsum(turn, 1)], 1)
         xy = _integrate(length, heading, close_loop)

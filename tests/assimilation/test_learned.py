@@ -1,7 +1,7 @@
 """The 4DVarNet-style learned interpolation of Lorenz-63 (only x₁ observed every 8 steps,
 noise variance 2, windows of 200 steps, 10 unobserved steps at each end).
 
-Reference figures (Fablet et al. 2021 via references.md): the linear-interpolation first
+Reference figures (Fablet et al. 2021 via REFERENCES.md): the linear-interpolation first
 guess has MSE ≈ 55 (nMSE 0.76); 4DVarNet reaches 1.65 / 0.023 after ~10 000 windows of GPU
 training. CI trains a small model briefly (see ``benchmarks/da_lorenz63_4dvarnet.py`` for the
 larger run) and checks that it beats the first guess by a clear margin.

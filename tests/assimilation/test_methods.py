@@ -295,3 +295,26 @@ def test_non_finite_analysis_is_flagged_per_experiment() -> None:
     assert not ds["analysis_rmse"][:, 1].isnull().any()
     with pytest.raises(FloatingPointError, match="non-finite at cycle 4"):
         run_twin_experiment(ExplodingFilter(), data, raise_on_divergence=True)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [OptimalInterpolation, Var3D, lambda: Var4D(lag=2, n_iterations=5)],
+    ids=["OI", "3D-Var", "4D-Var"],
+)
+def test_a_method_reused_on_another_setup_uses_that_setups_climatology(build) -> None:
+    """A method without a given B (or climatology) estimates it from each setup it runs on: run
+    on a second setup, of another size or of the same size with another forcing, it scores
+    exactly as a new instance does there (it kept the first setup's B before)."""
+    first = small_setup()
+    others = [
+        small_setup(system=Lorenz96(N=12, F=12.0), initial_mean=(12.0,) * 12),
+        small_setup(system=Lorenz96(N=10, F=8.0), initial_mean=(8.0,) * 10, observed_components=(0, 3, 6)),
+    ]
+    reused = build()
+    run_twin_experiment(reused, make_twin_data(first, 2, seed=1), keep_states=False)
+    for setup in others:
+        data = make_twin_data(setup, 2, seed=3)
+        expected = run_twin_experiment(build(), data, keep_states=False)["analysis_rmse"]
+        again = run_twin_experiment(reused, data, keep_states=False)["analysis_rmse"]
+        torch.testing.assert_close(torch.as_tensor(again.values), torch.as_tensor(expected.values))

@@ -3,7 +3,7 @@ a setup module does not list as ``ROBUST``).
 
 Targets: analysis RMSE of Sakov, Oliver & Bertino (2012, Table 1; Lorenz-63) and
 Sakov & Oke (2008, Table 1; Lorenz-96), as reproduced by DAPPER (see the docstrings
-of ``dlgd_course.assimilation.setups`` and ``shared/references.md``). Each figure is
+of ``dlgd_course.assimilation.setups`` and ``REFERENCES.md``). Each figure is
 the time average over 1000 cycles after the published burn-in, averaged over a batch
 of independent experiments (truth, observations, initial ensemble): 8 for Lorenz-63,
 whose seed-to-seed spread is ~15 % for the ensemble filters, 4 for Lorenz-96 (~5 %).

@@ -1,6 +1,6 @@
 """Burgers closure building blocks: filter, exact subgrid term, coarse solver, Smagorinsky.
 
-Setting checked: the DLGD closure setting (references.md, "Burgers equation": 200 points
+Setting checked: the DLGD closure setting (REFERENCES.md, "Burgers equation": 200 points
 on [0, 1], ν = 0.001, dt = 0.001, coarse grid 25 points, C_s = 0.16).
 """
 

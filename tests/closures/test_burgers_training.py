@@ -1,6 +1,6 @@
 """Training Burgers closures a priori and through the solver (Um et al. 2020).
 
-Issue targets, in the DLGD closure setting (references.md "Burgers equation"): the
+Issue targets, in the DLGD closure setting (REFERENCES.md "Burgers equation"): the
 solver-in-the-loop closure beats no closure and constant Smagorinsky (C_s = 0.16) in
 rollout RMSE against the filtered DNS over the full horizon T = 2.5, without blow-ups.
 Reduced sizes (16 train members, 1 epoch each) keep it short; the benchmark

@@ -1,7 +1,7 @@
 """Lorenz-63 forecasting figures (dlgd_course.forecasting.experiments.fablet2018).
 
 Figures checked:
-* references.md, "Forecasting Lorenz systems": test RMSE of persistence, the linear and
+* REFERENCES.md, "Forecasting Lorenz systems": test RMSE of persistence, the linear and
   the quadratic least-squares step maps at leads 1, 4, 8 (course-measured; 15 % tolerance
   for the different trajectory/seed);
 * issue 6 target: the bilinear residual network (Fablet, Ouala & Herzet 2018) and the
@@ -35,7 +35,7 @@ def test_baselines_match_references(baselines) -> None:
     for name, expected in fablet2018.EXPECTED.items():
         measured = baselines[name][INDEX]
         assert torch.allclose(measured, torch.tensor(expected), rtol=0.15), (
-            f"{name}: measured {measured.tolist()}, references.md {expected}")
+            f"{name}: measured {measured.tolist()}, REFERENCES.md {expected}")
     # Climatology is far worse than everything at these short leads; AR(10) beats the
     # linear one-step map.
     assert (baselines["climatology"] > 5.0).all()

@@ -68,7 +68,7 @@ def test_offline_check_refuses_an_incomplete_wheelhouse(project_wheel: Path) -> 
 @pytest.mark.slow
 def test_gpu_node_target_resolves_the_autograding_stack(project_wheel: Path) -> None:
     """A GPU node's install (CPython 3.12, manylinux_2_28, a CUDA torch 2.11 from PyPI) resolves
-    from binary wheels alone and brings every package DESIGN.md lists as what nbgrader's
+    from binary wheels alone and brings every package ARCHITECTURE.md lists as what nbgrader's
     autograding needs in an image without Jupyter. Needs the package index (metadata only)."""
     target = wheelhouse.Target("3.12", "manylinux_2_28_x86_64")
     resolved = wheelhouse.resolve(

@@ -38,6 +38,18 @@ def test_hmm_recovers_known_parameters(trips):
     assert fit.log_likelihood(sample) >= truth.log_likelihood(sample) - 1.0
 
 
+def test_hmm_state_with_zero_concentration_turns_uniformly(trips):
+    """kappa = 0 is the uniform turning angle (von Mises with no concentration), not a straight
+    walk: with kappa = 0 in every state, the sampled turns have mean resultant length near 0 (for n
+    uniform angles its spread is about 1/sqrt(n)) and cover the circle."""
+    model = _known_hmm(trips)
+    model.kappa = np.array([0.0, 0.0])
+    _, _, turn = steps_and_turns(positions(model.sample(200, seed=5, close_loop=False)))
+    resultant = np.abs(np.exp(1j * turn).mean())
+    assert resultant < 5 / np.sqrt(turn.size), f"mean resultant length {resultant:.3f}"
+    assert np.quantile(np.abs(turn), 0.9) > 0.8 * np.pi
+
+
 def test_em_log_likelihood_never_decreases(trips):
     model = MovementHMM(3, max_iter=30).fit(trips)
     history = np.array(model.loglik_history)

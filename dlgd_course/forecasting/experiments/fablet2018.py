@@ -6,7 +6,7 @@ after 1 000 spin-up steps; train / val / test = 70 / 15 / 15 % of the time axis,
 order, with gaps of one window; RMSE over the three components of the test windows at
 leads 1, 4 and 8 steps.
 
-Expected test RMSE (../shared/references.md, course-measured baselines):
+Expected test RMSE (REFERENCES.md, course-measured baselines):
 
     model                                 lead 1    lead 4    lead 8
     persistence                           0.641     2.53      4.89
@@ -68,7 +68,7 @@ LEADS = (1, 2, 3, 4, 5, 6, 7, 8)
 REPORTED_LEADS = (1, 4, 8)
 N_PAST = 10  # history of the direct models (MLP, LSTM/GRU, linear autoregression)
 
-#: references.md, "Forecasting Lorenz systems" (course-measured test RMSE at leads 1, 4, 8).
+#: REFERENCES.md, "Forecasting Lorenz systems" (course-measured test RMSE at leads 1, 4, 8).
 EXPECTED = {
     "persistence": (0.641, 2.53, 4.89),
     "linear step map": (0.527, 2.15, 4.32),
