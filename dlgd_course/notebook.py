@@ -7,15 +7,19 @@ Every exercise therefore starts with::
     from dlgd_course.notebook import setup_notebook
     device = setup_notebook(seed=0)
 
-and trains through :func:`quiet_trainer`.
+and trains through :func:`quiet_trainer`, whose Trainer keeps Lightning quiet while it
+builds, fits, validates, tests or predicts, and gives the process's logging and warning
+settings back afterwards (only :func:`setup_notebook` changes them for the whole notebook).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -81,6 +85,62 @@ def quiet_logs() -> None:
         warnings.filterwarnings("ignore", module=module)
 
 
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Within the block, what :func:`quiet_logs` silences stays off stderr; the loggers'
+    levels, their propagation and the warning filters are restored on leaving it."""
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    saved = [(logger.level, logger.propagate) for logger in loggers]
+    with warnings.catch_warnings():
+        try:
+            quiet_logs()
+            yield
+        finally:
+            for logger, (level, propagate) in zip(loggers, saved, strict=True):
+                logger.setLevel(level)
+                logger.propagate = propagate
+
+
+def accelerator_options(device: torch.device | None = None) -> dict[str, Any]:
+    """Lightning's ``accelerator`` and ``devices`` for ``device`` (default: :func:`~dlgd_course
+    .device.default_device`, which honours ``DLGD_DEVICE``): one device, the one asked for."""
+    device = default_device() if device is None else torch.device(device)
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return {"accelerator": "gpu", "devices": [index]}
+    if device.type == "mps":
+        return {"accelerator": "mps", "devices": 1}
+    if device.type == "cpu":
+        return {"accelerator": "cpu", "devices": 1}
+    raise ValueError(f"no Lightning accelerator for the device {device}")
+
+
+class QuietTrainer(pl.Trainer):
+    """A Lightning ``Trainer`` whose construction, ``fit``, ``validate``, ``test`` and
+    ``predict`` run inside :func:`quiet` (nothing reaches stderr, nothing changes for the rest
+    of the process)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with quiet():
+            super().__init__(*args, **kwargs)
+
+    def fit(self, *args: Any, **kwargs: Any) -> None:
+        with quiet():
+            return super().fit(*args, **kwargs)
+
+    def validate(self, *args: Any, **kwargs: Any) -> Any:
+        with quiet():
+            return super().validate(*args, **kwargs)
+
+    def test(self, *args: Any, **kwargs: Any) -> Any:
+        with quiet():
+            return super().test(*args, **kwargs)
+
+    def predict(self, *args: Any, **kwargs: Any) -> Any:
+        with quiet():
+            return super().predict(*args, **kwargs)
+
+
 def setup_notebook(seed: int = 0) -> torch.device:
     """Prepare a course notebook: seed every generator, quiet the logs, pick the device.
 
@@ -93,18 +153,21 @@ def setup_notebook(seed: int = 0) -> torch.device:
 
 
 def quiet_trainer(max_epochs: int, **kwargs: Any) -> pl.Trainer:
-    """A Lightning ``Trainer`` that writes nothing: no progress bar, logger, checkpoint
-    or model summary; ``accelerator="auto"`` on one device; deterministic where possible.
+    """A Lightning ``Trainer`` that writes nothing (:class:`QuietTrainer`): no progress bar,
+    logger, checkpoint or model summary; on the course's device (:func:`accelerator_options`:
+    CUDA when visible, ``DLGD_DEVICE`` overrides); deterministic where possible.
 
-    ``kwargs`` are passed to ``pl.Trainer`` and override these defaults.
+    ``kwargs`` are passed to ``pl.Trainer`` and override these defaults (an ``accelerator``
+    given there runs on one device of its kind unless ``devices`` says otherwise). The process's
+    logging and warning settings are left as they were.
     """
     if not isinstance(max_epochs, int) or isinstance(max_epochs, bool) or max_epochs < 1:
         raise ValueError(f"max_epochs must be a positive int, got {max_epochs!r}")
-    quiet_logs()
+    # an accelerator given by the caller comes with one device of its kind unless it says more
+    devices = {"devices": 1} if "accelerator" in kwargs else accelerator_options()
     options: dict[str, Any] = {
         "max_epochs": max_epochs,
-        "accelerator": "auto",
-        "devices": 1,
+        **devices,
         "enable_progress_bar": False,
         "logger": False,
         "enable_checkpointing": False,
@@ -113,4 +176,4 @@ def quiet_trainer(max_epochs: int, **kwargs: Any) -> pl.Trainer:
         "num_sanity_val_steps": 0,
     }
     options.update(kwargs)
-    return pl.Trainer(**options)
+    return QuietTrainer(**options)

@@ -11,10 +11,17 @@ import warnings
 from collections.abc import Iterator
 
 import pytest
+import pytorch_lightning as pl
 import torch
 
 from dlgd_course import default_device
-from dlgd_course.notebook import QUIET_LOGGERS, quiet_trainer, seed_everything, setup_notebook
+from dlgd_course.notebook import (
+    QUIET_LOGGERS,
+    accelerator_options,
+    quiet_trainer,
+    seed_everything,
+    setup_notebook,
+)
 
 TRAIN_SCRIPT = textwrap.dedent(
     """
@@ -60,6 +67,15 @@ def test_quiet_training_writes_nothing_to_stderr() -> None:
         "from dlgd_course.notebook import setup_notebook, quiet_trainer\nsetup_notebook(0)",
         "quiet_trainer(max_epochs=2)",
     )
+    assert quiet.returncode == 0, quiet.stderr
+    assert "trained" in quiet.stdout
+    assert quiet.stderr == "", f"stderr was not empty:\n{quiet.stderr}"
+
+
+def test_quiet_trainer_alone_writes_nothing_to_stderr() -> None:
+    """Without setup_notebook (a library function training a model), the Trainer itself keeps
+    Lightning's banners and hints off stderr while it is built and while it fits."""
+    quiet = _run("from dlgd_course.notebook import quiet_trainer", "quiet_trainer(max_epochs=2)")
     assert quiet.returncode == 0, quiet.stderr
     assert "trained" in quiet.stdout
     assert quiet.stderr == "", f"stderr was not empty:\n{quiet.stderr}"
@@ -115,3 +131,37 @@ def test_quiet_trainer_rejects_bad_epochs(bad: object) -> None:
 def test_setup_notebook_rejects_bad_seed(bad: object) -> None:
     with pytest.raises(ValueError, match="seed"):
         setup_notebook(seed=bad)  # type: ignore[arg-type]
+
+
+def test_quiet_trainer_leaves_the_process_settings_as_they_were() -> None:
+    """Training quietly changes no logger and no warning filter for the rest of the process
+    (only setup_notebook, a notebook's own choice, does)."""
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    before = [(logger.level, logger.propagate) for logger in loggers], list(warnings.filters)
+    trainer = quiet_trainer(max_epochs=1)
+    after = [(logger.level, logger.propagate) for logger in loggers], list(warnings.filters)
+    assert after == before
+    assert isinstance(trainer, pl.Trainer)
+
+
+@pytest.mark.parametrize(
+    ("requested", "accelerator"),
+    [("cpu", "CPUAccelerator"), (None, "CUDAAccelerator" if torch.cuda.is_available() else "CPUAccelerator")],
+)
+def test_quiet_trainer_runs_on_the_course_device(
+    monkeypatch: pytest.MonkeyPatch, requested: str | None, accelerator: str
+) -> None:
+    """The Trainer runs where default_device() says: CUDA when visible, DLGD_DEVICE overrides."""
+    if requested is None:
+        monkeypatch.delenv("DLGD_DEVICE", raising=False)
+    else:
+        monkeypatch.setenv("DLGD_DEVICE", requested)
+    trainer = quiet_trainer(max_epochs=1)
+    assert type(trainer.accelerator).__name__ == accelerator
+    assert trainer.num_devices == 1
+
+
+def test_accelerator_options_name_the_device() -> None:
+    assert accelerator_options(torch.device("cpu")) == {"accelerator": "cpu", "devices": 1}
+    assert accelerator_options(torch.device("cuda:1")) == {"accelerator": "gpu", "devices": [1]}
+    assert quiet_trainer(max_epochs=1, accelerator="cpu").num_devices == 1
