@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,16 @@ def course_mathjax() -> Path:
     if not script.is_file():
         subprocess.run(["make", "-C", str(REPO), "mathjax"], check=True)
     return script
+
+
+@pytest.fixture
+def one_torch_thread() -> Iterator[None]:
+    """The test runs torch on one CPU thread (restored after): small tensors gain nothing from
+    threads, and on the shared 2-core machine extra threads contend with the other workers."""
+    from dlgd_course.device import single_thread
+
+    with single_thread():
+        yield
 
 
 @pytest.fixture

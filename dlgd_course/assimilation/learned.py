@@ -34,8 +34,8 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from dlgd_course.assimilation.twin import single_thread
 from dlgd_course.assimilation.variational import minimise, weak_4dvar_cost
+from dlgd_course.device import single_thread
 from dlgd_course.dynamics import Lorenz63
 from dlgd_course.own_work import guard_answer
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,25 +25,11 @@ import xarray as xr
 from torch import Tensor
 
 from dlgd_course.assimilation.checks import as_covariance, check_observation
+from dlgd_course.device import single_thread
 from dlgd_course.dynamics import DynamicalSystem, rk4_step
 from dlgd_course.dynamics.integrate import check_time_step
 
 Forecast = Callable[[Tensor], Tensor]
-
-
-@contextmanager
-def single_thread() -> Iterator[None]:
-    """Run torch on one CPU thread inside the block (restored after).
-
-    The matrices of a cycle are small (tens of rows): intra-op threads only add
-    synchronisation, and on a loaded machine they make the loop orders of magnitude slower.
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 class FilterDivergenceWarning(RuntimeWarning):

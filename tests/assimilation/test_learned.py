@@ -23,7 +23,7 @@ from dlgd_course.assimilation.learned import (
     scores,
     weak_4dvar_interpolation,
 )
-from dlgd_course.assimilation.twin import single_thread
+from dlgd_course.device import single_thread
 from dlgd_course.notebook import quiet_trainer
 
 

@@ -36,7 +36,7 @@ def test_windows_follow_the_trajectories() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.usefixtures("one_thread")
+@pytest.mark.usefixtures("one_torch_thread")
 def test_solver_in_the_loop_beats_baselines_in_rollout() -> None:
     """Rollout RMSE over T = 2.5 on 16 test members: solver-in-the-loop < Smagorinsky / 3 and
     < no closure / 5, no blow-up (measured at full size: factors ≈ 15 and 26)."""

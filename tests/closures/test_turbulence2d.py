@@ -82,7 +82,7 @@ def test_bad_input_is_rejected() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.usefixtures("one_thread")
+@pytest.mark.usefixtures("one_torch_thread")
 def test_learned_closure_beats_smagorinsky_a_posteriori() -> None:
     """Issue target: the offline CNN beats Smagorinsky on the a posteriori energy-spectrum
     error inside the NumPy LES (short horizons: spin-up 5, train 10, test 10 time units;

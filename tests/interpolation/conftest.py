@@ -1,15 +1,11 @@
-"""One torch thread for these small-tensor tests: on a shared 2-core machine two threads
-per process contend with the other pytest workers and slow tiny matrix products down."""
+"""One torch thread for these small-tensor tests (the fixture ``one_torch_thread`` of
+``tests/conftest.py``, applied to every test here)."""
 
 from __future__ import annotations
 
 import pytest
-import torch
 
 
 @pytest.fixture(autouse=True)
-def single_torch_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+def _one_torch_thread(one_torch_thread: None) -> None:
+    """Every interpolation test runs on one torch thread."""

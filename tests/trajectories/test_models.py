@@ -98,12 +98,12 @@ def test_bce_discriminator_loss_at_chance_is_2_log_2():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("one_torch_thread")
 def test_short_training_learns_the_dive_frequency():
     """The closed-loop DCGAN learns the share of diving steps in 150 updates; the untrained
     generator is far off. (Its spectrum is smooth already before training - the bridge
     construction - so the spectral loss is not what this short run checks.)"""
     torch.manual_seed(0)
-    torch.set_num_threads(1)
     train, test = split_trips(simulate_trips("peru", n_steps=64, seed=0), 0.25, 0)
     data = TripDataModule(train, batch_size=16)
     gan = TripGAN(4, n_steps=64, latent_dim=16, width=16, output="increments", max_step=0.12)

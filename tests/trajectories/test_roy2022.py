@@ -21,11 +21,11 @@ def test_setup_matches_the_paper():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("one_torch_thread")
 def test_gan_spectral_loss_far_below_free_hmm_peru():
     """Published: 0.08 (GAN) vs 0.91 (HMM). Here: closed-loop DCGAN after 300 updates vs the
     free 3-state HMM on held-out synthetic Peru trips; the GAN must be at least 3x lower."""
     torch.manual_seed(0)
-    torch.set_num_threads(1)
     train, test = roy2022.data("peru")
     hmm = MovementHMM(3, max_iter=50).fit(train)
     hmm_loss = spectral_loss(positions(test), positions(hmm.sample(300, 1, close_loop=False)))
