@@ -102,8 +102,8 @@ def quiet() -> Iterator[None]:
 
 
 def accelerator_options(device: torch.device | None = None) -> dict[str, Any]:
-    """Lightning's ``accelerator`` and ``devices`` for ``device`` (default: :func:`~dlgd_course
-    .device.default_device`, which honours ``DLGD_DEVICE``): one device, the one asked for."""
+    """Lightning's ``accelerator`` and ``devices`` for ``device``: one device, the one asked
+    for (default: :func:`~dlgd_course.device.default_device`, which honours ``DLGD_DEVICE``)."""
     device = default_device() if device is None else torch.device(device)
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
