@@ -63,6 +63,33 @@ class KolmogorovSetup:
     test_duration: float = 20.0
     sample_every: float = 0.25
 
+    def __post_init__(self) -> None:
+        """Check the grids (through :class:`KolmogorovFlow`), that the LES grid is coarser than
+        the DNS one, and that every horizon is a whole number of both time steps."""
+        for name, flow in (("DNS (n_fine)", lambda: self.fine), ("LES (n_coarse)", lambda: self.coarse)):
+            try:
+                flow()  # the flow checks its own grid, viscosity, drag and forcing
+            except ValueError as error:
+                raise ValueError(f"{name}: {error}") from None
+        if self.n_coarse >= self.n_fine:
+            raise ValueError(f"n_coarse must be below n_fine, got {self.n_coarse} and {self.n_fine}")
+        if not (self.dt_fine > 0 and self.dt_coarse > 0):
+            raise ValueError(
+                f"time steps must be > 0, got dt_fine={self.dt_fine}, dt_coarse={self.dt_coarse}"
+            )
+        if self.spinup < 0:
+            raise ValueError(f"spinup must be >= 0, got {self.spinup}")
+        horizons = {"sample_every": self.sample_every, "train_duration": self.train_duration,
+                    "test_duration": self.test_duration}
+        for name, duration in horizons.items():
+            for dt in (self.dt_fine, self.dt_coarse):
+                try:
+                    _steps(duration, dt)
+                except ValueError as error:
+                    raise ValueError(f"{name}: {error}") from None
+        if self.spinup > 0:
+            _steps(self.spinup, self.dt_fine)
+
     @property
     def fine(self) -> KolmogorovFlow:
         return KolmogorovFlow(self.n_fine, self.nu, self.mu, self.k_f)

@@ -27,6 +27,7 @@ solar zenith angle, zero at night) and water-vapour brightness temperature ``wv0
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -80,6 +81,29 @@ class CloudSceneConfig:
     cells_per_day: float = 60.0
     cell_radius: tuple[float, float] = (2.5, 5.0)
     cell_life: tuple[float, float] = (6.0, 14.0)
+
+    def __post_init__(self) -> None:
+        """Winds are (dy, dx) pairs; lengths, times and ranges are positive; ``wind_std``,
+        ``burn_off`` and ``cells_per_day`` are not negative; thresholds are finite."""
+        for name in ("wind_low", "wind_high"):
+            wind = getattr(self, name)
+            if len(wind) != 2 or not all(math.isfinite(v) for v in wind):
+                raise ValueError(f"{name} must be a finite (dy, dx) pair, got {wind!r}")
+        for name in ("wind_time", "length_low", "length_high", "tau_low", "tau_high"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        for name in ("wind_std", "burn_off", "cells_per_day"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        for name in ("threshold_low", "threshold_high"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be finite, got {getattr(self, name)!r}")
+        for name in ("cell_radius", "cell_life"):
+            low, high = getattr(self, name)
+            if not 0 < low <= high < math.inf:
+                raise ValueError(
+                    f"{name} must be a (low, high) range with 0 < low <= high, got {(low, high)!r}"
+                )
 
 
 def _spectral_filter(n: int, length: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

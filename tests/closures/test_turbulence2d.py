@@ -99,3 +99,22 @@ def test_learned_closure_beats_smagorinsky_a_posteriori() -> None:
     assert cnn[0] < smagorinsky[0], (
         f"CNN energy-spectrum error {cnn[0]:.3f} >= Smagorinsky {smagorinsky[0]:.3f}"
     )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"n_fine": 63}, r"DNS \(n_fine\): grid size"),
+        ({"n_coarse": 10}, r"LES \(n_coarse\): forcing wavenumber"),
+        ({"n_coarse": 64}, "n_coarse must be below n_fine"),
+        ({"nu": 0.0}, "nu > 0"),
+        ({"dt_coarse": 0.0}, "time steps must be > 0"),
+        ({"sample_every": 0.26}, "sample_every: duration 0.26 is not a positive multiple"),
+        ({"test_duration": 0.0}, "test_duration"),
+        ({"spinup": -1.0}, "spinup must be >= 0"),
+    ],
+)
+def test_kolmogorov_setup_rejects_bad_values_when_made(overrides: dict, message: str) -> None:
+    """A bad setup fails when it is made, naming the field, not later inside a long run."""
+    with pytest.raises(ValueError, match=message):
+        KolmogorovSetup(**overrides)

@@ -88,3 +88,19 @@ def test_bad_arguments() -> None:
         split_in_time(simulate_clouds(30, size=16), fractions=(0.5, 0.5))
     with pytest.raises(ValueError, match="too few"):
         split_in_time(simulate_clouds(21, size=16), gap=10)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"wind_low": (1.0,)}, "wind_low must be a finite"),
+        ({"tau_high": 0.0}, "tau_high must be > 0"),
+        ({"length_low": -2.0}, "length_low must be > 0"),
+        ({"cells_per_day": -1.0}, "cells_per_day must be >= 0"),
+        ({"cell_life": (14.0, 6.0)}, "cell_life must be a"),
+        ({"threshold_high": float("nan")}, "threshold_high must be finite"),
+    ],
+)
+def test_cloud_scene_config_rejects_bad_values_when_made(overrides: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CloudSceneConfig(**overrides)
