@@ -64,6 +64,8 @@ GUARD_SOURCE = Path(__file__).with_name("kernel_guard.py").read_text(encoding="u
 GUARD_PREFIX = "_dlgd_check_"
 CHECK_EXPRESSION = "dlgd_check"
 CHECK_TIMEOUT_S = 30
+# replaces an output message nbformat rejects (same text as autograder.submissions.INVALID_OUTPUT)
+INVALID_OUTPUT = "[grader: an output that is not a valid notebook output was removed]\n"
 
 # Builtins a test relies on, and those that compile or run code; ipykernel itself replaces
 # input/getpass per request, so those are not watched.
@@ -319,6 +321,7 @@ def execute(spec: dict[str, Any]) -> None:
     from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
+    from nbformat.validator import NotebookValidationError
 
     notebook = nbformat.from_dict(spec["notebook"])
     limits = spec["limits"]
@@ -356,7 +359,19 @@ def execute(spec: dict[str, Any]) -> None:
                         text=f"[grader: output beyond {max_output} bytes was dropped]\n"))
                 return None
             self.output_bytes += size
-            return super().output(outs, msg, display_id, cell_index)
+            try:
+                return super().output(outs, msg, display_id, cell_index)
+            except (NotebookValidationError, KeyError, TypeError):
+                # a message the student's code made up (data that is not text): nbclient raises,
+                # which would end the whole run; the output is replaced instead
+                outs.append(nbformat.v4.new_output("stream", name="stdout", text=INVALID_OUTPUT))
+                return None
+
+        def _update_display_id(self, display_id: str, msg: dict[str, Any]) -> None:
+            try:
+                super()._update_display_id(display_id, msg)
+            except (NotebookValidationError, KeyError, TypeError):
+                pass  # an invalid update: the output keeps what it showed
 
         def start_checks(self) -> None:
             """Route the kernel client's execute requests through :meth:`_execute`."""
@@ -405,11 +420,14 @@ def execute(spec: dict[str, Any]) -> None:
         client.last_reply = execute_reply
         content = execute_reply["content"]
         if content["status"] == "error" and not any(
-            out.output_type == "error" and out.ename == content["ename"] for out in cell.outputs
+            out.output_type == "error" and out.ename == content.get("ename") for out in cell.outputs
         ):
+            traceback = content.get("traceback")
+            if not isinstance(traceback, list) or not all(isinstance(line, str) for line in traceback):
+                traceback = []
             cell.outputs.append(nbformat.v4.new_output(
-                "error", ename=content["ename"], evalue=content["evalue"],
-                traceback=content["traceback"] or ["an error was raised while tracebacks were hidden"]))
+                "error", ename=str(content.get("ename")), evalue=str(content.get("evalue")),
+                traceback=traceback or ["an error was raised while tracebacks were hidden"]))
 
     client = SandboxClient(
         notebook,

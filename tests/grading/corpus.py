@@ -66,6 +66,7 @@ class Case:
     insert: tuple[tuple[str, str], ...] = ()  # (after grade id, source of a free cell)
     complete: bool = False  # start from the instructor's solutions
     before: dict[str, float] | None = None  # score before issue 16 (None: same as expected)
+    not_normal: bool = False  # scored 0 without being run: "not graded normally" (issue 25)
 
 
 # --- ways to change how later cells run (issue 16) -------------------------------------------
@@ -309,12 +310,13 @@ CASES = [
     Case("prints_history", FULL,
          {"add": ADD, "square": "print(_ih)\n" + SQUARE}),
     Case("invalid_json", ZERO, raw=b'{"cells": [',
-         reason="not a valid notebook"),
+         reason="not a valid notebook", not_normal=True),
     Case("missing_notebook", ZERO, raw=b"",
-         reason="missing from the submission (no notebook at all)"),
-    Case("wrong_file_name", ZERO,
+         reason="missing from the submission (no notebook at all)", not_normal=True),
+    # the only notebook submitted, under another name: graded (issue 25; before: 0, "missing")
+    Case("wrong_file_name", FULL,
          {"add": ADD, "square": SQUARE}, filename="my-homework.ipynb",
-         reason="found my-homework.ipynb"),
+         reason="not found under that name; graded my-homework.ipynb instead"),
     Case("changed_kernelspec", FULL, {"add": ADD, "square": SQUARE}, edit=_kernelspec,
          reason="kernel 'evil-kernel' replaced"),
 ]
@@ -402,8 +404,24 @@ TRACE_00 = (
     "sys.settrace(_tracer)\n"
 )
 
+# The issue-25 situation on the real notebook: twelve notebooks of nbgrader's own test suite
+# (read from the installed package) handed in for assignment 00. Before issue 25 the first one
+# crashed the run (KeyError 'grade_id' in nbgrader's OverwriteCells) and nobody was graded.
+FOREIGN_00 = ["submitted-cheat-attempt", "submitted-grade-cell-changed", "submitted-locked-cell-changed",
+              "test-v0-invalid", "test-v2", "too-new", "test-with-output", "side-effects", "autotest-hidden",
+              "test-no-metadata", "infinite-loop", "validation-zero-points"]
+
+
+def _nbgrader_notebook(name: str) -> bytes:
+    from importlib import resources
+
+    return (resources.files("nbgrader.tests.apps.files") / f"{name}.ipynb").read_bytes()
+
+
 CASES_00 = [
     Case("full", FULL_00, complete=True),
+    *[Case(f"foreign_{name.replace('-', '_')}", ZERO_00, raw=_nbgrader_notebook(name),
+           reason="not this assignment's notebook", not_normal=True) for name in FOREIGN_00],
     # the issue's exact case: a blank notebook with one extra cell
     Case("blank_transformer", ZERO_00, insert=(("setup", INPUT_TRANSFORMER),),
          reason="input transformer", review="input transformer", before=FULL_00),

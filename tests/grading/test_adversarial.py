@@ -2,20 +2,27 @@
 broken submission gets its expected score and reason, the grader survives, every other
 submission is graded correctly, nothing is lost, and feedback never shows hidden tests.
 Submissions that change how cells run score 0 from there on and are flagged for review, on
-the fixture and on assignment 00's real notebook (issue 16); honest ones are not flagged."""
+the fixture and on assignment 00's real notebook (issue 16); honest ones are not flagged.
+Notebooks of another assignment handed in for assignment 00 are recorded with 0 and flagged
+*not graded normally* (issue 25; ``test_foreign.py`` has the whole foreign corpus)."""
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import re
 import sys
+from dataclasses import dataclass
 
 import nbformat
 import pytest
 
 from autograder import instructor
+from autograder.cli import main
 from autograder.course import REPO_ROOT
 from autograder.distributed import GradingRun, grade_assignment
+from autograder.report import load_records
 from autograder.sandbox import run_in_sandbox
 from autograder.submissions import find_submissions, read_record, sanitize
 from grading.corpus import CASES, CASES_00, Case
@@ -37,9 +44,49 @@ def graded(corpus_course: Course) -> GradingRun:
     return grade_assignment(corpus_course.config, ASSIGNMENT, workers=2, limits=TEST_LIMITS)
 
 
+@dataclass
+class CliRun:
+    """What ``dlgd-grade`` returned and printed."""
+
+    status: int
+    out: str
+    err: str
+
+
 @pytest.fixture(scope="module")
-def graded_00(corpus_course_00: Course) -> GradingRun:
-    return grade_assignment(corpus_course_00.config, ASSIGNMENT_00, workers=2, limits=LIMITS_00)
+def cli_00(corpus_course_00: Course) -> CliRun:
+    """``dlgd-grade 00-pytorch-lightning --workers 2`` on the corpus of assignment 00: the
+    command of issue 25, with its twelve nbgrader test notebooks handed in."""
+    course = corpus_course_00
+    args = [ASSIGNMENT_00, "--course-root", str(course.root), "--course-data", str(course.data),
+            "--workers", "2", "--report", str(course.root / "reports"), "--no-progress",
+            "--timeout", str(LIMITS_00.notebook_seconds), "--cell-timeout", str(LIMITS_00.cell_seconds)]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(args)
+    return CliRun(status, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="module")
+def graded_00(cli_00: CliRun, corpus_course_00: Course) -> GradingRun:
+    """The records of that run, read back from the markers it wrote."""
+    return GradingRun(ASSIGNMENT_00, graded=load_records(corpus_course_00.config, ASSIGNMENT_00))
+
+
+def test_foreign_notebooks_00_do_not_stop_the_class(cli_00: CliRun, graded_00: GradingRun) -> None:
+    """Issue 25: before, the first foreign notebook crashed the run (``KeyError: 'grade_id'`` in
+    nbgrader's ``OverwriteCells``, exit status 1) and nobody was graded. Now every student is
+    recorded, the twelve are scored 0 and flagged, and the exit status is 3."""
+    foreign = sorted(case.name for case in CASES_00 if case.not_normal)
+    assert len(foreign) == 12
+    assert cli_00.status == 3, cli_00.err
+    assert (f"{len(CASES_00)} graded, 0 already graded (kept), 0 not graded, 12 not graded normally"
+            in cli_00.out), cli_00.out
+    assert sorted(r.student_id for r in graded_00.graded) == sorted(case.name for case in CASES_00)
+    assert sorted(r.student_id for r in graded_00.not_graded_normally) == foreign
+    for name in foreign:
+        assert f"not graded normally {ASSIGNMENT_00}/{name}: {ASSIGNMENT_00}.ipynb: not this assignment" \
+            in cli_00.err, cli_00.err
 
 
 def test_every_submission_is_graded_once(graded: GradingRun) -> None:
@@ -54,6 +101,7 @@ def _check_case(case: Case, run: GradingRun, course: Course) -> None:
     assert {grade_id: cell["score"] for grade_id, cell in cells.items()} == case.expected, record.problems
     if case.reason:
         assert any(case.reason in problem for problem in record.problems), record.problems
+    assert bool(record.not_graded_normally) == case.not_normal, record.not_graded_normally
     if case.review:
         assert record.needs_review and case.review in record.needs_review[0], record.needs_review
     else:

@@ -35,19 +35,21 @@ def test_cli_grades_reports_and_resumes(course: Course, tmp_path: Path,
         course.submit(name, BY_NAME[name])
     args = [ASSIGNMENT, "--course-root", str(course.root), "--course-data", str(course.data),
             "--report", str(tmp_path), "--workers", "2", "--no-progress", "--cell-timeout", "30"]
-    assert main(args) == 0
-    out = capsys.readouterr().out
-    assert "3 graded, 0 already graded" in out and "0 need review" in out
+    assert main(args) == 3  # recorded, one not graded normally (issue 25; 0 before)
+    out, err = capsys.readouterr()
+    assert "3 graded, 0 already graded" in out and "1 not graded normally, 0 need review" in out
+    assert "not graded normally 01-tiny/invalid_json: 01-tiny.ipynb: not a valid notebook" in err
     with open(tmp_path / f"{ASSIGNMENT}-grades.csv", newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert all(row["needs_review"] == "" for row in rows)
+    assert {row["student_id"] for row in rows if row["not_graded_normally"]} == {"invalid_json"}
     scores = {(row["student_id"], row["grade_id"]): float(row["score"]) for row in rows}
     assert scores == {("full", "test_add"): 2, ("full", "test_square"): 3, ("invalid_json", "test_add"): 0,
                       ("invalid_json", "test_square"): 0, ("partial", "test_add"): 2,
                       ("partial", "test_square"): 0}
     html = (tmp_path / f"{ASSIGNMENT}-report.html").read_text()
     assert "3 submissions graded" in html and html.count("<svg") == 3  # total + two questions
-    assert "invalid_json" in html and "not a valid notebook" in html
+    assert "invalid_json" in html and "not a valid notebook" in html and "1 not graded normally" in html
     assert main(args) == 0
     assert "0 graded, 3 already graded (kept)" in capsys.readouterr().out
 

@@ -270,7 +270,8 @@ def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
     instructor.collect(config, assignment)
     with kernel_threads(KERNEL_THREADS):
         instructor.autograde(config, assignment)
-    instructor.generate_feedback(config, assignment)
+    feedback = instructor.generate_feedback(config, assignment)
+    assert feedback.ok and not feedback.simplified, feedback
     instructor.release_feedback(config, assignment)
 
     from nbgrader.api import Gradebook

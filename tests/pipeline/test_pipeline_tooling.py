@@ -156,6 +156,21 @@ def test_strip_hidden_tests_removes_region_and_its_traceback() -> None:
     assert stripped.outputs[0].traceback == ["AssertionError: the message"]
 
 
+@pytest.mark.parametrize("source, kept, gone", [
+    # a delimiter without its end (nbgrader's ClearHiddenTests raised: no feedback for anyone)
+    ("assert ok\n### BEGIN HIDDEN TESTS\nassert secret_check()", "assert ok", "secret_check"),
+    # a nested one stays inside the region
+    ("a = 1\n### BEGIN HIDDEN TESTS\nx = secret\n### BEGIN HIDDEN TESTS\ny = secret\n"
+     "### END HIDDEN TESTS\nb = 2", "a = 1\nb = 2", "secret"),
+    # in a cell a student typed (not a graded cell)
+    ("print(1)  # ### BEGIN HIDDEN TESTS (my notes)\nprint(2)", "", "my notes"),
+])
+def test_strip_hidden_tests_never_raises_on_what_a_student_typed(source: str, kept: str, gone: str) -> None:
+    cell = nbformat.v4.new_code_cell(source)
+    stripped, _ = StripHiddenTests().preprocess_cell(cell, {}, 0)
+    assert stripped.source == kept and gone not in stripped.source
+
+
 def _graded_notebook(source: str, *outputs: nbformat.NotebookNode) -> nbformat.NotebookNode:
     test = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
         "grade": True, "grade_id": "test_x", "points": 1, "solution": False, "locked": True,
