@@ -21,8 +21,13 @@ from autograder.course import ensure_state_directories
 from autograder.grading import _quiet, _run_converter, ensure_tools_on_path
 
 
-def _exchange(cls: type, config: Config, assignment_id: str, student_id: str | None = None,
-              assignment_dir: Path | str | None = None) -> None:
+def _exchange(
+    cls: type,
+    config: Config,
+    assignment_id: str,
+    student_id: str | None = None,
+    assignment_dir: Path | str | None = None,
+) -> None:
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
 
@@ -161,8 +166,7 @@ def release_feedback(config: Config, assignment_id: str) -> None:
     _exchange(ExchangeReleaseFeedback, config, assignment_id, "*")
 
 
-def fetch_feedback(config: Config, assignment_id: str, student_id: str,
-                   workspace: Path | str) -> list[Path]:
+def fetch_feedback(config: Config, assignment_id: str, student_id: str, workspace: Path | str) -> list[Path]:
     """``nbgrader fetch_feedback`` as ``student_id``; returns the HTML files fetched."""
     from nbgrader.exchange.default import ExchangeFetchFeedback
 

@@ -55,11 +55,17 @@ class RestoreAssignmentCells(NbGraderPreprocessor):
             try:
                 notebook = gb.find_notebook(info["notebook"], info["assignment"])
             except MissingEntry:
-                raise UnrepairableNotebook(f"notebook {info['notebook']!r} is not part of assignment "
-                                           f"{info['assignment']!r} in the gradebook") from None
+                raise UnrepairableNotebook(
+                    f"notebook {info['notebook']!r} is not part of assignment "
+                    f"{info['assignment']!r} in the gradebook"
+                ) from None
             sources = {cell.name: cell for cell in notebook.source_cells}
-            sources = {name: NotebookNode(cell_type=cell.cell_type, locked=bool(cell.locked),
-                                          source=cell.source or "") for name, cell in sources.items()}
+            sources = {
+                name: NotebookNode(
+                    cell_type=cell.cell_type, locked=bool(cell.locked), source=cell.source or ""
+                )
+                for name, cell in sources.items()
+            }
             grades = {cell.name: float(cell.max_score) for cell in notebook.grade_cells}
             tasks = {cell.name: float(cell.max_score) for cell in notebook.task_cells}
             solutions = {cell.name for cell in notebook.solution_cells}
@@ -68,9 +74,13 @@ class RestoreAssignmentCells(NbGraderPreprocessor):
         repairs: list[str] = resources.setdefault("dlgd_repairs", [])
 
         def canonical(name: str) -> dict[str, Any]:
-            meta: dict[str, Any] = {"grade": name in grades, "grade_id": name,
-                                    "locked": sources[name].locked, "schema_version": 3,
-                                    "solution": name in solutions}
+            meta: dict[str, Any] = {
+                "grade": name in grades,
+                "grade_id": name,
+                "locked": sources[name].locked,
+                "schema_version": 3,
+                "solution": name in solutions,
+            }
             if name in grades:
                 meta["points"] = grades[name]
             if name in tasks:
@@ -109,8 +119,11 @@ class RestoreAssignmentCells(NbGraderPreprocessor):
             cell = nb.cells[index]
             old = cell.metadata["nbgrader"]
             new = canonical(grade_id)
-            keys = [key for key in ("grade", "solution", "locked", "task", "points")
-                    if _flag(old, key) != _flag(new, key)]
+            keys = [
+                key
+                for key in ("grade", "solution", "locked", "task", "points")
+                if _flag(old, key) != _flag(new, key)
+            ]
             if keys:
                 changed.setdefault(", ".join(keys), []).append(grade_id)
             if old.get("schema_version") != 3 and not keys:
@@ -118,19 +131,21 @@ class RestoreAssignmentCells(NbGraderPreprocessor):
             cell.metadata["nbgrader"] = new
             wanted = sources[grade_id].cell_type
             if cell.cell_type != wanted and wanted in CELL_TYPES:
-                repairs.append(f"cell {grade_id!r} was turned into a {cell.cell_type} cell: made a "
-                               f"{wanted} cell again")
+                repairs.append(
+                    f"cell {grade_id!r} was turned into a {cell.cell_type} cell: made a {wanted} cell again"
+                )
                 set_cell_type(cell, wanted)
         for keys, names in changed.items():
-            repairs.append(f"nbgrader metadata of {_names(names)} changed ({keys}): restored from "
-                           "the gradebook")
+            repairs.append(
+                f"nbgrader metadata of {_names(names)} changed ({keys}): restored from the gradebook"
+            )
         restored, absent = [], []
         for position, name in enumerate(order):
             if name in last:
                 continue
             if name in grades or name in tasks or sources[name].locked:
                 cell = _new_cell(sources[name], canonical(name))
-                _insert(nb, cell, order[:position], order[position + 1:])
+                _insert(nb, cell, order[:position], order[position + 1 :])
                 last[name] = -1
                 restored.append(name)
             elif name in solutions:
@@ -138,8 +153,10 @@ class RestoreAssignmentCells(NbGraderPreprocessor):
         if restored:
             repairs.append(f"{_names(restored)} missing from the submission: put back from the gradebook")
         if absent:
-            repairs.append(f"solution {_names(absent)} missing from the submission (not put back: "
-                           "the code may be elsewhere)")
+            repairs.append(
+                f"solution {_names(absent)} missing from the submission (not put back: "
+                "the code may be elsewhere)"
+            )
         return nb, resources
 
 
@@ -168,8 +185,11 @@ def _flag(meta: dict[str, Any], key: str) -> object:
 def _new_cell(source: NotebookNode, meta: dict[str, Any]) -> NotebookNode:
     import nbformat
 
-    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell,
-            "raw": nbformat.v4.new_raw_cell}.get(source.cell_type, nbformat.v4.new_raw_cell)
+    make = {
+        "code": nbformat.v4.new_code_cell,
+        "markdown": nbformat.v4.new_markdown_cell,
+        "raw": nbformat.v4.new_raw_cell,
+    }.get(source.cell_type, nbformat.v4.new_raw_cell)
     cell = make(source.source)
     cell.metadata["nbgrader"] = meta
     if meta["locked"]:
@@ -247,7 +267,8 @@ class _Foreign:
 
 def _shown(names: list[str], limit: int = 6) -> str:
     return ", ".join(repr(name) for name in names[:limit]) + (
-        f" and {len(names) - limit} more" if len(names) > limit else "")
+        f" and {len(names) - limit} more" if len(names) > limit else ""
+    )
 
 
 def _not_this_assignment(order: list[str], grades: dict[str, float], foreign: _Foreign) -> str:
@@ -355,15 +376,26 @@ def plain_outputs(nb: NotebookNode) -> NotebookNode:
                 outputs.append(NotebookNode(output_type="stream", name=name, text=text))
             elif kind == "error":
                 traceback = output.get("traceback", [])
-                outputs.append(NotebookNode(output_type="error", ename=_text(output.get("ename", "")),
-                                            evalue=_text(output.get("evalue", "")),
-                                            traceback=[_text(line) for line in traceback]
-                                            if isinstance(traceback, list) else [_text(traceback)]))
+                outputs.append(
+                    NotebookNode(
+                        output_type="error",
+                        ename=_text(output.get("ename", "")),
+                        evalue=_text(output.get("evalue", "")),
+                        traceback=[_text(line) for line in traceback]
+                        if isinstance(traceback, list)
+                        else [_text(traceback)],
+                    )
+                )
             else:
                 data = output.get("data", {}) if isinstance(output, dict) else {}
                 text = _text(data.get("text/plain", "")) if isinstance(data, dict) else ""
-                outputs.append(NotebookNode(output_type="stream", name="stdout",
-                                            text=(text or "[grader: an output that cannot be shown]") + "\n"))
+                outputs.append(
+                    NotebookNode(
+                        output_type="stream",
+                        name="stdout",
+                        text=(text or "[grader: an output that cannot be shown]") + "\n",
+                    )
+                )
         cell.outputs = outputs
     return nb
 

@@ -206,8 +206,7 @@ def _notebook_entries(folder: Path) -> list[tuple[str, Path]]:
             relative = prefix + entry.name
             if entry.name.lower().endswith(".ipynb"):
                 found.append((relative, Path(entry.path)))
-            elif (depth < MAX_DEPTH and not entry.name.startswith(".")
-                  and entry.is_dir(follow_symlinks=False)):
+            elif depth < MAX_DEPTH and not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
                 walk(Path(entry.path), relative + "/", depth + 1)
 
     walk(folder, "", 1)
@@ -265,8 +264,11 @@ def find_submissions(
 
 def autograded_folder(config: Config, submission: Submission) -> Path:
     coursedir = _coursedir(config)
-    return Path(coursedir.format_path(  # type: ignore[attr-defined]
-        config.CourseDirectory.autograded_directory, submission.student_id, submission.assignment_id))
+    return Path(
+        coursedir.format_path(  # type: ignore[attr-defined]
+            config.CourseDirectory.autograded_directory, submission.student_id, submission.assignment_id
+        )
+    )
 
 
 def read_record(config: Config, submission: Submission) -> GradingRecord | None:
@@ -284,9 +286,16 @@ def is_graded(config: Config, submission: Submission) -> bool:
 
 
 def _resources(config: Config, submission: Submission, notebook_id: str) -> dict:
-    return {"unique_key": notebook_id, "output_files_dir": f"{notebook_id}_files",
-            "nbgrader": {"student": submission.student_id, "assignment": submission.assignment_id,
-                         "notebook": notebook_id, "db_url": config.CourseDirectory.db_url}}
+    return {
+        "unique_key": notebook_id,
+        "output_files_dir": f"{notebook_id}_files",
+        "nbgrader": {
+            "student": submission.student_id,
+            "assignment": submission.assignment_id,
+            "notebook": notebook_id,
+            "db_url": config.CourseDirectory.db_url,
+        },
+    }
 
 
 def _apply(preprocessors: list, config: Config, nb: NotebookNode, resources: dict) -> NotebookNode:
@@ -311,8 +320,9 @@ def _read_file(path: Path) -> bytes:
     :data:`MAX_NOTEBOOK_BYTES`; :class:`UnrepairableNotebook` otherwise."""
     size = _check_entry(path)
     if size > MAX_NOTEBOOK_BYTES:
-        raise UnrepairableNotebook(f"{path.name} is {size:,} bytes, over the grader's limit of "
-                                   f"{MAX_NOTEBOOK_BYTES:,} bytes")
+        raise UnrepairableNotebook(
+            f"{path.name} is {size:,} bytes, over the grader's limit of {MAX_NOTEBOOK_BYTES:,} bytes"
+        )
     handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(handle, "rb") as stream:
         data = stream.read(MAX_NOTEBOOK_BYTES + 1)
@@ -341,8 +351,9 @@ def read_notebook(data: bytes) -> tuple[NotebookNode, list[str]]:
     except (ValueError, RecursionError) as error:
         raise UnrepairableNotebook(f"not a valid notebook ({describe(error)})") from None
     if not isinstance(raw, dict):
-        raise UnrepairableNotebook(f"not a valid notebook (the file holds a JSON {type(raw).__name__}, "
-                                   "not a notebook object)")
+        raise UnrepairableNotebook(
+            f"not a valid notebook (the file holds a JSON {type(raw).__name__}, not a notebook object)"
+        )
     notes: list[str] = []
     major, minor = raw.get("nbformat"), raw.get("nbformat_minor")
     if not isinstance(major, int) or isinstance(major, bool):
@@ -353,14 +364,16 @@ def read_notebook(data: bytes) -> tuple[NotebookNode, list[str]]:
         try:
             raw = json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
         except Exception as error:
-            raise UnrepairableNotebook(f"not a valid notebook (nbformat {major} could not be converted "
-                                       f"to 4: {describe(error)})") from None
+            raise UnrepairableNotebook(
+                f"not a valid notebook (nbformat {major} could not be converted to 4: {describe(error)})"
+            ) from None
         notes.append(f"nbformat {major} converted to 4")
     elif not isinstance(minor, int) or isinstance(minor, bool) or minor < 0:
         notes.append(f"nbformat_minor {minor!r} is not a version: read as 4.{NBFORMAT_MINOR}")
     elif minor > NBFORMAT_MINOR:
-        notes.append(f"nbformat 4.{minor} is newer than this grader's 4.{NBFORMAT_MINOR}: "
-                     f"read as 4.{NBFORMAT_MINOR}")
+        notes.append(
+            f"nbformat 4.{minor} is newer than this grader's 4.{NBFORMAT_MINOR}: read as 4.{NBFORMAT_MINOR}"
+        )
     cells = raw.get("cells")
     if not isinstance(cells, list):
         raise UnrepairableNotebook(f"not a valid notebook (no list of cells: {type(cells).__name__})")
@@ -405,16 +418,23 @@ def read_notebook(data: bytes) -> tuple[NotebookNode, list[str]]:
     nb = {"cells": repaired, "metadata": metadata, "nbformat": 4, "nbformat_minor": NBFORMAT_MINOR}
     dropped = _drop_invalid(nb)
     for indices, verbs, what in (
-            (removed, ("is", "are"), "not a JSON object: replaced by an empty raw cell"),
-            (retyped, ("has", "have"), f"an unknown cell type ({', '.join(sorted(retyped_types))}): "
-                                       "kept as raw (not run)"),
-            (untexted, ("has", "have"), "a source that is not text: emptied"),
-            (unmeta, ("has", "have"), "metadata that is not an object: emptied")):
+        (removed, ("is", "are"), "not a JSON object: replaced by an empty raw cell"),
+        (
+            retyped,
+            ("has", "have"),
+            f"an unknown cell type ({', '.join(sorted(retyped_types))}): kept as raw (not run)",
+        ),
+        (untexted, ("has", "have"), "a source that is not text: emptied"),
+        (unmeta, ("has", "have"), "metadata that is not an object: emptied"),
+    ):
         if indices:
             notes.append(f"{_numbered(indices)} {verbs[len(indices) > 1]} {what}")
     if dropped:
-        notes.append("invalid metadata removed: " + ", ".join(dropped[:8])
-                     + (f" and {len(dropped) - 8} more" if len(dropped) > 8 else ""))
+        notes.append(
+            "invalid metadata removed: "
+            + ", ".join(dropped[:8])
+            + (f" and {len(dropped) - 8} more" if len(dropped) > 8 else "")
+        )
     try:
         node = nbformat.from_dict(nb)
         nbformat.validate(node)
@@ -479,10 +499,14 @@ def _ids_in(path: Path) -> set[str]:
     """The nbgrader grade ids a candidate file carries (empty when it cannot be read)."""
     try:
         raw = json.loads(_read_file(path))
-        return {cell["metadata"]["nbgrader"]["grade_id"] for cell in raw["cells"]
-                if isinstance(cell, dict) and isinstance(cell.get("metadata"), dict)
-                and isinstance(cell["metadata"].get("nbgrader"), dict)
-                and isinstance(cell["metadata"]["nbgrader"].get("grade_id"), str)}
+        return {
+            cell["metadata"]["nbgrader"]["grade_id"]
+            for cell in raw["cells"]
+            if isinstance(cell, dict)
+            and isinstance(cell.get("metadata"), dict)
+            and isinstance(cell["metadata"].get("nbgrader"), dict)
+            and isinstance(cell["metadata"]["nbgrader"].get("grade_id"), str)
+        }
     except Exception:
         return set()
 
@@ -502,11 +526,13 @@ def locate_notebooks(
     info = os.lstat(folder) if os.path.lexists(folder) else None
     if info is None or not stat.S_ISDIR(info.st_mode):
         what = "a symbolic link" if info and stat.S_ISLNK(info.st_mode) else "not a folder"
-        return {}, {nb: f"missing from the submission (the submitted {folder.name} is {what})"
-                    for nb in expected}, []
+        return (
+            {},
+            {nb: f"missing from the submission (the submitted {folder.name} is {what})" for nb in expected},
+            [],
+        )
     entries = _notebook_entries(folder)
-    regular = [(relative, path) for relative, path in entries
-               if stat.S_ISREG(os.lstat(path).st_mode)]
+    regular = [(relative, path) for relative, path in entries if stat.S_ISREG(os.lstat(path).st_mode)]
     found: dict[str, Path] = {}
     missing: dict[str, str] = {}
     notes: list[str] = []
@@ -530,8 +556,10 @@ def locate_notebooks(
             relative, path = same[0]
             found[notebook_id] = path
             claimed.add(relative)
-            notes.append(f"{notebook_id}.ipynb: graded {relative}"
-                         + (f" ({odd.pop(notebook_id)})" if notebook_id in odd else ""))
+            notes.append(
+                f"{notebook_id}.ipynb: graded {relative}"
+                + (f" ({odd.pop(notebook_id)})" if notebook_id in odd else "")
+            )
     still = [nb for nb in expected if nb not in found]
     left = [(r, p) for r, p in regular if r not in claimed]
     for notebook_id in still:
@@ -547,8 +575,10 @@ def locate_notebooks(
             _, relative, path = choice
             found[notebook_id] = path
             claimed.add(relative)
-            notes.append(f"{notebook_id}.ipynb: not found under that name; graded {relative} instead"
-                         + (f" ({odd.pop(notebook_id)})" if notebook_id in odd else ""))
+            notes.append(
+                f"{notebook_id}.ipynb: not found under that name; graded {relative} instead"
+                + (f" ({odd.pop(notebook_id)})" if notebook_id in odd else "")
+            )
         elif notebook_id in odd:
             missing[notebook_id] = odd.pop(notebook_id)
         else:
@@ -557,8 +587,10 @@ def locate_notebooks(
             missing[notebook_id] = f"missing from the submission ({where})"
     extra = [relative for relative, _ in regular if relative not in claimed]
     if extra and found:
-        notes.append(f"also submitted, not graded: {', '.join(extra[:8])}"
-                     + (f" and {len(extra) - 8} more" if len(extra) > 8 else ""))
+        notes.append(
+            f"also submitted, not graded: {', '.join(extra[:8])}"
+            + (f" and {len(extra) - 8} more" if len(extra) > 8 else "")
+        )
     return found, missing, notes
 
 
@@ -604,8 +636,9 @@ def register(config: Config, submission: Submission) -> list[str]:
     timestamp, note = _timestamp(folder) if real_folder else (None, None)
     with _gradebook(config) as gb:  # type: ignore[attr-defined]
         gb.update_or_create_student(submission.student_id)
-        gb.update_or_create_submission(submission.assignment_id, submission.student_id,
-                                       **({"timestamp": timestamp} if timestamp else {}))
+        gb.update_or_create_submission(
+            submission.assignment_id, submission.student_id, **({"timestamp": timestamp} if timestamp else {})
+        )
     return [note] if note else []
 
 
@@ -653,8 +686,19 @@ def sanitize(config: Config, submission: Submission) -> SanitizedSubmission:
             kernel = nb.metadata.get("kernelspec", {}).get("name")
             resources = _resources(config, submission, notebook_id)
             resources["dlgd_cell_order"] = _release_order(config, submission.assignment_id, notebook_id)
-            nb = _apply([RestoreAssignmentCells, ClearOutput, DeduplicateIds, OverwriteKernelspec,
-                         OverwriteCells, CheckCellMetadata], config, nb, resources)
+            nb = _apply(
+                [
+                    RestoreAssignmentCells,
+                    ClearOutput,
+                    DeduplicateIds,
+                    OverwriteKernelspec,
+                    OverwriteCells,
+                    CheckCellMetadata,
+                ],
+                config,
+                nb,
+                resources,
+            )
             repairs += resources.get("dlgd_repairs", [])
         except UnrepairableNotebook as error:
             result.fail(notebook_id, str(error))
@@ -666,8 +710,10 @@ def sanitize(config: Config, submission: Submission) -> SanitizedSubmission:
             continue
         result.problems += [f"{notebook_id}.ipynb: {repair}" for repair in repairs]
         if kernel != nb.metadata.get("kernelspec", {}).get("name"):
-            result.problems.append(f"{notebook_id}.ipynb: kernel {kernel!r} replaced by the course's "
-                                   f"{nb.metadata['kernelspec']['name']!r}")
+            result.problems.append(
+                f"{notebook_id}.ipynb: kernel {kernel!r} replaced by the course's "
+                f"{nb.metadata['kernelspec']['name']!r}"
+            )
         result.notebooks[notebook_id] = nb
     return result
 
@@ -684,8 +730,9 @@ def _with_outputs(sanitized: NotebookNode, executed: NotebookNode) -> NotebookNo
     """The sanitized notebook (sources and metadata the grader wrote) with the executed one's
     outputs; ``ValueError`` when they are not the same cells."""
     if len(sanitized.cells) != len(executed.cells):
-        raise ValueError(f"the executed notebook has {len(executed.cells)} cells, "
-                         f"the sanitized one {len(sanitized.cells)}")
+        raise ValueError(
+            f"the executed notebook has {len(executed.cells)} cells, the sanitized one {len(sanitized.cells)}"
+        )
     nb = nbformat.from_dict(json.loads(json.dumps(sanitized)))
     for cell, ran in zip(nb.cells, executed.cells, strict=True):
         if cell.cell_type == "code":
@@ -715,11 +762,17 @@ def _replace_invalid_outputs(nb: NotebookNode) -> None:
             bad.add((path[1], path[3]))
     for cell_index, output_index in bad:
         nb.cells[cell_index].outputs[output_index] = nbformat.v4.new_output(
-            "stream", name="stdout", text=INVALID_OUTPUT)
+            "stream", name="stdout", text=INVALID_OUTPUT
+        )
 
 
-def score(config: Config, submission: Submission, notebook_id: str, executed: NotebookNode,
-          sanitized: NotebookNode | None = None) -> NotebookScore:
+def score(
+    config: Config,
+    submission: Submission,
+    notebook_id: str,
+    executed: NotebookNode,
+    sanitized: NotebookNode | None = None,
+) -> NotebookScore:
     """Score an executed notebook with nbgrader's preprocessors; save it to ``autograded/``.
 
     With ``sanitized`` (the notebook sent to the sandbox), only the outputs of ``executed``
@@ -739,8 +792,19 @@ def score(config: Config, submission: Submission, notebook_id: str, executed: No
     if sanitized is not None:
         executed = _with_outputs(sanitized, executed)
     resources = _resources(config, submission, notebook_id)
-    nb = _apply([IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-                 AssignLatePenalties, CheckCellMetadata], config, executed, resources)
+    nb = _apply(
+        [
+            IgnorePattern,
+            ClearMetadataPreprocessor,
+            LimitOutput,
+            SaveAutoGrades,
+            AssignLatePenalties,
+            CheckCellMetadata,
+        ],
+        config,
+        executed,
+        resources,
+    )
     folder = autograded_folder(config, submission)
     folder.mkdir(parents=True, exist_ok=True)
     _atomic_write(folder / f"{notebook_id}.ipynb", nbformat.writes(nb))
@@ -756,13 +820,15 @@ def score_missing(config: Config, submission: Submission, notebook_id: str) -> N
 
     with _gradebook(config) as gb:  # type: ignore[attr-defined]
         try:
-            notebook = gb.find_submission_notebook(notebook_id, submission.assignment_id,
-                                                   submission.student_id)
+            notebook = gb.find_submission_notebook(
+                notebook_id, submission.assignment_id, submission.student_id
+            )
         except MissingEntry:
             gb.update_or_create_student(submission.student_id)
             gb.update_or_create_submission(submission.assignment_id, submission.student_id)
-            notebook = gb.find_submission_notebook(notebook_id, submission.assignment_id,
-                                                   submission.student_id)
+            notebook = gb.find_submission_notebook(
+                notebook_id, submission.assignment_id, submission.student_id
+            )
         for grade in notebook.grades:
             grade.auto_score = 0
             grade.needs_manual_grade = False
@@ -771,17 +837,27 @@ def score_missing(config: Config, submission: Submission, notebook_id: str) -> N
     return read_scores(_gradebook(config), submission.assignment_id, notebook_id, submission.student_id)
 
 
-def record(config: Config, submission: Submission, scores: dict[str, NotebookScore],
-           problems: list[str], execution_seconds: float, wall_seconds: float,
-           needs_review: list[str] | None = None,
-           not_graded_normally: list[str] | None = None) -> GradingRecord:
+def record(
+    config: Config,
+    submission: Submission,
+    scores: dict[str, NotebookScore],
+    problems: list[str],
+    execution_seconds: float,
+    wall_seconds: float,
+    needs_review: list[str] | None = None,
+    not_graded_normally: list[str] | None = None,
+) -> GradingRecord:
     """Write the submission's marker (last step of its grading)."""
     entry = GradingRecord(
         student_id=submission.student_id,
         assignment_id=submission.assignment_id,
         digest=submission.digest,
-        scores={nb: {cell.grade_id: {"score": cell.score, "max_score": cell.max_score}
-                     for cell in s.cells.values()} for nb, s in scores.items()},
+        scores={
+            nb: {
+                cell.grade_id: {"score": cell.score, "max_score": cell.max_score} for cell in s.cells.values()
+            }
+            for nb, s in scores.items()
+        },
         problems=problems,
         execution_seconds=execution_seconds,
         wall_seconds=wall_seconds,

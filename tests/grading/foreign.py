@@ -84,8 +84,9 @@ def _dump(nb: NotebookNode | dict) -> bytes:
     return json.dumps(nb, indent=1).encode()
 
 
-def files(*entries: tuple[str, bytes | Callable[[NotebookNode], bytes]],
-          timestamp: str | None = TIMESTAMP) -> Callable[[Path, NotebookNode], None]:
+def files(
+    *entries: tuple[str, bytes | Callable[[NotebookNode], bytes]], timestamp: str | None = TIMESTAMP
+) -> Callable[[Path, NotebookNode], None]:
     """A writer of plain files (path relative to the folder, bytes or a function of the
     release), and ``timestamp.txt`` unless ``timestamp`` is None."""
 
@@ -123,8 +124,11 @@ def _cells_of(name: str) -> list[dict]:
 
 
 def _by_id(nb: NotebookNode | dict, grade_id: str) -> dict:
-    return next(cell for cell in nb["cells"]
-                if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+    return next(
+        cell
+        for cell in nb["cells"]
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id
+    )
 
 
 # --- repairs ---------------------------------------------------------------------------------------
@@ -294,8 +298,11 @@ def odd_cells(nb: NotebookNode) -> dict:
     made = json.loads(json.dumps(nb))
     made["cells"][0]["id"] = made["cells"][1]["id"]
     made["cells"][2]["metadata"]["tags"] = "not a list"
-    made["cells"] += [42, {"cell_type": "widget", "source": "?", "metadata": {}},
-                      {"cell_type": "code", "source": 7, "metadata": []}]
+    made["cells"] += [
+        42,
+        {"cell_type": "widget", "source": "?", "metadata": {}},
+        {"cell_type": "code", "source": 7, "metadata": []},
+    ]
     made["metadata"]["kernelspec"] = "python3"
     return made
 
@@ -303,8 +310,7 @@ def odd_cells(nb: NotebookNode) -> dict:
 def partial_credit(nb: NotebookNode) -> NotebookNode:
     """``add`` writes a result of 99 into the test cell that calls it: nbgrader reads it as 99
     points of partial credit, more than the cell's 2, and raises."""
-    _by_id(nb, "add")["source"] = ("def add(a, b):\n    get_ipython().displayhook(99)\n"
-                                   "    return a + b\n")
+    _by_id(nb, "add")["source"] = "def add(a, b):\n    get_ipython().displayhook(99)\n    return a + b\n"
     return nb
 
 
@@ -349,7 +355,7 @@ NOT_THIS = "not this assignment's notebook: none of its graded cells ('test_add'
 # The issue's twelve, with their reason; the other notebooks of nbgrader's suite are foreign too.
 ISSUE_TWELVE = {
     "submitted-cheat-attempt.ipynb": "cells 1, 2, 3, 4, 5, 6, 7 have nbgrader metadata of another "
-                                     "assignment (grade_id 'set_a', 'foo'",
+    "assignment (grade_id 'set_a', 'foo'",
     "submitted-grade-cell-changed.ipynb": "nbgrader metadata of another assignment (grade_id 'set_a'",
     "submitted-locked-cell-changed.ipynb": "nbgrader metadata of another assignment (grade_id 'set_a'",
     "test-v0-invalid.ipynb": "cell 17 has nbgrader metadata of another assignment: no grade_id",
@@ -358,7 +364,7 @@ ISSUE_TWELVE = {
     "test-with-output.ipynb": "nbgrader metadata of another assignment (grade_id 'jupyter'",
     "side-effects.ipynb": "it has no nbgrader metadata at all",
     "autotest-hidden.ipynb": "cells 2, 3 have nbgrader metadata of another assignment (grade_id 'soln', "
-                             "'test_hidden')",
+    "'test_hidden')",
     "test-no-metadata.ipynb": "it has no nbgrader metadata at all",
     "infinite-loop.ipynb": "it has no nbgrader metadata at all",
     "validation-zero-points.ipynb": "(grade_id 'squares', 'correct_squares')",
@@ -366,115 +372,263 @@ ISSUE_TWELVE = {
 # Before: nbgrader's OverwriteCells raised in sanitize (KeyError 'grade_id' when a cell's id is
 # not the assignment's, KeyError 'add' when the assignment's first cells are missing).
 NBGRADER_CASES = [
-    Foreign(f"nbgrader_{name.removesuffix('.ipynb').replace('-', '_')}", ZERO,
-            files((NOTEBOOK, nbgrader_notebook(name))),
-            reason=NOT_THIS if name not in ISSUE_TWELVE else ISSUE_TWELVE[name], not_normal=True,
-            before=CRASH.format("KeyError")) for name in nbgrader_notebooks()
+    Foreign(
+        f"nbgrader_{name.removesuffix('.ipynb').replace('-', '_')}",
+        ZERO,
+        files((NOTEBOOK, nbgrader_notebook(name))),
+        reason=NOT_THIS if name not in ISSUE_TWELVE else ISSUE_TWELVE[name],
+        not_normal=True,
+        before=CRASH.format("KeyError"),
+    )
+    for name in nbgrader_notebooks()
 ]
 
 REPAIR_CASES = [
     Foreign("honest", FULL, files((NOTEBOOK, full))),
-    Foreign("pasted_nbgrader_cells", FULL, notebook(pasted_after),
-            reason="nbgrader metadata removed (they run as ordinary cells): cells 9, 10, 11, 12, 13, 14, "
-                   "15 have nbgrader metadata of another assignment (grade_id 'set_a'",
-            before=CRASH.format("KeyError 'grade_id'")),
-    Foreign("pasted_cheat_attempt", ZERO, notebook(pasted_before), reason="showtraceback",
-            review="showtraceback", before=CRASH.format("KeyError 'grade_id'")),
-    Foreign("schema_v0", FULL, notebook(old_schema(0)),
-            reason="nbgrader metadata of cells 'setup', 'add', 'square' changed (schema version 0): restored",
-            before=CRASH.format("SchemaTooOldError")),
-    Foreign("schema_v1", FULL, notebook(old_schema(1)),
-            reason="changed (schema version 1): restored from the gradebook",
-            before=CRASH.format("SchemaTooOldError")),
-    Foreign("schema_v2", FULL, notebook(old_schema(2)),
-            reason="changed (schema version 2): restored from the gradebook",
-            before=CRASH.format("SchemaTooOldError")),
-    Foreign("schema_too_new", FULL, notebook(too_new_schema), reason="changed (schema version 10)",
-            before=CRASH.format("SchemaTooNewError")),
+    Foreign(
+        "pasted_nbgrader_cells",
+        FULL,
+        notebook(pasted_after),
+        reason="nbgrader metadata removed (they run as ordinary cells): cells 9, 10, 11, 12, 13, 14, "
+        "15 have nbgrader metadata of another assignment (grade_id 'set_a'",
+        before=CRASH.format("KeyError 'grade_id'"),
+    ),
+    Foreign(
+        "pasted_cheat_attempt",
+        ZERO,
+        notebook(pasted_before),
+        reason="showtraceback",
+        review="showtraceback",
+        before=CRASH.format("KeyError 'grade_id'"),
+    ),
+    Foreign(
+        "schema_v0",
+        FULL,
+        notebook(old_schema(0)),
+        reason="nbgrader metadata of cells 'setup', 'add', 'square' changed (schema version 0): restored",
+        before=CRASH.format("SchemaTooOldError"),
+    ),
+    Foreign(
+        "schema_v1",
+        FULL,
+        notebook(old_schema(1)),
+        reason="changed (schema version 1): restored from the gradebook",
+        before=CRASH.format("SchemaTooOldError"),
+    ),
+    Foreign(
+        "schema_v2",
+        FULL,
+        notebook(old_schema(2)),
+        reason="changed (schema version 2): restored from the gradebook",
+        before=CRASH.format("SchemaTooOldError"),
+    ),
+    Foreign(
+        "schema_too_new",
+        FULL,
+        notebook(too_new_schema),
+        reason="changed (schema version 10)",
+        before=CRASH.format("SchemaTooNewError"),
+    ),
     # the score was already 0; the reason was "not a valid notebook (NBFormatError ...)"
-    Foreign("nbformat_5_99", ZERO, notebook(nbformat_version(5, 99)),
-            reason="nbformat 5.99 is newer than supported (4.x)", not_normal=True),
-    Foreign("nbformat_4_99", FULL, notebook(nbformat_version(4, 99)),
-            reason="nbformat 4.99 is newer than this grader's 4.5: read as 4.5"),
+    Foreign(
+        "nbformat_5_99",
+        ZERO,
+        notebook(nbformat_version(5, 99)),
+        reason="nbformat 5.99 is newer than supported (4.x)",
+        not_normal=True,
+    ),
+    Foreign(
+        "nbformat_4_99",
+        FULL,
+        notebook(nbformat_version(4, 99)),
+        reason="nbformat 4.99 is newer than this grader's 4.5: read as 4.5",
+    ),
     Foreign("nbformat_3", FULL, notebook(nbformat_3), reason="nbformat 3 converted to 4"),
-    Foreign("cell_types_changed", FULL, notebook(types_changed),
-            reason="cell 'add' was turned into a markdown cell: made a code cell again",
-            before=CRASH.format("NotebookValidationError: 'attachments' was unexpected, in OverwriteCells")),
-    Foreign("outputs_and_attachments", FULL, notebook(outputs_left_in),
-            reason="invalid metadata removed: cell 1 attachments",
-            before="0 + 0: not a valid notebook (ValidationError)"),
-    Foreign("no_grade_id", FULL, notebook(no_grade_id),
-            reason="nbgrader metadata of another assignment: no grade_id",
-            before=CRASH.format("KeyError 'grade_id'")),
-    Foreign("duplicated_test", {"test_add": 0.0, "test_square": 3.0}, notebook(duplicated_test),
-            reason="is an earlier copy of cell 'test_add' (the last copy is graded)",
-            before=CRASH.format("KeyError 'grade_id'")),
-    Foreign("metadata_changed", FULL, notebook(metadata_changed),
-            reason="nbgrader metadata of cell 'test_square' changed (grade, solution, locked)",
-            before=CRASH.format("RuntimeError: Inconsistent checksums for cell test_square")),
-    Foreign("metadata_not_an_object", FULL, notebook(metadata_not_an_object),
-            reason="cell 2 has nbgrader metadata of another assignment: no grade_id; cell 3 has nbgrader "
-                   "metadata that is not an object",
-            before=CRASH.format("AttributeError: 'str' object has no attribute 'get'")),
-    Foreign("only_solution_cells", FULL, notebook(only_solutions),
-            reason="cells 'setup', 'test_add', 'test_square' missing from the submission: put back",
-            before="2 + 0: the setup cell was not put back, test_square failed on it"),
-    Foreign("no_metadata_at_all", ZERO, notebook(no_metadata_at_all), reason="no nbgrader metadata at all",
-            not_normal=True, before=CRASH.format("KeyError 'add'")),
-    Foreign("odd_cells", FULL, notebook(odd_cells),
-            reason="cell 10 has an unknown cell type ('widget'): kept as raw (not run)",
-            before="0 + 0: not a valid notebook (TypeError)"),
+    Foreign(
+        "cell_types_changed",
+        FULL,
+        notebook(types_changed),
+        reason="cell 'add' was turned into a markdown cell: made a code cell again",
+        before=CRASH.format("NotebookValidationError: 'attachments' was unexpected, in OverwriteCells"),
+    ),
+    Foreign(
+        "outputs_and_attachments",
+        FULL,
+        notebook(outputs_left_in),
+        reason="invalid metadata removed: cell 1 attachments",
+        before="0 + 0: not a valid notebook (ValidationError)",
+    ),
+    Foreign(
+        "no_grade_id",
+        FULL,
+        notebook(no_grade_id),
+        reason="nbgrader metadata of another assignment: no grade_id",
+        before=CRASH.format("KeyError 'grade_id'"),
+    ),
+    Foreign(
+        "duplicated_test",
+        {"test_add": 0.0, "test_square": 3.0},
+        notebook(duplicated_test),
+        reason="is an earlier copy of cell 'test_add' (the last copy is graded)",
+        before=CRASH.format("KeyError 'grade_id'"),
+    ),
+    Foreign(
+        "metadata_changed",
+        FULL,
+        notebook(metadata_changed),
+        reason="nbgrader metadata of cell 'test_square' changed (grade, solution, locked)",
+        before=CRASH.format("RuntimeError: Inconsistent checksums for cell test_square"),
+    ),
+    Foreign(
+        "metadata_not_an_object",
+        FULL,
+        notebook(metadata_not_an_object),
+        reason="cell 2 has nbgrader metadata of another assignment: no grade_id; cell 3 has nbgrader "
+        "metadata that is not an object",
+        before=CRASH.format("AttributeError: 'str' object has no attribute 'get'"),
+    ),
+    Foreign(
+        "only_solution_cells",
+        FULL,
+        notebook(only_solutions),
+        reason="cells 'setup', 'test_add', 'test_square' missing from the submission: put back",
+        before="2 + 0: the setup cell was not put back, test_square failed on it",
+    ),
+    Foreign(
+        "no_metadata_at_all",
+        ZERO,
+        notebook(no_metadata_at_all),
+        reason="no nbgrader metadata at all",
+        not_normal=True,
+        before=CRASH.format("KeyError 'add'"),
+    ),
+    Foreign(
+        "odd_cells",
+        FULL,
+        notebook(odd_cells),
+        reason="cell 10 has an unknown cell type ('widget'): kept as raw (not run)",
+        before="0 + 0: not a valid notebook (TypeError)",
+    ),
     Foreign("huge_cells", FULL, notebook(huge_cells)),
-    Foreign("too_big", ZERO, notebook(too_big), reason="over the grader's limit", not_normal=True,
-            before="5 of 5: no limit, the whole file was read and sent to the sandbox"),
-    Foreign("forges_partial_credit", ZERO, notebook(partial_credit),
-            reason="could not be scored (ValueError: partial credit cannot be greater than maximum points",
-            not_normal=True, before=CRASH.format("ValueError in nbgrader's SaveAutoGrades")),
+    Foreign(
+        "too_big",
+        ZERO,
+        notebook(too_big),
+        reason="over the grader's limit",
+        not_normal=True,
+        before="5 of 5: no limit, the whole file was read and sent to the sandbox",
+    ),
+    Foreign(
+        "forges_partial_credit",
+        ZERO,
+        notebook(partial_credit),
+        reason="could not be scored (ValueError: partial credit cannot be greater than maximum points",
+        not_normal=True,
+        before=CRASH.format("ValueError in nbgrader's SaveAutoGrades"),
+    ),
 ]
 
 LAYOUT_CASES = [
     Foreign("no_timestamp", FULL, files((NOTEBOOK, full), timestamp=None), reason="no timestamp.txt"),
-    Foreign("bad_timestamp", FULL, files((NOTEBOOK, full), timestamp="the day before the deadline"),
-            reason="timestamp.txt unreadable",
-            before=CRASH.format("AttributeError: 'CourseDirectory' object has no attribute 'fail'")),
-    Foreign("extra_files", FULL,
-            files((NOTEBOOK, full), ("01-tiny-Copy1.ipynb", blank), ("data.csv", b"1,2\n"),
-                  (".ipynb_checkpoints/01-tiny-checkpoint.ipynb", blank)),
-            reason="also submitted, not graded: 01-tiny-Copy1.ipynb"),
-    Foreign("nested_folder", FULL, files(("01-tiny/" + NOTEBOOK, full)),
-            reason="graded 01-tiny/01-tiny.ipynb", before="0 + 0: missing from the submission"),
-    Foreign("other_case", FULL, files(("01-TINY.ipynb", full)), reason="graded 01-TINY.ipynb",
-            before="0 + 0: missing from the submission"),
-    Foreign("two_other_names", FULL, two_other_names,
-            reason="not found under that name; graded final (1).ipynb instead",
-            before="0 + 0: missing from the submission"),
-    Foreign("link_to_solutions", ZERO, symlink_to(solutions_of), reason="is a symbolic link", not_normal=True,
-            before="5 of 5: the link was followed to the instructor's solutions"),
-    Foreign("folder_named_notebook", ZERO, folder_named_notebook, reason="is a folder, not a notebook file",
-            not_normal=True, before=CRASH.format("IsADirectoryError in find_submissions")),
+    Foreign(
+        "bad_timestamp",
+        FULL,
+        files((NOTEBOOK, full), timestamp="the day before the deadline"),
+        reason="timestamp.txt unreadable",
+        before=CRASH.format("AttributeError: 'CourseDirectory' object has no attribute 'fail'"),
+    ),
+    Foreign(
+        "extra_files",
+        FULL,
+        files(
+            (NOTEBOOK, full),
+            ("01-tiny-Copy1.ipynb", blank),
+            ("data.csv", b"1,2\n"),
+            (".ipynb_checkpoints/01-tiny-checkpoint.ipynb", blank),
+        ),
+        reason="also submitted, not graded: 01-tiny-Copy1.ipynb",
+    ),
+    Foreign(
+        "nested_folder",
+        FULL,
+        files(("01-tiny/" + NOTEBOOK, full)),
+        reason="graded 01-tiny/01-tiny.ipynb",
+        before="0 + 0: missing from the submission",
+    ),
+    Foreign(
+        "other_case",
+        FULL,
+        files(("01-TINY.ipynb", full)),
+        reason="graded 01-TINY.ipynb",
+        before="0 + 0: missing from the submission",
+    ),
+    Foreign(
+        "two_other_names",
+        FULL,
+        two_other_names,
+        reason="not found under that name; graded final (1).ipynb instead",
+        before="0 + 0: missing from the submission",
+    ),
+    Foreign(
+        "link_to_solutions",
+        ZERO,
+        symlink_to(solutions_of),
+        reason="is a symbolic link",
+        not_normal=True,
+        before="5 of 5: the link was followed to the instructor's solutions",
+    ),
+    Foreign(
+        "folder_named_notebook",
+        ZERO,
+        folder_named_notebook,
+        reason="is a folder, not a notebook file",
+        not_normal=True,
+        before=CRASH.format("IsADirectoryError in find_submissions"),
+    ),
     # the score was already 0 ("missing from the submission (no notebook at all)")
-    Foreign("file_instead_of_folder", ZERO, file_instead_of_folder, reason="is not a folder",
-            not_normal=True),
-    Foreign("empty_folder", ZERO, files(), reason="missing from the submission (no notebook at all)",
-            not_normal=True),
+    Foreign(
+        "file_instead_of_folder", ZERO, file_instead_of_folder, reason="is not a folder", not_normal=True
+    ),
+    Foreign(
+        "empty_folder",
+        ZERO,
+        files(),
+        reason="missing from the submission (no notebook at all)",
+        not_normal=True,
+    ),
 ]
 
 # Outputs a student's code can make that the feedback step (nbgrader's GenerateFeedback with the
 # course's StripHiddenTests) could not render; graded normally, they must get feedback.
 FEEDBACK_CASES = [
-    Foreign("fake_hidden_delimiter", FULL,
-            notebook(lambda nb: completed(nb, add=ADD + "# ### BEGIN HIDDEN TESTS (my notes)\n")),
-            before="no feedback (RuntimeError 'No end hidden tests statement found'); generate_feedback "
-                   "raised NbGraderException for the class"),
-    Foreign("invalid_display_data", FULL,
-            notebook(lambda nb: completed(nb, add="get_ipython().display_pub.publish(data={'text/html': 5})\n"
-                                                + ADD)),
-            before="0 + 0: nbclient raised NotebookValidationError on the output, 'the sandbox failed'"),
-    Foreign("widget_without_model", FULL,
-            notebook(lambda nb: completed(nb, add="from IPython.display import display\n"
-                                                "display({'application/vnd.jupyter.widget-view+json': {}}, "
-                                                "raw=True)\n" + ADD)),
-            before="no feedback (KeyError 'model_id'); generate_feedback raised NbGraderException"),
+    Foreign(
+        "fake_hidden_delimiter",
+        FULL,
+        notebook(lambda nb: completed(nb, add=ADD + "# ### BEGIN HIDDEN TESTS (my notes)\n")),
+        before="no feedback (RuntimeError 'No end hidden tests statement found'); generate_feedback "
+        "raised NbGraderException for the class",
+    ),
+    Foreign(
+        "invalid_display_data",
+        FULL,
+        notebook(
+            lambda nb: completed(nb, add="get_ipython().display_pub.publish(data={'text/html': 5})\n" + ADD)
+        ),
+        before="0 + 0: nbclient raised NotebookValidationError on the output, 'the sandbox failed'",
+    ),
+    Foreign(
+        "widget_without_model",
+        FULL,
+        notebook(
+            lambda nb: completed(
+                nb,
+                add="from IPython.display import display\n"
+                "display({'application/vnd.jupyter.widget-view+json': {}}, "
+                "raw=True)\n" + ADD,
+            )
+        ),
+        before="no feedback (KeyError 'model_id'); generate_feedback raised NbGraderException",
+    ),
 ]
 
 CASES = NBGRADER_CASES + REPAIR_CASES + LAYOUT_CASES + FEEDBACK_CASES

@@ -58,8 +58,13 @@ def tree(folder: Path) -> dict[str, tuple]:
                 content = path.read_bytes()
             else:
                 content = None
-            entries[str(path.relative_to(folder))] = (stat.S_IFMT(info.st_mode), info.st_mode, info.st_size,
-                                                      info.st_mtime_ns, content)
+            entries[str(path.relative_to(folder))] = (
+                stat.S_IFMT(info.st_mode),
+                info.st_mode,
+                info.st_size,
+                info.st_mtime_ns,
+                content,
+            )
     return entries
 
 
@@ -77,17 +82,32 @@ def graded() -> Iterator[Graded]:
     before = tree(course.data / "submitted")
     reports = course.root / "reports"
     out, err = io.StringIO(), io.StringIO()
-    args = [ASSIGNMENT, "--course-root", str(course.root), "--course-data", str(course.data),
-            "--workers", "2", "--report", str(reports), "--no-progress",
-            "--timeout", str(TEST_LIMITS.notebook_seconds), "--cell-timeout", str(TEST_LIMITS.cell_seconds),
-            "--memory-gb", "1"]
+    args = [
+        ASSIGNMENT,
+        "--course-root",
+        str(course.root),
+        "--course-data",
+        str(course.data),
+        "--workers",
+        "2",
+        "--report",
+        str(reports),
+        "--no-progress",
+        "--timeout",
+        str(TEST_LIMITS.notebook_seconds),
+        "--cell-timeout",
+        str(TEST_LIMITS.cell_seconds),
+        "--memory-gb",
+        "1",
+    ]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(submissions, "MAX_NOTEBOOK_BYTES", SIZE_LIMIT)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             status = main(args)
     records = {record.student_id: record for record in load_records(course.config, ASSIGNMENT)}
-    yield Graded(course, status, out.getvalue(), err.getvalue(), records, before,
-                 reports / f"{ASSIGNMENT}-report.html")
+    yield Graded(
+        course, status, out.getvalue(), err.getvalue(), records, before, reports / f"{ASSIGNMENT}-report.html"
+    )
     shutil.rmtree(course.root, ignore_errors=True)
 
 
@@ -95,8 +115,9 @@ def test_one_run_records_everyone_once(graded: Graded) -> None:
     not_normal = [case.name for case in CASES if case.not_normal]
     assert sorted(graded.records) == sorted(case.name for case in CASES), graded.err
     assert graded.exit_status == 3, graded.err  # every submission recorded, some not graded normally
-    assert (f"{len(CASES)} graded, 0 already graded (kept), 0 not graded, {len(not_normal)} not graded "
-            "normally") in graded.out
+    assert (
+        f"{len(CASES)} graded, 0 already graded (kept), 0 not graded, {len(not_normal)} not graded normally"
+    ) in graded.out
     flagged = [r.student_id for r in graded.records.values() if r.not_graded_normally]
     assert sorted(flagged) == sorted(not_normal)
     for name in not_normal:
@@ -135,8 +156,17 @@ def test_every_case_changed_something_or_is_a_control() -> None:
     """Each case crashed, hung or was misgraded by the grader before issue 25 (its ``before``),
     but the controls: the honest submission, the nbformat versions nbformat itself reads, a
     repair that was already right, and the layouts that nbgrader handles."""
-    controls = {"honest", "nbformat_4_99", "nbformat_3", "huge_cells", "no_timestamp", "extra_files",
-                "empty_folder", "nbformat_5_99", "file_instead_of_folder"}
+    controls = {
+        "honest",
+        "nbformat_4_99",
+        "nbformat_3",
+        "huge_cells",
+        "no_timestamp",
+        "extra_files",
+        "empty_folder",
+        "nbformat_5_99",
+        "file_instead_of_folder",
+    }
     for case in CASES:
         assert bool(case.before) != (case.name in controls), case.name
 
@@ -192,8 +222,9 @@ def test_sanitize_never_reads_through_a_fifo(course: Course) -> None:
     assert "is not a regular file: not read" in result.not_graded_normally[0]
 
 
-def test_a_grader_error_on_one_submission_is_recorded_as_zero(course: Course,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_grader_error_on_one_submission_is_recorded_as_zero(
+    course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An exception of the grader's own code on one submission (injected here into its
     sanitising, then into its recording) scores that submission 0 with the reason and flags it;
     an error of the infrastructure (a full disk) leaves it ungraded for a re-run; the others
@@ -223,18 +254,23 @@ def test_a_grader_error_on_one_submission_is_recorded_as_zero(course: Course,
     for submission in find_submissions(course.config, ASSIGNMENT):
         sanitized = distributed._sanitize(course.config, run, submission)
         if sanitized is not None:
-            results = {nb: SandboxResult(copy.deepcopy(executed), 0.0, 0.0)
-                       for nb, executed in sanitized.notebooks.items()}
+            results = {
+                nb: SandboxResult(copy.deepcopy(executed), 0.0, 0.0)
+                for nb, executed in sanitized.notebooks.items()
+            }
             distributed._finish(course.config, run, sanitized, results, None, 4)
     assert list(run.not_graded) == [f"{ASSIGNMENT}/disk_full"]
     assert run.not_graded[f"{ASSIGNMENT}/disk_full"].startswith("grading infrastructure failed: OSError")
     records = {record.student_id: record for record in run.graded}
     assert sorted(records) == ["honest", "record_fails", "sanitize_fails"]
     assert records["honest"].score == 5 and not records["honest"].not_graded_normally
-    for name, reason in (("sanitize_fails", "the grader failed on this submission (RuntimeError: boom in "
-                                            "sanitize); scored 0"),
-                         ("record_fails", "the grader failed while scoring or recording it (TypeError: boom "
-                                          "in record); scored 0")):
+    for name, reason in (
+        ("sanitize_fails", "the grader failed on this submission (RuntimeError: boom in sanitize); scored 0"),
+        (
+            "record_fails",
+            "the grader failed while scoring or recording it (TypeError: boom in record); scored 0",
+        ),
+    ):
         assert records[name].score == 0 and records[name].not_graded_normally == [f"{NOTEBOOK}: {reason}"]
         submission = find_submissions(course.config, ASSIGNMENT, [name])[0]
         assert read_record(course.config, submission) == records[name]

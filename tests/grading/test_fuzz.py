@@ -39,30 +39,73 @@ HOST_EXAMPLES = 60
 RUN_EXAMPLES = 8
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 10**6) | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=12),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=6,
 )
 IDS = st.sampled_from(["add", "test_add", "square", "test_square", "setup", "squares", "", "cell-1"])
-NBGRADER_KEYS = st.sampled_from(["grade", "solution", "locked", "task", "points", "grade_id",
-                                 "schema_version", "checksum", "cell_type", "extra"])
+NBGRADER_KEYS = st.sampled_from(
+    [
+        "grade",
+        "solution",
+        "locked",
+        "task",
+        "points",
+        "grade_id",
+        "schema_version",
+        "checksum",
+        "cell_type",
+        "extra",
+    ]
+)
 VALUES = st.one_of(IDS, st.booleans(), st.integers(0, 4), JSON)
 CELL_TYPES = st.sampled_from(["code", "markdown", "raw", "heading", None, 3])
-FOREIGN_NOTEBOOKS = ["submitted-cheat-attempt.ipynb", "test-v0.ipynb", "too-new.ipynb",
-                     "autotest-multi.ipynb"]
-OPERATIONS = ["delete", "duplicate", "move", "cell_type", "set_key", "drop_key", "replace_nbgrader",
-              "drop_nbgrader", "cell_metadata", "source", "outputs", "attachments", "execution_count",
-              "cell_id", "foreign_cell", "top_level", "whole_document"]
+FOREIGN_NOTEBOOKS = [
+    "submitted-cheat-attempt.ipynb",
+    "test-v0.ipynb",
+    "too-new.ipynb",
+    "autotest-multi.ipynb",
+]
+OPERATIONS = [
+    "delete",
+    "duplicate",
+    "move",
+    "cell_type",
+    "set_key",
+    "drop_key",
+    "replace_nbgrader",
+    "drop_nbgrader",
+    "cell_metadata",
+    "source",
+    "outputs",
+    "attachments",
+    "execution_count",
+    "cell_id",
+    "foreign_cell",
+    "top_level",
+    "whole_document",
+]
 OUTPUTS = st.one_of(
     st.just({"output_type": "stream", "name": "stdout", "text": "ok\n"}),
     st.just({"output_type": "stream", "name": "stderr", "text": "Traceback\n"}),
     st.just({"output_type": "error", "ename": "AssertionError", "evalue": "", "traceback": []}),
-    st.builds(lambda value: {"output_type": "execute_result", "execution_count": 1, "metadata": {},
-                             "data": {"text/plain": value}},
-              st.one_of(st.sampled_from(["1", "99", "-1", "x"]), JSON)),
-    st.builds(lambda data: {"output_type": "display_data", "metadata": {}, "data": data},
-              st.dictionaries(st.sampled_from(["text/plain", "text/html", "image/png"]), JSON, max_size=2)),
+    st.builds(
+        lambda value: {
+            "output_type": "execute_result",
+            "execution_count": 1,
+            "metadata": {},
+            "data": {"text/plain": value},
+        },
+        st.one_of(st.sampled_from(["1", "99", "-1", "x"]), JSON),
+    ),
+    st.builds(
+        lambda data: {"output_type": "display_data", "metadata": {}, "data": data},
+        st.dictionaries(st.sampled_from(["text/plain", "text/html", "image/png"]), JSON, max_size=2),
+    ),
     st.dictionaries(st.sampled_from(["output_type", "name", "text", "data"]), JSON, max_size=3),
 )
 
@@ -107,8 +150,9 @@ def mutate(data: st.DataObject, doc: object) -> object:
     elif operation == "cell_metadata":
         cell["metadata"] = data.draw(JSON, label="metadata")
     elif operation == "source":
-        cell["source"] = data.draw(st.one_of(st.text(max_size=30), st.lists(st.text(max_size=10), max_size=3),
-                                             JSON), label="source")
+        cell["source"] = data.draw(
+            st.one_of(st.text(max_size=30), st.lists(st.text(max_size=10), max_size=3), JSON), label="source"
+        )
     elif operation == "outputs":
         cell["outputs"] = data.draw(st.one_of(st.lists(OUTPUTS, max_size=2), JSON), label="outputs")
     elif operation == "attachments":
@@ -163,8 +207,10 @@ def _gradebook_cells(course: Course) -> tuple[set[str], dict[str, str]]:
     config = course.config
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
         notebook = gb.find_notebook(ASSIGNMENT, ASSIGNMENT)
-        return ({cell.name for cell in notebook.grade_cells},
-                {cell.name: cell.source for cell in notebook.source_cells if cell.locked})
+        return (
+            {cell.name for cell in notebook.grade_cells},
+            {cell.name: cell.source for cell in notebook.source_cells if cell.locked},
+        )
 
 
 def _check_sanitized(nb: NotebookNode, graded: set[str], locked: dict[str, str]) -> None:
@@ -181,8 +227,9 @@ def _check_sanitized(nb: NotebookNode, graded: set[str], locked: dict[str, str])
             assert cell.source == locked[grade_id], grade_id
 
 
-def _check_recorded(course: Course, student: str, run: GradingRun, raw: bytes, graded: set[str],
-                    executed: bool) -> None:
+def _check_recorded(
+    course: Course, student: str, run: GradingRun, raw: bytes, graded: set[str], executed: bool
+) -> None:
     """Recorded once, marker and gradebook agree; 0 with a reason unless executed; file unchanged."""
     from nbgrader.api import Gradebook
 
@@ -201,7 +248,8 @@ def _check_recorded(course: Course, student: str, run: GradingRun, raw: bytes, g
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
         notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
         assert {g.name: float(g.auto_score or 0) for g in notebook.grades} == {
-            grade_id: cell["score"] for grade_id, cell in record.scores[ASSIGNMENT].items()}
+            grade_id: cell["score"] for grade_id, cell in record.scores[ASSIGNMENT].items()
+        }
     assert (course.submission_folder(student) / f"{ASSIGNMENT}.ipynb").read_bytes() == raw
 
 
@@ -218,8 +266,13 @@ def test_fuzz_host_steps(fuzz_course: Course) -> None:
     counter = iter(range(10**6))
     outcomes = {"executed": 0, "not graded normally": 0}
 
-    @settings(max_examples=HOST_EXAMPLES, derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=HOST_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(st.data())
     def grade_one(data: st.DataObject) -> None:
         student = f"fuzz-{next(counter)}"
@@ -233,8 +286,10 @@ def test_fuzz_host_steps(fuzz_course: Course) -> None:
             executed = copy.deepcopy(nb)
             for cell in executed.cells:
                 if cell.cell_type == "code":
-                    cell.outputs = [nbformat.from_dict(o) if isinstance(o, dict) else o
-                                    for o in data.draw(st.lists(OUTPUTS, max_size=2), label="outputs")]
+                    cell.outputs = [
+                        nbformat.from_dict(o) if isinstance(o, dict) else o
+                        for o in data.draw(st.lists(OUTPUTS, max_size=2), label="outputs")
+                    ]
             results[notebook_id] = SandboxResult(executed, 0.0, 0.0)
         run = GradingRun(ASSIGNMENT)
         _finish(fuzz_course.config, run, sanitized, results, None, 1)
@@ -252,8 +307,14 @@ def test_fuzz_graded_end_to_end(course: Course) -> None:
     release = nbformat.read(course.release, as_version=4)
     samples: list[bytes] = []
 
-    @settings(max_examples=RUN_EXAMPLES, derandomize=True, deadline=None, database=None,
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=RUN_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(st.data())
     def draw(data: st.DataObject) -> None:
         samples.append(mutated_submission(data, release))
