@@ -197,8 +197,8 @@ def nbformat_3(nb: NotebookNode) -> NotebookNode:
 
 
 def types_changed(nb: NotebookNode) -> dict:
-    """The solution ``add`` made markdown, the test ``test_square`` raw, ``setup`` markdown (with
-    the outputs and execution count a code cell had)."""
+    """The solution ``add`` and the locked ``setup`` made markdown cells, the test ``test_square``
+    a raw cell with attachments (as a notebook editor changes a cell's type)."""
     made = json.loads(json.dumps(nb))
     _by_id(made, "add")["cell_type"] = "markdown"
     _by_id(made, "test_square")["cell_type"] = "raw"

@@ -25,7 +25,7 @@ from traitlets.config import Config
 from autograder import distributed, instructor, submissions
 from autograder.cli import main
 from autograder.distributed import GradingRun
-from autograder.report import load_records
+from autograder.report import load_records, write_reports
 from autograder.sandbox import SandboxResult
 from autograder.submissions import GradingRecord, Submission, find_submissions, read_record, sanitize
 from grading.foreign import CASES, FEEDBACK_CASES, NBGRADER_CASES, NOTEBOOK, SIZE_LIMIT, Foreign, files, full
@@ -274,3 +274,18 @@ def test_a_grader_error_on_one_submission_is_recorded_as_zero(
         assert records[name].score == 0 and records[name].not_graded_normally == [f"{NOTEBOOK}: {reason}"]
         submission = find_submissions(course.config, ASSIGNMENT, [name])[0]
         assert read_record(course.config, submission) == records[name]
+
+
+def test_report_lists_an_unreadable_marker(tmp_path: Path) -> None:
+    """A damaged grading marker is listed at the top of the report instead of stopping it."""
+    config = Config()
+    config.CourseDirectory.root = str(tmp_path)
+    config.CourseDirectory.autograded_directory = "autograded"
+    folder = tmp_path / "autograded" / "alice" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    (folder / submissions.MARKER).write_text('{"student_id": ')
+    _, html_path = write_reports(config, ASSIGNMENT, tmp_path / "reports")
+    html = html_path.read_text()
+    assert "Unreadable grading markers" in html and "alice: unreadable grading marker" in html
+    with pytest.raises(ValueError, match="unreadable grading marker"):
+        load_records(config, ASSIGNMENT)
