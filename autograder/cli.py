@@ -10,9 +10,11 @@ The gradebook must hold the assignment (``nbgrader generate_assignment``) and th
 submissions must be collected (``nbgrader collect``). Grades already recorded for an
 unchanged submission are kept unless ``--force``. At the end the CSV and the HTML report
 are written to ``--report`` (default ``<course data>/reports``); the summary line counts the
-submissions that need review (they changed how cells run; listed in the report). Exit
-status: 0 when every submission is graded, 1 when some could not be (infrastructure; re-run
-to resume), 2 on bad input.
+submissions not graded normally (a notebook missing, unreadable or not this assignment's:
+scored 0 with the reason) and those that need review (they changed how cells run); both are
+listed in the report. Exit status: 0 when every submission is graded normally, 1 when some
+could not be graded (the infrastructure failed: re-run to resume), 2 on bad input, 3 when
+every submission is recorded but some were not graded normally (look at them).
 """
 
 from __future__ import annotations
@@ -98,15 +100,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dlgd-grade: {error}", file=sys.stderr)
         return 2
     csv_path, html_path = write_reports(config, args.assignment, args.report or Path(data) / "reports")
+    abnormal = run.not_graded_normally
     print(f"{args.assignment}: {len(run.graded)} graded, {len(run.skipped)} already graded (kept), "
-          f"{len(run.not_graded)} not graded, {len(run.needs_review)} need review, {run.seconds:.1f} s")
+          f"{len(run.not_graded)} not graded, {len(abnormal)} not graded normally, "
+          f"{len(run.needs_review)} need review, {run.seconds:.1f} s")
     for key, reason in run.not_graded.items():
         print(f"  not graded {key}: {reason}", file=sys.stderr)
+    for record in abnormal:
+        print(f"  not graded normally {record.assignment_id}/{record.student_id}: "
+              f"{record.not_graded_normally[0]}", file=sys.stderr)
     for record in run.needs_review:
         print(f"  needs review {record.assignment_id}/{record.student_id}: {record.needs_review[0]}",
               file=sys.stderr)
     print(f"grades: {csv_path}\nreport: {html_path}")
-    return 0 if run.ok else 1
+    if not run.ok:
+        return 1
+    return 3 if abnormal else 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,14 @@ when GPUs are in use and are retried when a worker is lost; the host writes each
 once. An exception inside a task is the infrastructure's, not the student's: the
 submission is left ungraded with the reason (a re-run grades it); what student code does
 is handled inside the sandbox and scored.
+
+The host-side steps are isolated per submission: whatever a submission's files hold (a
+foreign or damaged notebook, an odd folder layout), or an error of the grader on one
+submission, ends as that submission recorded with 0 on the affected notebook, the reason,
+and the flag *not graded normally* (:attr:`GradingRun.not_graded_normally`); every other
+submission is graded. Only an error of the infrastructure
+(:func:`autograder.submissions.is_infrastructure_error`: the gradebook, the disk) leaves a
+submission ungraded for a re-run.
 """
 
 from __future__ import annotations
@@ -51,12 +59,19 @@ class GradingRun:
 
     @property
     def ok(self) -> bool:
+        """Every submission found is recorded (some may be *not graded normally*)."""
         return not self.not_graded
 
     @property
     def needs_review(self) -> list[steps.GradingRecord]:
         """Submissions graded in this run that changed how cells run (see the report)."""
         return [record for record in self.graded if record.needs_review]
+
+    @property
+    def not_graded_normally(self) -> list[steps.GradingRecord]:
+        """Submissions recorded in this run with a notebook the grader could not grade (scored 0,
+        with the reason: missing, unreadable, not this assignment's, an error on it)."""
+        return [record for record in self.graded if record.not_graded_normally]
 
 
 def hidden_paths(config: Config) -> list[Path]:
@@ -181,7 +196,9 @@ def grade_assignment(
     try:
         jobs: dict[object, tuple[steps.SanitizedSubmission, str]] = {}
         for submission in pending:
-            sanitized = steps.sanitize(config, submission)
+            sanitized = _sanitize(config, run, submission)
+            if sanitized is None:
+                continue
             for notebook_id, nb in sanitized.notebooks.items():
                 future = client.submit(  # type: ignore[attr-defined]
                     execute_task, nb, limits, backend, hidden, files, gpus, integrity,
@@ -213,22 +230,83 @@ def grade_assignment(
     return run
 
 
+def _sanitize(config: Config, run: GradingRun,
+              submission: steps.Submission) -> steps.SanitizedSubmission | None:
+    """The sanitized submission; one the grader failed on is scored 0 whole (``None``: left
+    ungraded for a re-run, the infrastructure failed)."""
+    try:
+        return steps.sanitize(config, submission)
+    except Exception as error:
+        if steps.is_infrastructure_error(error):
+            run.not_graded[submission.key] = _failure(error)
+            return None
+        reason = f"the grader failed on this submission ({steps.describe(error)})"
+    try:
+        return steps.failed_submission(config, submission, reason)
+    except Exception as again:
+        run.not_graded[submission.key] = _failure(again)
+        return None
+
+
+def _failure(error: Exception) -> str:
+    """Why a submission is left ungraded (``GradingRun.not_graded``) after ``error``."""
+    if steps.is_infrastructure_error(error):
+        return f"grading infrastructure failed: {steps.describe(error)}"
+    return f"the grader failed on it: {steps.describe(error)}; re-run to retry"
+
+
 def _finish(config: Config, run: GradingRun, sanitized: steps.SanitizedSubmission,
             results: dict[str, SandboxResult], progress: Callable[[int, int, str], None] | None,
             total: int) -> None:
-    """Score the executed notebooks on the host, zero the missing ones, write the marker."""
+    """Score the executed notebooks on the host, zero the missing ones, write the marker.
+
+    A notebook that cannot be scored is zeroed with the reason (not graded normally); another
+    error of the grader on the submission records it whole as 0 with the reason; an error of
+    the infrastructure leaves it ungraded (``run.not_graded``) for a re-run.
+    """
     submission = sanitized.submission
-    scores = {nb: steps.score(config, submission, nb, result.notebook) for nb, result in results.items()}
-    scores |= {nb: steps.score_missing(config, submission, nb) for nb in sanitized.missing}
-    problems = sanitized.problems + [problem for r in results.values() for problem in r.problems]
-    review = [f"{nb}: {reason}" if len(results) > 1 else reason
-              for nb, r in results.items() for reason in r.review]
-    record = steps.record(
-        config, submission, scores, problems,
-        execution_seconds=sum(r.seconds for r in results.values()),
-        wall_seconds=sum(r.wall_seconds for r in results.values()),
-        needs_review=review,
-    )
+    try:
+        scores, abnormal = {}, list(sanitized.not_graded_normally)
+        problems = list(sanitized.problems)
+        for nb, result in results.items():
+            try:
+                scores[nb] = steps.score(config, submission, nb, result.notebook, sanitized.notebooks.get(nb))
+            except Exception as error:
+                if steps.is_infrastructure_error(error):
+                    raise
+                reason = (f"{nb}.ipynb: the executed notebook could not be scored "
+                          f"({steps.describe(error)}); scored 0")
+                problems.append(reason)
+                abnormal.append(reason)
+                scores[nb] = steps.score_missing(config, submission, nb)
+        scores |= {nb: steps.score_missing(config, submission, nb) for nb in sanitized.missing}
+        problems += [problem for r in results.values() for problem in r.problems]
+        review = [f"{nb}: {reason}" if len(results) > 1 else reason
+                  for nb, r in results.items() for reason in r.review]
+        record = steps.record(
+            config, submission, scores, problems,
+            execution_seconds=sum(r.seconds for r in results.values()),
+            wall_seconds=sum(r.wall_seconds for r in results.values()),
+            needs_review=review, not_graded_normally=abnormal,
+        )
+    except Exception as error:
+        if steps.is_infrastructure_error(error):
+            run.not_graded[submission.key] = _failure(error)
+            return
+        reason = f"the grader failed while scoring or recording it ({steps.describe(error)})"
+        try:
+            failed = steps.failed_submission(config, submission, reason)
+            zeros = {nb: steps.score_missing(config, submission, nb) for nb in failed.missing}
+            record = steps.record(
+                config, submission, zeros, failed.problems, execution_seconds=0.0, wall_seconds=0.0,
+                not_graded_normally=failed.not_graded_normally,
+            )
+        except Exception as again:
+            run.not_graded[submission.key] = _failure(again)
+            return
     run.graded.append(record)
     if progress is not None:
-        progress(len(run.graded), total, submission.key)
+        try:
+            progress(len(run.graded), total, submission.key)
+        except Exception:  # a progress bar never stops the grading
+            pass

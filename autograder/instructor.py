@@ -10,16 +10,24 @@ and runs one nbgrader step in-process:
 from __future__ import annotations
 
 import csv
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 from traitlets.config import Config
 
 from autograder.course import ensure_state_directories
 from autograder.grading import _quiet, _run_converter, ensure_tools_on_path
 
 
-def _exchange(cls: type, config: Config, assignment_id: str, student_id: str | None = None,
-              assignment_dir: Path | str | None = None) -> None:
+def _exchange(
+    cls: type,
+    config: Config,
+    assignment_id: str,
+    student_id: str | None = None,
+    assignment_dir: Path | str | None = None,
+) -> None:
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
 
@@ -81,11 +89,74 @@ def autograde(config: Config, assignment_id: str, student_id: str = "*") -> None
     _run_converter(Autograde, config, assignment_id, student_id)
 
 
-def generate_feedback(config: Config, assignment_id: str, student_id: str = "*") -> None:
-    """``nbgrader generate_feedback``: HTML with the hidden tests stripped."""
+@dataclass
+class FeedbackRun:
+    """Outcome of :func:`generate_feedback`, keyed ``student/notebook``.
+
+    ``simplified``: feedback written with text outputs only (the HTML exporter failed on a rich
+    output), and why; ``failed``: no feedback written, and why.
+    """
+
+    simplified: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Every notebook got its feedback (some perhaps with text outputs only)."""
+        return not self.failed
+
+
+def _feedback_converter(outcome: FeedbackRun) -> type:
+    """nbgrader's ``GenerateFeedback``, one notebook failing at a time, into ``outcome``.
+
+    nbgrader stops on some errors (an nbgrader metadata schema it does not know) and removes a
+    student's feedback on others, then raises for the class. Here a notebook that fails is
+    rendered again with its outputs reduced to text (:func:`~autograder.preprocessors
+    .plain_outputs`; hidden tests are still stripped), and one that fails again is reported;
+    an error of the gradebook's database still stops the step.
+    """
     from nbgrader.converters import GenerateFeedback
 
-    _run_converter(GenerateFeedback, config, assignment_id, student_id)
+    from autograder.preprocessors import plain_outputs
+    from autograder.submissions import describe, is_infrastructure_error
+
+    class PerNotebookFeedback(GenerateFeedback):
+        def convert_single_notebook(self, notebook_filename: str) -> None:
+            path = Path(notebook_filename)
+            key = f"{path.parent.parent.name}/{path.stem}"
+            try:
+                super().convert_single_notebook(notebook_filename)
+                return
+            except Exception as error:
+                if is_infrastructure_error(error):
+                    raise
+                first = describe(error)
+            try:
+                nb = plain_outputs(nbformat.read(path, as_version=4))
+                with tempfile.TemporaryDirectory() as folder:
+                    plain = Path(folder) / path.name
+                    nbformat.write(nb, plain)
+                    resources = self.init_single_notebook_resources(notebook_filename)
+                    output, resources = self.exporter.from_filename(str(plain), resources=resources)
+                self.write_single_notebook(output, resources)
+                outcome.simplified[key] = f"rendered with text outputs only ({first})"
+            except Exception as error:
+                if is_infrastructure_error(error):
+                    raise
+                outcome.failed[key] = f"{first}; with text outputs only: {describe(error)}"
+
+    return PerNotebookFeedback
+
+
+def generate_feedback(config: Config, assignment_id: str, student_id: str = "*") -> FeedbackRun:
+    """``nbgrader generate_feedback``: HTML with the hidden tests stripped, per notebook.
+
+    A notebook whose feedback cannot be rendered does not stop the others: see
+    :class:`FeedbackRun` for what is returned.
+    """
+    outcome = FeedbackRun()
+    _run_converter(_feedback_converter(outcome), config, assignment_id, student_id)
+    return outcome
 
 
 def release_feedback(config: Config, assignment_id: str) -> None:
@@ -95,8 +166,7 @@ def release_feedback(config: Config, assignment_id: str) -> None:
     _exchange(ExchangeReleaseFeedback, config, assignment_id, "*")
 
 
-def fetch_feedback(config: Config, assignment_id: str, student_id: str,
-                   workspace: Path | str) -> list[Path]:
+def fetch_feedback(config: Config, assignment_id: str, student_id: str, workspace: Path | str) -> list[Path]:
     """``nbgrader fetch_feedback`` as ``student_id``; returns the HTML files fetched."""
     from nbgrader.exchange.default import ExchangeFetchFeedback
 

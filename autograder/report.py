@@ -2,12 +2,14 @@
 
 Both are built from the markers the grader writes beside each autograded submission
 (:data:`autograder.submissions.MARKER`), so they cover every graded submission of the
-assignment, whichever run graded it. The HTML page shows the submissions that need review
-first (they changed how cells run: the grader's check failed, see
-:mod:`autograder.kernel_guard`; every test cell from there on scored 0), then the score
-distribution of every question (histograms), the submissions with problems and their
+assignment, whichever run graded it. The HTML page shows the submissions not graded
+normally first (a notebook missing, unreadable or not this assignment's: scored 0 without
+being run), then those that need review (they changed how cells run: the grader's check
+failed, see :mod:`autograder.kernel_guard`; every test cell from there on scored 0), then the
+score distribution of every question (histograms), the submissions with problems and their
 reasons, and timings (execution in the sandbox, and the overhead of grading beyond it).
-The CSV's ``needs_review`` column holds the reasons (empty: nothing suspect).
+The CSV's ``not_graded_normally`` and ``needs_review`` columns hold the reasons (empty:
+graded normally, nothing suspect).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import statistics
 from pathlib import Path
 
@@ -23,21 +24,42 @@ from traitlets.config import Config
 
 from autograder.submissions import MARKER, GradingRecord
 
-CSV_COLUMNS = ("student_id", "assignment_id", "notebook_id", "grade_id", "score", "max_score",
-               "execution_seconds", "needs_review", "problems")
+CSV_COLUMNS = (
+    "student_id",
+    "assignment_id",
+    "notebook_id",
+    "grade_id",
+    "score",
+    "max_score",
+    "execution_seconds",
+    "not_graded_normally",
+    "needs_review",
+    "problems",
+)
 
 
-def load_records(config: Config, assignment_id: str) -> list[GradingRecord]:
-    """Every grading marker of ``assignment_id`` under ``autograded/``, sorted by student."""
+def load_records(
+    config: Config, assignment_id: str, unreadable: list[str] | None = None
+) -> list[GradingRecord]:
+    """Every grading marker of ``assignment_id`` under ``autograded/``, sorted by student.
+
+    An unreadable marker raises ``ValueError``, or, with ``unreadable`` given, is appended to
+    it (``student: why``) and left out.
+    """
     root = Path(str(config.CourseDirectory.autograded_directory))
     if not root.is_absolute():
         root = Path(config.CourseDirectory.root) / root
     records = []
     for path in sorted(root.glob(f"*/{assignment_id}/{MARKER}")):
         try:
-            records.append(GradingRecord(**json.loads(path.read_text())))
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"unreadable grading marker {path}: {error}") from None
+            records.append(GradingRecord.from_json(path.read_text()))
+        except (OSError, ValueError, TypeError) as error:
+            if unreadable is None:
+                raise ValueError(f"unreadable grading marker {path}: {error}") from None
+            unreadable.append(
+                f"{path.parent.parent.name}: unreadable grading marker {path} "
+                f"({type(error).__name__}: {error}); regrade with --force --students"
+            )
     return records
 
 
@@ -50,10 +72,20 @@ def write_csv(records: list[GradingRecord], path: Path) -> Path:
         for record in records:
             for notebook_id, cells in record.scores.items():
                 for grade_id, cell in cells.items():
-                    writer.writerow([record.student_id, record.assignment_id, notebook_id, grade_id,
-                                     f"{cell['score']:g}", f"{cell['max_score']:g}",
-                                     f"{record.execution_seconds:.2f}", " | ".join(record.needs_review),
-                                     " | ".join(record.problems)])
+                    writer.writerow(
+                        [
+                            record.student_id,
+                            record.assignment_id,
+                            notebook_id,
+                            grade_id,
+                            f"{cell['score']:g}",
+                            f"{cell['max_score']:g}",
+                            f"{record.execution_seconds:.2f}",
+                            " | ".join(record.not_graded_normally),
+                            " | ".join(record.needs_review),
+                            " | ".join(record.problems),
+                        ]
+                    )
     return path
 
 
@@ -75,18 +107,22 @@ def _histogram_svg(scores: list[float], max_score: float, title: str) -> str:
     figure.savefig(buffer, format="svg")
     plt.close(figure)
     svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
-                   for row in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def write_html(records: list[GradingRecord], path: Path, assignment_id: str) -> Path:
-    """The instructor's page: questions, problems, timings."""
+def write_html(
+    records: list[GradingRecord], path: Path, assignment_id: str, unreadable: list[str] | None = None
+) -> Path:
+    """The instructor's page: submissions not graded normally or needing review, questions,
+    problems, timings (``unreadable``: markers left out, shown first)."""
     questions: dict[tuple[str, str], list[float]] = {}
     maxima: dict[tuple[str, str], float] = {}
     for record in records:
@@ -97,20 +133,57 @@ def write_html(records: list[GradingRecord], path: Path, assignment_id: str) -> 
     totals = [record.score for record in records]
     total_max = max((record.max_score for record in records), default=0.0)
     flagged = [r for r in records if r.needs_review]
-    parts = [f"<h1>Grading report: {html.escape(assignment_id)}</h1>",
-             f"<p>{len(records)} submissions graded; total score mean "
-             f"{statistics.fmean(totals) if totals else 0:.2f} / {total_max:g}, median "
-             f"{statistics.median(totals) if totals else 0:.2f}; "
-             f"<strong>{len(flagged)} need review</strong>.</p>",
-             "<h2 id='needs-review'>Needs review</h2>",
-             "<p>These submissions changed how the notebook's cells run (input or AST "
-             "transformers, event callbacks, exception handlers, replaced execution machinery, "
-             "trace functions, the course library's lock, ...). The test cell where the grader's "
-             "check failed and every test cell after it scored 0; read the notebook before "
-             "confirming the grade.</p>"]
-    parts.append(_table(["student", "score", "reasons"], [
-        [r.student_id, f"{r.score:g} / {r.max_score:g}", "; ".join(r.needs_review)] for r in flagged])
-        if flagged else "<p>None.</p>")
+    abnormal = [r for r in records if r.not_graded_normally]
+    parts = [
+        f"<h1>Grading report: {html.escape(assignment_id)}</h1>",
+        f"<p>{len(records)} submissions graded; total score mean "
+        f"{statistics.fmean(totals) if totals else 0:.2f} / {total_max:g}, median "
+        f"{statistics.median(totals) if totals else 0:.2f}; "
+        f"<strong>{len(abnormal)} not graded normally</strong>; "
+        f"<strong>{len(flagged)} need review</strong>.</p>",
+    ]
+    if unreadable:
+        parts.append(
+            "<h2>Unreadable grading markers</h2><ul>"
+            + "".join(f"<li>{html.escape(line)}</li>" for line in unreadable)
+            + "</ul>"
+        )
+    parts += [
+        "<h2 id='not-graded-normally'>Not graded normally</h2>",
+        "<p>The grader could not grade a notebook of these submissions: it is missing, "
+        "unreadable, not this assignment's (another notebook handed in, or its nbgrader "
+        "metadata replaced), or the grader failed on it. That notebook scored 0 without "
+        "being run; the submitted files are untouched. Ask the student for the right "
+        "file, or fix it in <code>submitted/</code> and regrade with "
+        "<code>--force --students</code>.</p>",
+    ]
+    parts.append(
+        _table(
+            ["student", "score", "reasons"],
+            [
+                [r.student_id, f"{r.score:g} / {r.max_score:g}", "; ".join(r.not_graded_normally)]
+                for r in abnormal
+            ],
+        )
+        if abnormal
+        else "<p>None.</p>"
+    )
+    parts += [
+        "<h2 id='needs-review'>Needs review</h2>",
+        "<p>These submissions changed how the notebook's cells run (input or AST "
+        "transformers, event callbacks, exception handlers, replaced execution machinery, "
+        "trace functions, the course library's lock, ...). The test cell where the grader's "
+        "check failed and every test cell after it scored 0; read the notebook before "
+        "confirming the grade.</p>",
+    ]
+    parts.append(
+        _table(
+            ["student", "score", "reasons"],
+            [[r.student_id, f"{r.score:g} / {r.max_score:g}", "; ".join(r.needs_review)] for r in flagged],
+        )
+        if flagged
+        else "<p>None.</p>"
+    )
     if totals:
         parts.append(f"<figure>{_histogram_svg(totals, total_max, 'total')}</figure>")
     parts.append("<h2>Questions</h2>")
@@ -123,29 +196,69 @@ def write_html(records: list[GradingRecord], path: Path, assignment_id: str) -> 
     parts.append(_table(["notebook", "question", "points", "mean", "full credit"], rows))
     parts.append(f"<div class='figures'>{''.join(figures)}</div>")
     parts.append("<h2>Submissions with problems</h2>")
-    problems = [[r.student_id, f"{r.score:g} / {r.max_score:g}", "yes" if r.needs_review else "",
-                 "; ".join(r.problems)] for r in records if r.problems]
-    parts.append(_table(["student", "score", "needs review", "reasons"], problems)
-                 if problems else "<p>None.</p>")
+    problems = [
+        [
+            r.student_id,
+            f"{r.score:g} / {r.max_score:g}",
+            "yes" if r.not_graded_normally else "",
+            "yes" if r.needs_review else "",
+            "; ".join(r.problems),
+        ]
+        for r in records
+        if r.problems
+    ]
+    parts.append(
+        _table(["student", "score", "not graded normally", "needs review", "reasons"], problems)
+        if problems
+        else "<p>None.</p>"
+    )
     parts.append("<h2>Timings</h2>")
     if records:
         execution = [r.execution_seconds for r in records]
         overhead = [max(0.0, r.wall_seconds - r.execution_seconds) for r in records]
-        parts.append(_table(["", "mean (s)", "median (s)", "max (s)"], [
-            ["execution in the sandbox", f"{statistics.fmean(execution):.2f}",
-             f"{statistics.median(execution):.2f}", f"{max(execution):.2f}"],
-            ["sandbox overhead", f"{statistics.fmean(overhead):.2f}",
-             f"{statistics.median(overhead):.2f}", f"{max(overhead):.2f}"],
-        ]))
-        parts.append(_table(["student", "score", "execution (s)", "sandbox wall (s)"], [
-            [r.student_id, f"{r.score:g} / {r.max_score:g}", f"{r.execution_seconds:.2f}",
-             f"{r.wall_seconds:.2f}"] for r in records]))
-    style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse;"
-             "margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}"
-             "figure{display:inline-block;margin:.3em}")
-    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report: "
-            f"{html.escape(assignment_id)}</title><style>{style}</style></head><body>"
-            f"{''.join(parts)}</body></html>")
+        parts.append(
+            _table(
+                ["", "mean (s)", "median (s)", "max (s)"],
+                [
+                    [
+                        "execution in the sandbox",
+                        f"{statistics.fmean(execution):.2f}",
+                        f"{statistics.median(execution):.2f}",
+                        f"{max(execution):.2f}",
+                    ],
+                    [
+                        "sandbox overhead",
+                        f"{statistics.fmean(overhead):.2f}",
+                        f"{statistics.median(overhead):.2f}",
+                        f"{max(overhead):.2f}",
+                    ],
+                ],
+            )
+        )
+        parts.append(
+            _table(
+                ["student", "score", "execution (s)", "sandbox wall (s)"],
+                [
+                    [
+                        r.student_id,
+                        f"{r.score:g} / {r.max_score:g}",
+                        f"{r.execution_seconds:.2f}",
+                        f"{r.wall_seconds:.2f}",
+                    ]
+                    for r in records
+                ],
+            )
+        )
+    style = (
+        "body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse;"
+        "margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}"
+        "figure{display:inline-block;margin:.3em}"
+    )
+    page = (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report: "
+        f"{html.escape(assignment_id)}</title><style>{style}</style></head><body>"
+        f"{''.join(parts)}</body></html>"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
@@ -153,6 +266,9 @@ def write_html(records: list[GradingRecord], path: Path, assignment_id: str) -> 
 
 def write_reports(config: Config, assignment_id: str, folder: Path) -> tuple[Path, Path]:
     """``<folder>/<assignment>-grades.csv`` and ``<folder>/<assignment>-report.html``."""
-    records = load_records(config, assignment_id)
-    return (write_csv(records, folder / f"{assignment_id}-grades.csv"),
-            write_html(records, folder / f"{assignment_id}-report.html", assignment_id))
+    unreadable: list[str] = []
+    records = load_records(config, assignment_id, unreadable)
+    return (
+        write_csv(records, folder / f"{assignment_id}-grades.csv"),
+        write_html(records, folder / f"{assignment_id}-report.html", assignment_id, unreadable),
+    )

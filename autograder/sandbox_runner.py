@@ -64,6 +64,8 @@ GUARD_SOURCE = Path(__file__).with_name("kernel_guard.py").read_text(encoding="u
 GUARD_PREFIX = "_dlgd_check_"
 CHECK_EXPRESSION = "dlgd_check"
 CHECK_TIMEOUT_S = 30
+# replaces an output message nbformat rejects (same text as autograder.submissions.INVALID_OUTPUT)
+INVALID_OUTPUT = "[grader: an output that is not a valid notebook output was removed]\n"
 
 # Builtins a test relies on, and those that compile or run code; ipykernel itself replaces
 # input/getpass per request, so those are not watched.
@@ -78,16 +80,26 @@ WATCHED_HELPERS = {"math": ("isclose",)}
 LATE_HELPERS = {
     "numpy": ("allclose", "isclose", "array_equal"),
     "numpy.testing": (
-        "assert_allclose", "assert_array_equal", "assert_array_almost_equal", "assert_equal",
+        "assert_allclose",
+        "assert_array_equal",
+        "assert_array_almost_equal",
+        "assert_equal",
     ),
     "torch": ("allclose", "isclose", "equal"),
     "torch.testing": ("assert_close",),
 }
-GUARD_CONFIG = {"builtins": WATCHED_BUILTINS, "helpers": WATCHED_HELPERS, "late_helpers": LATE_HELPERS,
-                "own_work": "dlgd_course.own_work", "assignments": "dlgd_course.assignments"}
+GUARD_CONFIG = {
+    "builtins": WATCHED_BUILTINS,
+    "helpers": WATCHED_HELPERS,
+    "late_helpers": LATE_HELPERS,
+    "own_work": "dlgd_course.own_work",
+    "assignments": "dlgd_course.assignments",
+}
 NO_ANSWER = "the grader's check did not run (no answer came back)"
-FORGED = ("the grader's check was not answered by the grader (its channel, the kernel's "
-          "user_expressions, was intercepted, or the check was replaced)")
+FORGED = (
+    "the grader's check was not answered by the grader (its channel, the kernel's "
+    "user_expressions, was intercepted, or the check was replaced)"
+)
 
 # Linux ioctl, mount(2) and umount2(2) constants.
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
@@ -103,6 +115,7 @@ def _emit(event: dict[str, Any]) -> None:
 
 
 # --- isolation inside the namespaces -----------------------------------------------------
+
 
 def _loopback_up() -> None:
     """Bring ``lo`` up in the fresh network namespace (the kernel talks ZMQ on 127.0.0.1)."""
@@ -129,17 +142,27 @@ SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 # Of /etc, only what the dynamic loader, the C library, fontconfig (matplotlib runs fc-list)
 # and MIME/time-zone lookups read, and the system's font cache; passwd, group, hosts and
 # nsswitch.conf are written for the sandbox (no account of the host is listed).
-ETC_PATHS = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
-             "/etc/timezone", "/etc/alternatives", "/etc/fonts", "/etc/mime.types",
-             "/var/cache/fontconfig")
+ETC_PATHS = (
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/localtime",
+    "/etc/timezone",
+    "/etc/alternatives",
+    "/etc/fonts",
+    "/etc/mime.types",
+    "/var/cache/fontconfig",
+)
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
 GPU_DEVICES = ("/dev/nvidia*", "/dev/nvidia-caps", "/dev/dri")
 
 
 def _sandbox_etc(uid: int) -> dict[str, str]:
     return {
-        "passwd": (f"root:x:0:0:root:/root:/usr/sbin/nologin\nstudent:x:{uid}:{uid}:sandbox:/tmp:"
-                   "/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"),
+        "passwd": (
+            f"root:x:0:0:root:/root:/usr/sbin/nologin\nstudent:x:{uid}:{uid}:sandbox:/tmp:"
+            "/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+        ),
         "group": f"root:x:0:\nstudent:x:{uid}:\nnogroup:x:65534:\n",
         "hosts": "127.0.0.1 localhost\n::1 localhost ip6-localhost\n",
         "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
@@ -151,8 +174,9 @@ def _nested(path: str, parents: list[str]) -> bool:
     return any(path == parent or path.startswith(parent.rstrip("/") + "/") for parent in parents)
 
 
-def enter_new_root(workdir: str, allowed: list[str], hidden_paths: list[str], tmp_size: str,
-                   uid: int, base: str = "/tmp") -> None:
+def enter_new_root(
+    workdir: str, allowed: list[str], hidden_paths: list[str], tmp_size: str, uid: int, base: str = "/tmp"
+) -> None:
     """Build the sandbox's root from its allow-list and ``pivot_root`` into it (see the
     module doc). ``allowed``: folders bound read-only at their own path (the Python
     environment, the course library); ``workdir`` becomes :data:`SUBMISSION_DIR`; ``base``:
@@ -200,8 +224,9 @@ def enter_new_root(workdir: str, allowed: list[str], hidden_paths: list[str], tm
             _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID, None)
 
     for scratch in ("/tmp", "/var/tmp"):
-        _mount("tmpfs", mountpoint(scratch, True), "tmpfs", _MS_NOSUID | _MS_NODEV,
-               f"size={tmp_size},mode=1777")
+        _mount(
+            "tmpfs", mountpoint(scratch, True), "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={tmp_size},mode=1777"
+        )
     for path, handle, read_only in sorted(binds):
         bind(handle, path, read_only)
         os.close(handle)
@@ -218,15 +243,21 @@ def enter_new_root(workdir: str, allowed: list[str], hidden_paths: list[str], tm
     for path, handle in device_handles:
         bind(handle, path, read_only=False)
         os.close(handle)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
         os.symlink(target, os.path.join(dev, name))
-    _mount("tmpfs", mountpoint("/dev/shm", True), "tmpfs", _MS_NOSUID | _MS_NODEV,
-           f"size={tmp_size},mode=1777")
+    _mount(
+        "tmpfs", mountpoint("/dev/shm", True), "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={tmp_size},mode=1777"
+    )
     _mount("proc", mountpoint("/proc", True), "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None)
     try:
-        _mount("sysfs", mountpoint("/sys", True), "sysfs",
-               _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None)
+        _mount(
+            "sysfs", mountpoint("/sys", True), "sysfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None
+        )
     except OSError:  # not allowed here: the host's, read-only
         handle = os.open("/sys", os.O_PATH | os.O_CLOEXEC)
         bind(handle, "/sys", read_only=True, recursive=False)
@@ -262,6 +293,7 @@ def _pivot_root(root: str) -> None:
 
 # --- the kernel ----------------------------------------------------------------------------
 
+
 def kernel_manager_class(wrapper: list[str], uid: int | None, log_path: str) -> type:
     """An ``AsyncKernelManager`` whose kernel starts under ``wrapper`` (limits, uid), with its
     stdout/stderr in ``log_path`` and its connection file readable by ``uid``."""
@@ -279,14 +311,23 @@ def kernel_manager_class(wrapper: list[str], uid: int | None, log_path: str) -> 
 
 
 def _limit_wrapper(limits: dict[str, int], uid: int | None) -> list[str]:
-    wrapper = ["prlimit", f"--as={limits['memory_bytes']}" if limits.get("memory_bytes") else None,
-               f"--fsize={limits['file_bytes']}", "--core=0"]
+    wrapper = [
+        "prlimit",
+        f"--as={limits['memory_bytes']}" if limits.get("memory_bytes") else None,
+        f"--fsize={limits['file_bytes']}",
+        "--core=0",
+    ]
     if uid is not None:
-        wrapper += [f"--nproc={limits['processes']}", "--",
-                    "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                    "--no-new-privs"]
+        wrapper += [
+            f"--nproc={limits['processes']}",
+            "--",
+            "setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--no-new-privs",
+        ]
     return [arg for arg in wrapper if arg is not None] + ["--"]
-
 
 
 def _sign(key: bytes, nonce: str, verdict: str) -> str:
@@ -299,8 +340,10 @@ def verify_answer(entry: dict[str, Any] | None, key: bytes, nonce: str) -> str |
     if not isinstance(entry, dict):
         return NO_ANSWER
     if entry.get("status") != "ok":
-        return (f"the grader's check did not run ({entry.get('ename')}: {str(entry.get('evalue'))[:200]}): "
-                "the submission removed or broke it")
+        return (
+            f"the grader's check did not run ({entry.get('ename')}: {str(entry.get('evalue'))[:200]}): "
+            "the submission removed or broke it"
+        )
     try:
         answer = ast.literal_eval(entry.get("data", {}).get("text/plain", ""))
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -319,6 +362,7 @@ def execute(spec: dict[str, Any]) -> None:
     from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
+    from nbformat.validator import NotebookValidationError
 
     notebook = nbformat.from_dict(spec["notebook"])
     limits = spec["limits"]
@@ -351,12 +395,28 @@ def execute(spec: dict[str, Any]) -> None:
             if self.output_bytes + size > max_output:
                 if self.output_bytes <= max_output:
                     self.output_bytes = max_output + 1
-                    outs.append(nbformat.v4.new_output(
-                        "stream", name="stderr",
-                        text=f"[grader: output beyond {max_output} bytes was dropped]\n"))
+                    outs.append(
+                        nbformat.v4.new_output(
+                            "stream",
+                            name="stderr",
+                            text=f"[grader: output beyond {max_output} bytes was dropped]\n",
+                        )
+                    )
                 return None
             self.output_bytes += size
-            return super().output(outs, msg, display_id, cell_index)
+            try:
+                return super().output(outs, msg, display_id, cell_index)
+            except (NotebookValidationError, KeyError, TypeError):
+                # a message the student's code made up (data that is not text): nbclient raises,
+                # which would end the whole run; the output is replaced instead
+                outs.append(nbformat.v4.new_output("stream", name="stdout", text=INVALID_OUTPUT))
+                return None
+
+        def _update_display_id(self, display_id: str, msg: dict[str, Any]) -> None:
+            try:
+                super()._update_display_id(display_id, msg)
+            except (NotebookValidationError, KeyError, TypeError):
+                pass  # an invalid update: the output keeps what it showed
 
         def start_checks(self) -> None:
             """Route the kernel client's execute requests through :meth:`_execute`."""
@@ -373,9 +433,14 @@ def execute(spec: dict[str, Any]) -> None:
             request; its result, or ``None`` when no reply came in time."""
             from queue import Empty
 
-            msg_id = self._client_execute("", silent=True, store_history=False, allow_stdin=False,
-                                          stop_on_error=False,
-                                          user_expressions={CHECK_EXPRESSION: expression})
+            msg_id = self._client_execute(
+                "",
+                silent=True,
+                store_history=False,
+                allow_stdin=False,
+                stop_on_error=False,
+                user_expressions={CHECK_EXPRESSION: expression},
+            )
             deadline = time.monotonic() + check_timeout
             while True:
                 try:
@@ -397,27 +462,40 @@ def execute(spec: dict[str, Any]) -> None:
             self.checks += 1
             self.check_seconds += time.perf_counter() - start
             if entry is None:
-                return (f"the submission broke the kernel: the grader's check got no reply within "
-                        f"{check_timeout} s")
+                return (
+                    f"the submission broke the kernel: the grader's check got no reply within "
+                    f"{check_timeout} s"
+                )
             return verify_answer(entry, key, nonce)
 
     def record_failed_reply(cell: Any, cell_index: int, execute_reply: dict) -> None:
         client.last_reply = execute_reply
         content = execute_reply["content"]
         if content["status"] == "error" and not any(
-            out.output_type == "error" and out.ename == content["ename"] for out in cell.outputs
+            out.output_type == "error" and out.ename == content.get("ename") for out in cell.outputs
         ):
-            cell.outputs.append(nbformat.v4.new_output(
-                "error", ename=content["ename"], evalue=content["evalue"],
-                traceback=content["traceback"] or ["an error was raised while tracebacks were hidden"]))
+            traceback = content.get("traceback")
+            if not isinstance(traceback, list) or not all(isinstance(line, str) for line in traceback):
+                traceback = []
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "error",
+                    ename=str(content.get("ename")),
+                    evalue=str(content.get("evalue")),
+                    traceback=traceback or ["an error was raised while tracebacks were hidden"],
+                )
+            )
 
     client = SandboxClient(
         notebook,
         timeout=int(limits["cell_seconds"]),
         interrupt_on_timeout=True,
         allow_errors=True,
-        error_on_timeout={"ename": "CellTimeoutError", "evalue": "",
-                          "traceback": ["CellTimeoutError: No reply from kernel before timeout"]},
+        error_on_timeout={
+            "ename": "CellTimeoutError",
+            "evalue": "",
+            "traceback": ["CellTimeoutError: No reply from kernel before timeout"],
+        },
         kernel_manager_class=manager,
         extra_arguments=["--HistoryManager.hist_file=:memory:"],
         resources={"metadata": {"path": workdir}},
@@ -427,9 +505,11 @@ def execute(spec: dict[str, Any]) -> None:
     with client.setup_kernel():
         client.start_checks()
         nonce = secrets.token_hex(16)
-        setup = (f"(lambda ns: (exec({GUARD_SOURCE!r}, ns), ns['install']({key.hex()!r}, {guard!r}, "
-                 f"{nonce!r}, {GUARD_CONFIG!r}))[1])({{'__name__': '_dlgd_guard', "
-                 f"'__builtins__': __import__('builtins')}})")
+        setup = (
+            f"(lambda ns: (exec({GUARD_SOURCE!r}, ns), ns['install']({key.hex()!r}, {guard!r}, "
+            f"{nonce!r}, {GUARD_CONFIG!r}))[1])({{'__name__': '_dlgd_guard', "
+            f"'__builtins__': __import__('builtins')}})"
+        )
         installing = time.perf_counter()
         problem = verify_answer(client.request_check(setup), key, nonce) if integrity else None
         if problem is not None:
@@ -443,15 +523,29 @@ def execute(spec: dict[str, Any]) -> None:
             graded = integrity and bool(cell.metadata.get("nbgrader", {}).get("grade"))
             if first is not None:
                 if graded:
-                    _emit({"event": "violation", "index": index, "first": False, "executed": False,
-                           "reason": f"an earlier check failed (cell {_cell_name(notebook, first[0])}: "
-                                     f"{first[1]})"})
+                    _emit(
+                        {
+                            "event": "violation",
+                            "index": index,
+                            "first": False,
+                            "executed": False,
+                            "reason": f"an earlier check failed (cell {_cell_name(notebook, first[0])}: "
+                            f"{first[1]})",
+                        }
+                    )
                 continue
             try:
                 reason = client.check() if graded and not checked else None  # before the cell
                 if reason is not None:
-                    _emit({"event": "violation", "index": index, "reason": reason, "first": True,
-                           "executed": False})
+                    _emit(
+                        {
+                            "event": "violation",
+                            "index": index,
+                            "reason": reason,
+                            "first": True,
+                            "executed": False,
+                        }
+                    )
                     first = (index, reason)
                     continue
                 nonce = secrets.token_hex(16)
@@ -465,8 +559,9 @@ def execute(spec: dict[str, Any]) -> None:
                     started = time.perf_counter()
                     content = (client.last_reply or {}).get("content", {})
                     if content.get("status") == "ok":
-                        reason = verify_answer(content.get("user_expressions", {}).get(CHECK_EXPRESSION),
-                                               key, nonce)
+                        reason = verify_answer(
+                            content.get("user_expressions", {}).get(CHECK_EXPRESSION), key, nonce
+                        )
                         client.checks += 1
                         client.check_seconds += time.perf_counter() - started
                     else:
@@ -477,12 +572,19 @@ def execute(spec: dict[str, Any]) -> None:
             _emit({"event": "cell", "index": index, "cell": cell})
             checked = graded and reason is None
             if reason is not None:
-                _emit({"event": "violation", "index": index, "reason": reason, "first": True,
-                       "executed": True})
+                _emit(
+                    {"event": "violation", "index": index, "reason": reason, "first": True, "executed": True}
+                )
                 first = (index, reason)
         # before the kernel's shutdown: the sandbox is killed as soon as this is read
-        _emit({"event": "done", "seconds": time.perf_counter() - start, "checks": client.checks,
-               "check_seconds": client.check_seconds})
+        _emit(
+            {
+                "event": "done",
+                "seconds": time.perf_counter() - start,
+                "checks": client.checks,
+                "check_seconds": client.check_seconds,
+            }
+        )
 
 
 def _cell_name(notebook: Any, index: int) -> str:
@@ -501,8 +603,13 @@ def main() -> None:
     try:
         if spec.get("isolation") == "namespaces":
             _loopback_up()
-            enter_new_root(spec["workdir"], spec.get("allowed_paths", []), spec.get("hidden_paths", []),
-                           spec["limits"]["tmp_size"], spec["uid"])
+            enter_new_root(
+                spec["workdir"],
+                spec.get("allowed_paths", []),
+                spec.get("hidden_paths", []),
+                spec["limits"]["tmp_size"],
+                spec["uid"],
+            )
             spec["workdir"] = SUBMISSION_DIR
         path = os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")
         os.environ.clear()

@@ -66,14 +66,14 @@ class Case:
     insert: tuple[tuple[str, str], ...] = ()  # (after grade id, source of a free cell)
     complete: bool = False  # start from the instructor's solutions
     before: dict[str, float] | None = None  # score before issue 16 (None: same as expected)
+    not_normal: bool = False  # scored 0 without being run: "not graded normally" (issue 25)
 
 
 # --- ways to change how later cells run (issue 16) -------------------------------------------
 
 # The issue's exact case: every cell that contains `assert` becomes `pass`.
 NO_ASSERTS = (
-    "def _no_asserts(lines):\n"
-    "    return ['pass\\n'] if any('assert' in line for line in lines) else lines\n"
+    "def _no_asserts(lines):\n    return ['pass\\n'] if any('assert' in line for line in lines) else lines\n"
 )
 INPUT_TRANSFORMER = NO_ASSERTS + "get_ipython().input_transformers_cleanup.append(_no_asserts)\n"
 POST_TRANSFORMER = NO_ASSERTS + "get_ipython().input_transformers_post.append(_no_asserts)\n"
@@ -217,113 +217,276 @@ PLOTS = (
 CASES = [
     Case("full", FULL, {"add": ADD, "square": SQUARE}),
     Case("blank", ZERO),
-    Case("partial", {"test_add": 2.0, "test_square": 0.0},
-         {"add": ADD, "square": "def square(x):\n    return x + x\n"}),
-    Case("infinite_loop", {"test_add": 0.0, "test_square": 3.0},
-         {"add": "while True:\n    pass\n" + ADD, "square": SQUARE},
-         reason="exceeded the time limit of one cell"),
-    Case("memory_bomb", {"test_add": 0.0, "test_square": 3.0},
-         {"add": "blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 2**20))\n" + ADD,
-          "square": SQUARE},
-         reason="ran out of memory"),
-    Case("fork_bomb", {"test_add": 0.0, "test_square": 3.0},
-         {"add": "import os, time\nwhile True:\n    if os.fork() == 0:\n        time.sleep(600)\n"
-                 "        os._exit(0)\n" + ADD, "square": SQUARE},
-         reason="could not start more processes"),
-    Case("output_flood", FULL,
-         {"add": ADD + "for _ in range(300):\n    print('x' * 100_000)\n", "square": SQUARE}),
-    Case("kills_kernel", {"test_add": 2.0, "test_square": 0.0},
-         {"add": ADD, "square": "import os\nos._exit(3)\n" + SQUARE},
-         reason="the kernel died"),
-    Case("network", FULL,
-         {"add": "import socket\nfor host in {hosts!r}:\n    try:\n"
-                 "        socket.create_connection((host, {port}), timeout=3).sendall(b'LEAK')\n"
-                 "        print('CONNECTED', host)\n"
-                 "    except OSError as error:\n        print('blocked', host, error)\n" + ADD,
-          "square": SQUARE}),
-    Case("snoops", FULL,
-         {"add": "import os\nfor path in {secrets!r}:\n    try:\n"
-                 "        seen = bool(os.listdir(path) if os.path.isdir(path)\n"
-                 "                    else open(path, 'rb').read())\n"
-                 "    except OSError:\n        seen = False\n"
-                 "    print('SEEN' if seen else 'hidden', path)\n" + ADD, "square": SQUARE}),
+    Case(
+        "partial",
+        {"test_add": 2.0, "test_square": 0.0},
+        {"add": ADD, "square": "def square(x):\n    return x + x\n"},
+    ),
+    Case(
+        "infinite_loop",
+        {"test_add": 0.0, "test_square": 3.0},
+        {"add": "while True:\n    pass\n" + ADD, "square": SQUARE},
+        reason="exceeded the time limit of one cell",
+    ),
+    Case(
+        "memory_bomb",
+        {"test_add": 0.0, "test_square": 3.0},
+        {
+            "add": "blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 2**20))\n" + ADD,
+            "square": SQUARE,
+        },
+        reason="ran out of memory",
+    ),
+    Case(
+        "fork_bomb",
+        {"test_add": 0.0, "test_square": 3.0},
+        {
+            "add": "import os, time\nwhile True:\n    if os.fork() == 0:\n        time.sleep(600)\n"
+            "        os._exit(0)\n" + ADD,
+            "square": SQUARE,
+        },
+        reason="could not start more processes",
+    ),
+    Case(
+        "output_flood",
+        FULL,
+        {"add": ADD + "for _ in range(300):\n    print('x' * 100_000)\n", "square": SQUARE},
+    ),
+    Case(
+        "kills_kernel",
+        {"test_add": 2.0, "test_square": 0.0},
+        {"add": ADD, "square": "import os\nos._exit(3)\n" + SQUARE},
+        reason="the kernel died",
+    ),
+    Case(
+        "network",
+        FULL,
+        {
+            "add": "import socket\nfor host in {hosts!r}:\n    try:\n"
+            "        socket.create_connection((host, {port}), timeout=3).sendall(b'LEAK')\n"
+            "        print('CONNECTED', host)\n"
+            "    except OSError as error:\n        print('blocked', host, error)\n" + ADD,
+            "square": SQUARE,
+        },
+    ),
+    Case(
+        "snoops",
+        FULL,
+        {
+            "add": "import os\nfor path in {secrets!r}:\n    try:\n"
+            "        seen = bool(os.listdir(path) if os.path.isdir(path)\n"
+            "                    else open(path, 'rb').read())\n"
+            "    except OSError:\n        seen = False\n"
+            "    print('SEEN' if seen else 'hidden', path)\n" + ADD,
+            "square": SQUARE,
+        },
+    ),
     Case("walks_filesystem", FULL, {"add": WALKS_FILESYSTEM + ADD, "square": SQUARE}),
-    Case("edits_locked_test", {"test_add": 0.0, "test_square": 3.0},
-         {"add": "def add(a, b):\n    return a - b\n", "square": SQUARE},
-         edit=_set_locked("test_add", "pass")),
-    Case("deletes_locked_test", {"test_add": 2.0, "test_square": 0.0},
-         {"add": ADD, "square": "def square(x):\n    return x\n"}, edit=_delete("test_square")),
-    Case("always_equal", {"test_add": 0.0, "test_square": 3.0},
-         {"add": "class Anything(int):\n    def __eq__(self, other):\n        return True\n\n"
-                 "def add(a, b):\n    return Anything(0)\n", "square": SQUARE}),
+    Case(
+        "edits_locked_test",
+        {"test_add": 0.0, "test_square": 3.0},
+        {"add": "def add(a, b):\n    return a - b\n", "square": SQUARE},
+        edit=_set_locked("test_add", "pass"),
+    ),
+    Case(
+        "deletes_locked_test",
+        {"test_add": 2.0, "test_square": 0.0},
+        {"add": ADD, "square": "def square(x):\n    return x\n"},
+        edit=_delete("test_square"),
+    ),
+    Case(
+        "always_equal",
+        {"test_add": 0.0, "test_square": 3.0},
+        {
+            "add": "class Anything(int):\n    def __eq__(self, other):\n        return True\n\n"
+            "def add(a, b):\n    return Anything(0)\n",
+            "square": SQUARE,
+        },
+    ),
     # Tampering with the grader's tools or with how cells run costs every test cell after it,
     # and the submission is flagged for review.
-    Case("patches_builtins", ZERO,
-         {"add": "import builtins\nclass Anything(int):\n    def __eq__(self, other):\n"
-                 "        return True\n\n"
-                 "builtins.int = Anything\n"
-                 "def add(a, b):\n    return Anything(0)\n", "square": SQUARE},
-         reason="broke the kernel", review="broke the kernel"),  # ipykernel hangs on the replaced int
-    Case("hides_tracebacks", ZERO,
-         {"add": "get_ipython().showtraceback = lambda *args, **kwargs: None\n"
-                 "def add(a, b):\n    return a - b\n", "square": SQUARE},
-         reason="showtraceback", review="showtraceback"),
-    Case("removes_guard", ZERO,
-         {"add": "import builtins\nfor space in (globals(), vars(builtins)):\n"
-                 "    for name in [n for n in space if n.startswith('_dlgd')]:\n"
-                 "        del space[name]\n" + ADD, "square": SQUARE},
-         reason="the grader's check did not run", review="the grader's check did not run"),
-    Case("input_transformer", ZERO, insert=(("setup", INPUT_TRANSFORMER),),
-         reason="input transformer", review="input transformer", before=FULL),
-    Case("input_transformer_post", ZERO, insert=(("setup", POST_TRANSFORMER),),
-         reason="input transformer", review="input transformer", before=FULL),
-    Case("ast_transformer", ZERO, insert=(("setup", AST_TRANSFORMER),),
-         reason="AST transformer", review="AST transformer", before=FULL),
-    Case("pre_run_cell_event", ZERO, insert=(("setup", PRE_RUN_CELL),),
-         reason="event callback", review="event callback", before=FULL),
-    Case("custom_exception_handler", ZERO, insert=(("setup", CUSTOM_EXCEPTION),),
-         reason="custom exception handler", review="custom exception handler", before=FULL),
-    Case("replaces_run_cell", ZERO, insert=(("setup", RUN_CELL),),
-         reason="run_cell", review="run_cell", before=FULL),
-    Case("wraps_do_execute", ZERO, insert=(("setup", DO_EXECUTE),),
-         reason="do_execute", review="do_execute", before=FULL),
-    Case("trace_from_test", ZERO, {"add": TRACE_FROM_TEST, "square": ""},
-         reason="trace function", review="trace function", before=FULL),
-    Case("replaces_excepthook", ZERO, {"add": EXCEPTHOOK + ADD, "square": SQUARE},
-         reason="sys.excepthook", review="sys.excepthook"),
-    Case("threading_settrace", ZERO,
-         {"add": "import threading\nthreading.settrace(lambda *args: None)\n" + ADD, "square": SQUARE},
-         reason="threading.settrace", review="threading.settrace"),
-    Case("answers_check", ZERO, insert=(("setup", ANSWERS_CHECK),),
-         reason="the grader's check", review="the grader's check", before=FULL),
-    Case("fakes_check_reply", ZERO, insert=(("setup", FAKES_CHECK_REPLY),),
-         reason="user_expressions", review="user_expressions", before=FULL),
+    Case(
+        "patches_builtins",
+        ZERO,
+        {
+            "add": "import builtins\nclass Anything(int):\n    def __eq__(self, other):\n"
+            "        return True\n\n"
+            "builtins.int = Anything\n"
+            "def add(a, b):\n    return Anything(0)\n",
+            "square": SQUARE,
+        },
+        reason="broke the kernel",
+        review="broke the kernel",
+    ),  # ipykernel hangs on the replaced int
+    Case(
+        "hides_tracebacks",
+        ZERO,
+        {
+            "add": "get_ipython().showtraceback = lambda *args, **kwargs: None\n"
+            "def add(a, b):\n    return a - b\n",
+            "square": SQUARE,
+        },
+        reason="showtraceback",
+        review="showtraceback",
+    ),
+    Case(
+        "removes_guard",
+        ZERO,
+        {
+            "add": "import builtins\nfor space in (globals(), vars(builtins)):\n"
+            "    for name in [n for n in space if n.startswith('_dlgd')]:\n"
+            "        del space[name]\n" + ADD,
+            "square": SQUARE,
+        },
+        reason="the grader's check did not run",
+        review="the grader's check did not run",
+    ),
+    Case(
+        "input_transformer",
+        ZERO,
+        insert=(("setup", INPUT_TRANSFORMER),),
+        reason="input transformer",
+        review="input transformer",
+        before=FULL,
+    ),
+    Case(
+        "input_transformer_post",
+        ZERO,
+        insert=(("setup", POST_TRANSFORMER),),
+        reason="input transformer",
+        review="input transformer",
+        before=FULL,
+    ),
+    Case(
+        "ast_transformer",
+        ZERO,
+        insert=(("setup", AST_TRANSFORMER),),
+        reason="AST transformer",
+        review="AST transformer",
+        before=FULL,
+    ),
+    Case(
+        "pre_run_cell_event",
+        ZERO,
+        insert=(("setup", PRE_RUN_CELL),),
+        reason="event callback",
+        review="event callback",
+        before=FULL,
+    ),
+    Case(
+        "custom_exception_handler",
+        ZERO,
+        insert=(("setup", CUSTOM_EXCEPTION),),
+        reason="custom exception handler",
+        review="custom exception handler",
+        before=FULL,
+    ),
+    Case(
+        "replaces_run_cell",
+        ZERO,
+        insert=(("setup", RUN_CELL),),
+        reason="run_cell",
+        review="run_cell",
+        before=FULL,
+    ),
+    Case(
+        "wraps_do_execute",
+        ZERO,
+        insert=(("setup", DO_EXECUTE),),
+        reason="do_execute",
+        review="do_execute",
+        before=FULL,
+    ),
+    Case(
+        "trace_from_test",
+        ZERO,
+        {"add": TRACE_FROM_TEST, "square": ""},
+        reason="trace function",
+        review="trace function",
+        before=FULL,
+    ),
+    Case(
+        "replaces_excepthook",
+        ZERO,
+        {"add": EXCEPTHOOK + ADD, "square": SQUARE},
+        reason="sys.excepthook",
+        review="sys.excepthook",
+    ),
+    Case(
+        "threading_settrace",
+        ZERO,
+        {"add": "import threading\nthreading.settrace(lambda *args: None)\n" + ADD, "square": SQUARE},
+        reason="threading.settrace",
+        review="threading.settrace",
+    ),
+    Case(
+        "answers_check",
+        ZERO,
+        insert=(("setup", ANSWERS_CHECK),),
+        reason="the grader's check",
+        review="the grader's check",
+        before=FULL,
+    ),
+    Case(
+        "fakes_check_reply",
+        ZERO,
+        insert=(("setup", FAKES_CHECK_REPLY),),
+        reason="user_expressions",
+        review="user_expressions",
+        before=FULL,
+    ),
     # honest submissions that use the machinery legitimately keep full marks
-    Case("warns_on_stderr", FULL,
-         {"add": "import warnings\nwarnings.warn('old API', DeprecationWarning)\n" + ADD,
-          "square": SQUARE}),
+    Case(
+        "warns_on_stderr",
+        FULL,
+        {"add": "import warnings\nwarnings.warn('old API', DeprecationWarning)\n" + ADD, "square": SQUARE},
+    ),
     Case("plots_matplotlib", FULL, {"add": PLOTS + ADD, "square": SQUARE}),
-    Case("future_annotations", FULL,
-         {"add": "from __future__ import annotations\n\ndef add(a: int, b: int) -> int:\n"
-                 "    return a + b\n", "square": SQUARE}),
-    Case("prints_history", FULL,
-         {"add": ADD, "square": "print(_ih)\n" + SQUARE}),
-    Case("invalid_json", ZERO, raw=b'{"cells": [',
-         reason="not a valid notebook"),
-    Case("missing_notebook", ZERO, raw=b"",
-         reason="missing from the submission (no notebook at all)"),
-    Case("wrong_file_name", ZERO,
-         {"add": ADD, "square": SQUARE}, filename="my-homework.ipynb",
-         reason="found my-homework.ipynb"),
-    Case("changed_kernelspec", FULL, {"add": ADD, "square": SQUARE}, edit=_kernelspec,
-         reason="kernel 'evil-kernel' replaced"),
+    Case(
+        "future_annotations",
+        FULL,
+        {
+            "add": "from __future__ import annotations\n\ndef add(a: int, b: int) -> int:\n"
+            "    return a + b\n",
+            "square": SQUARE,
+        },
+    ),
+    Case("prints_history", FULL, {"add": ADD, "square": "print(_ih)\n" + SQUARE}),
+    Case("invalid_json", ZERO, raw=b'{"cells": [', reason="not a valid notebook", not_normal=True),
+    Case(
+        "missing_notebook",
+        ZERO,
+        raw=b"",
+        reason="missing from the submission (no notebook at all)",
+        not_normal=True,
+    ),
+    # the only notebook submitted, under another name: graded (issue 25; before: 0, "missing")
+    Case(
+        "wrong_file_name",
+        FULL,
+        {"add": ADD, "square": SQUARE},
+        filename="my-homework.ipynb",
+        reason="not found under that name; graded my-homework.ipynb instead",
+    ),
+    Case(
+        "changed_kernelspec",
+        FULL,
+        {"add": ADD, "square": SQUARE},
+        edit=_kernelspec,
+        reason="kernel 'evil-kernel' replaced",
+    ),
 ]
 
 
 # --- assignment 00 (its real notebook; test cells inside graded_part) -------------------------
 
-FULL_00 = {"test_standardize": 3.0, "test_lorenz63_tendency": 4.0, "test_rk4_step": 4.0,
-           "test_fit_parameters": 3.0, "test_flow_map": 6.0}
+FULL_00 = {
+    "test_standardize": 3.0,
+    "test_lorenz63_tendency": 4.0,
+    "test_rk4_step": 4.0,
+    "test_fit_parameters": 3.0,
+    "test_flow_map": 6.0,
+}
 ZERO_00 = dict.fromkeys(FULL_00, 0.0)
 ONLY_STANDARDIZE_00 = ZERO_00 | {"test_standardize": 3.0}
 
@@ -331,7 +494,8 @@ ONLY_STANDARDIZE_00 = ZERO_00 | {"test_standardize": 3.0}
 DELEGATES_00 = {
     "lorenz63_tendency": (
         "def l63_tendency(state, sigma=10.0, rho=28.0, beta=8.0 / 3.0):\n"
-        "    return dynamics.lorenz63_tendency(state, sigma, rho, beta)\n"),
+        "    return dynamics.lorenz63_tendency(state, sigma, rho, beta)\n"
+    ),
     "rk4_step": "def rk4(tendency, state, dt):\n    return dynamics.rk4_step(tendency, state, dt)\n",
 }
 NOOP_GRADED_PART = (
@@ -361,7 +525,8 @@ UNLOCKS_IN_TEST = {
         "    import types\n"
         "    import dlgd_course.own_work as own_work\n"
         "    own_work._STATE.locked = types.MappingProxyType({{}})\n"
-        "    return dynamics.lorenz63_tendency(state, sigma, rho, beta)\n"),
+        "    return dynamics.lorenz63_tendency(state, sigma, rho, beta)\n"
+    ),
 }
 # Disarms the lock where the library reads it: the modules of the answers call a stand-in.
 REBINDS_GUARD = (
@@ -402,25 +567,102 @@ TRACE_00 = (
     "sys.settrace(_tracer)\n"
 )
 
+# The issue-25 situation on the real notebook: twelve notebooks of nbgrader's own test suite
+# (read from the installed package) handed in for assignment 00. Before issue 25 the first one
+# crashed the run (KeyError 'grade_id' in nbgrader's OverwriteCells) and nobody was graded.
+FOREIGN_00 = [
+    "submitted-cheat-attempt",
+    "submitted-grade-cell-changed",
+    "submitted-locked-cell-changed",
+    "test-v0-invalid",
+    "test-v2",
+    "too-new",
+    "test-with-output",
+    "side-effects",
+    "autotest-hidden",
+    "test-no-metadata",
+    "infinite-loop",
+    "validation-zero-points",
+]
+
+
+def _nbgrader_notebook(name: str) -> bytes:
+    from importlib import resources
+
+    return (resources.files("nbgrader.tests.apps.files") / f"{name}.ipynb").read_bytes()
+
+
 CASES_00 = [
     Case("full", FULL_00, complete=True),
+    *[
+        Case(
+            f"foreign_{name.replace('-', '_')}",
+            ZERO_00,
+            raw=_nbgrader_notebook(name),
+            reason="not this assignment's notebook",
+            not_normal=True,
+        )
+        for name in FOREIGN_00
+    ],
     # the issue's exact case: a blank notebook with one extra cell
-    Case("blank_transformer", ZERO_00, insert=(("setup", INPUT_TRANSFORMER),),
-         reason="input transformer", review="input transformer", before=FULL_00),
-    Case("noop_graded_part", ONLY_STANDARDIZE_00, DELEGATES_00, complete=True,
-         insert=(("test_standardize", NOOP_GRADED_PART),),
-         reason="dlgd_course.own_work", review="dlgd_course.own_work", before=FULL_00),
-    Case("clears_lock", ONLY_STANDARDIZE_00, DELEGATES_00, complete=True,
-         insert=(("test_standardize", CLEARS_LOCK),),
-         reason="dlgd_course.own_work", review="dlgd_course.own_work", before=FULL_00),
-    Case("unlocks_in_test", ONLY_STANDARDIZE_00, UNLOCKS_IN_TEST, complete=True,
-         reason="lock of part", review="lock of part", before=FULL_00),
-    Case("rebinds_guard_answer", ONLY_STANDARDIZE_00, DELEGATES_00, complete=True,
-         insert=(("test_standardize", REBINDS_GUARD),),
-         reason="guard_answer", review="guard_answer", before=FULL_00),
-    Case("trace_before_test", ONLY_STANDARDIZE_00,
-         {"lorenz63_tendency": "def l63_tendency(state, sigma=10.0, rho=28.0, beta=8.0 / 3.0):\n"
-                               "    return torch.zeros_like(state)\n"},
-         complete=True, insert=(("test_standardize", TRACE_00),),
-         reason="trace function", review="trace function", before=FULL_00),
+    Case(
+        "blank_transformer",
+        ZERO_00,
+        insert=(("setup", INPUT_TRANSFORMER),),
+        reason="input transformer",
+        review="input transformer",
+        before=FULL_00,
+    ),
+    Case(
+        "noop_graded_part",
+        ONLY_STANDARDIZE_00,
+        DELEGATES_00,
+        complete=True,
+        insert=(("test_standardize", NOOP_GRADED_PART),),
+        reason="dlgd_course.own_work",
+        review="dlgd_course.own_work",
+        before=FULL_00,
+    ),
+    Case(
+        "clears_lock",
+        ONLY_STANDARDIZE_00,
+        DELEGATES_00,
+        complete=True,
+        insert=(("test_standardize", CLEARS_LOCK),),
+        reason="dlgd_course.own_work",
+        review="dlgd_course.own_work",
+        before=FULL_00,
+    ),
+    Case(
+        "unlocks_in_test",
+        ONLY_STANDARDIZE_00,
+        UNLOCKS_IN_TEST,
+        complete=True,
+        reason="lock of part",
+        review="lock of part",
+        before=FULL_00,
+    ),
+    Case(
+        "rebinds_guard_answer",
+        ONLY_STANDARDIZE_00,
+        DELEGATES_00,
+        complete=True,
+        insert=(("test_standardize", REBINDS_GUARD),),
+        reason="guard_answer",
+        review="guard_answer",
+        before=FULL_00,
+    ),
+    Case(
+        "trace_before_test",
+        ONLY_STANDARDIZE_00,
+        {
+            "lorenz63_tendency": "def l63_tendency(state, sigma=10.0, rho=28.0, beta=8.0 / 3.0):\n"
+            "    return torch.zeros_like(state)\n"
+        },
+        complete=True,
+        insert=(("test_standardize", TRACE_00),),
+        reason="trace function",
+        review="trace function",
+        before=FULL_00,
+    ),
 ]

@@ -2,20 +2,27 @@
 broken submission gets its expected score and reason, the grader survives, every other
 submission is graded correctly, nothing is lost, and feedback never shows hidden tests.
 Submissions that change how cells run score 0 from there on and are flagged for review, on
-the fixture and on assignment 00's real notebook (issue 16); honest ones are not flagged."""
+the fixture and on assignment 00's real notebook (issue 16); honest ones are not flagged.
+Notebooks of another assignment handed in for assignment 00 are recorded with 0 and flagged
+*not graded normally* (issue 25; ``test_foreign.py`` has the whole foreign corpus)."""
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import re
 import sys
+from dataclasses import dataclass
 
 import nbformat
 import pytest
 
 from autograder import instructor
+from autograder.cli import main
 from autograder.course import REPO_ROOT
 from autograder.distributed import GradingRun, grade_assignment
+from autograder.report import load_records
 from autograder.sandbox import run_in_sandbox
 from autograder.submissions import find_submissions, read_record, sanitize
 from grading.corpus import CASES, CASES_00, Case
@@ -37,9 +44,65 @@ def graded(corpus_course: Course) -> GradingRun:
     return grade_assignment(corpus_course.config, ASSIGNMENT, workers=2, limits=TEST_LIMITS)
 
 
+@dataclass
+class CliRun:
+    """What ``dlgd-grade`` returned and printed."""
+
+    status: int
+    out: str
+    err: str
+
+
 @pytest.fixture(scope="module")
-def graded_00(corpus_course_00: Course) -> GradingRun:
-    return grade_assignment(corpus_course_00.config, ASSIGNMENT_00, workers=2, limits=LIMITS_00)
+def cli_00(corpus_course_00: Course) -> CliRun:
+    """``dlgd-grade 00-pytorch-lightning --workers 2`` on the corpus of assignment 00: the
+    command of issue 25, with its twelve nbgrader test notebooks handed in."""
+    course = corpus_course_00
+    args = [
+        ASSIGNMENT_00,
+        "--course-root",
+        str(course.root),
+        "--course-data",
+        str(course.data),
+        "--workers",
+        "2",
+        "--report",
+        str(course.root / "reports"),
+        "--no-progress",
+        "--timeout",
+        str(LIMITS_00.notebook_seconds),
+        "--cell-timeout",
+        str(LIMITS_00.cell_seconds),
+    ]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(args)
+    return CliRun(status, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="module")
+def graded_00(cli_00: CliRun, corpus_course_00: Course) -> GradingRun:
+    """The records of that run, read back from the markers it wrote."""
+    return GradingRun(ASSIGNMENT_00, graded=load_records(corpus_course_00.config, ASSIGNMENT_00))
+
+
+def test_foreign_notebooks_00_do_not_stop_the_class(cli_00: CliRun, graded_00: GradingRun) -> None:
+    """Issue 25: before, the first foreign notebook crashed the run (``KeyError: 'grade_id'`` in
+    nbgrader's ``OverwriteCells``, exit status 1) and nobody was graded. Now every student is
+    recorded, the twelve are scored 0 and flagged, and the exit status is 3."""
+    foreign = sorted(case.name for case in CASES_00 if case.not_normal)
+    assert len(foreign) == 12
+    assert cli_00.status == 3, cli_00.err
+    assert (
+        f"{len(CASES_00)} graded, 0 already graded (kept), 0 not graded, 12 not graded normally" in cli_00.out
+    ), cli_00.out
+    assert sorted(r.student_id for r in graded_00.graded) == sorted(case.name for case in CASES_00)
+    assert sorted(r.student_id for r in graded_00.not_graded_normally) == foreign
+    for name in foreign:
+        assert (
+            f"not graded normally {ASSIGNMENT_00}/{name}: {ASSIGNMENT_00}.ipynb: not this assignment"
+            in cli_00.err
+        ), cli_00.err
 
 
 def test_every_submission_is_graded_once(graded: GradingRun) -> None:
@@ -54,6 +117,7 @@ def _check_case(case: Case, run: GradingRun, course: Course) -> None:
     assert {grade_id: cell["score"] for grade_id, cell in cells.items()} == case.expected, record.problems
     if case.reason:
         assert any(case.reason in problem for problem in record.problems), record.problems
+    assert bool(record.not_graded_normally) == case.not_normal, record.not_graded_normally
     if case.review:
         assert record.needs_review and case.review in record.needs_review[0], record.needs_review
     else:
@@ -116,8 +180,21 @@ def test_filesystem_is_an_allow_list(graded: GradingRun, corpus_course: Course) 
     assert "MARKERS []" in text and "READ" not in text, text
     assert text.count("unreadable") == len(corpus_course.markers) >= 4, text
     root = ast.literal_eval(re.search(r"ROOT (\[[^\]]*\])", text).group(1))  # type: ignore[union-attr]
-    allowed = {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys", "tmp",
-               "usr", "var"}
+    allowed = {
+        "bin",
+        "dev",
+        "etc",
+        "lib",
+        "lib32",
+        "lib64",
+        "libx32",
+        "proc",
+        "sbin",
+        "sys",
+        "tmp",
+        "usr",
+        "var",
+    }
     for path in (sys.prefix, sys.base_prefix, str(REPO_ROOT)):  # where the environment lives
         allowed.add(path.strip("/").split("/")[0])
     assert set(root) <= allowed, set(root) - allowed
@@ -135,12 +212,14 @@ def test_no_process_outlives_its_sandbox(graded: GradingRun) -> None:
 
 
 def test_rerun_keeps_grades_and_regrades_only_changes(graded: GradingRun, corpus_course: Course) -> None:
-    again = grade_assignment(corpus_course.config, ASSIGNMENT, workers=1, limits=TEST_LIMITS,
-                             students=["blank", "partial"])
+    again = grade_assignment(
+        corpus_course.config, ASSIGNMENT, workers=1, limits=TEST_LIMITS, students=["blank", "partial"]
+    )
     assert again.graded == [] and sorted(again.skipped) == [f"{ASSIGNMENT}/blank", f"{ASSIGNMENT}/partial"]
     corpus_course.submit("blank", next(c for c in CASES if c.name == "full"))  # resubmitted, complete
-    again = grade_assignment(corpus_course.config, ASSIGNMENT, workers=1, limits=TEST_LIMITS,
-                             students=["blank", "partial"])
+    again = grade_assignment(
+        corpus_course.config, ASSIGNMENT, workers=1, limits=TEST_LIMITS, students=["blank", "partial"]
+    )
     assert [r.student_id for r in again.graded] == ["blank"] and again.graded[0].score == 5.0
     partial = find_submissions(corpus_course.config, ASSIGNMENT, ["partial"])[0]
     assert read_record(corpus_course.config, partial).score == 2.0  # type: ignore[union-attr]
@@ -158,26 +237,39 @@ def test_feedback_never_shows_hidden_tests(graded: GradingRun, corpus_course: Co
 
 def _graded_cell(source: str, grade_id: str = "test_x") -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(source)
-    cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "points": 1, "locked": True,
-                                 "solution": False, "schema_version": 3}
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": grade_id,
+        "points": 1,
+        "locked": True,
+        "solution": False,
+        "schema_version": 3,
+    }
     return cell
 
 
-@pytest.mark.parametrize("patch, replaced", [
-    ("import builtins\nbuiltins.abs = lambda value: 0", "builtins.abs"),
-    ("import numpy.testing\nnumpy.testing.assert_allclose = lambda *args, **kwargs: None",
-     "numpy.testing.assert_allclose"),
-    # replaced and put back within the cell: nothing to see after it
-    ("import builtins\n_abs = builtins.abs\nbuiltins.abs = lambda value: 0\nbuiltins.abs = _abs", None),
-])
+@pytest.mark.parametrize(
+    "patch, replaced",
+    [
+        ("import builtins\nbuiltins.abs = lambda value: 0", "builtins.abs"),
+        (
+            "import numpy.testing\nnumpy.testing.assert_allclose = lambda *args, **kwargs: None",
+            "numpy.testing.assert_allclose",
+        ),
+        # replaced and put back within the cell: nothing to see after it
+        ("import builtins\n_abs = builtins.abs\nbuiltins.abs = lambda value: 0\nbuiltins.abs = _abs", None),
+    ],
+)
 def test_guard_stops_tests_after_tampering(patch: str, replaced: str | None) -> None:
-    nb = nbformat.v4.new_notebook(cells=[
-        _graded_cell("assert abs(-2) == 2", "test_before"),
-        nbformat.v4.new_code_cell(patch),
-        _graded_cell("import numpy.testing\nnumpy.testing.assert_allclose(abs(-3), 3)", "test_after"),
-        nbformat.v4.new_code_cell("import builtins\nbuiltins.abs = lambda value: 0"),
-        _graded_cell("print('later')", "test_later"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            _graded_cell("assert abs(-2) == 2", "test_before"),
+            nbformat.v4.new_code_cell(patch),
+            _graded_cell("import numpy.testing\nnumpy.testing.assert_allclose(abs(-3), 3)", "test_after"),
+            nbformat.v4.new_code_cell("import builtins\nbuiltins.abs = lambda value: 0"),
+            _graded_cell("print('later')", "test_later"),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     result = run_in_sandbox(nb, TEST_LIMITS)
     before, _, after, _, later = result.notebook.cells
@@ -191,18 +283,22 @@ def test_guard_stops_tests_after_tampering(patch: str, replaced: str | None) -> 
     assert after.outputs[0].ename == "GraderError" and reason in after.outputs[0].evalue
     assert "earlier check failed" in later.outputs[0].evalue  # sticky: no further check
     assert result.review == [f"cell test_after: {reason}"]
-    assert result.problems == [f"cell test_after: {reason} (needs review; it and the 1 graded cell(s) "
-                               "after it score 0)"]
+    assert result.problems == [
+        f"cell test_after: {reason} (needs review; it and the 1 graded cell(s) after it score 0)"
+    ]
 
 
 def test_check_after_the_cell_voids_it() -> None:
     """A test cell that installs something while it runs (a student function it calls) loses
     its own points too: the check after it fails."""
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("def helper():\n    get_ipython().ast_transformers.append(object())\n"
-                                  "    return 1"),
-        _graded_cell("assert helper() == 1\nprint('passed')", "test_x"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "def helper():\n    get_ipython().ast_transformers.append(object())\n    return 1"
+            ),
+            _graded_cell("assert helper() == 1\nprint('passed')", "test_x"),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     result = run_in_sandbox(nb, TEST_LIMITS)
     outputs = result.notebook.cells[1].outputs
@@ -211,8 +307,14 @@ def test_check_after_the_cell_voids_it() -> None:
 
 
 def test_whole_notebook_limit_keeps_finished_cells(course: Course) -> None:
-    case = Case("slow", {}, {"add": "import time\ntime.sleep(3)\n" + "def add(a, b):\n    return a + b\n",
-                             "square": "time.sleep(30)\n"})
+    case = Case(
+        "slow",
+        {},
+        {
+            "add": "import time\ntime.sleep(3)\n" + "def add(a, b):\n    return a + b\n",
+            "square": "time.sleep(30)\n",
+        },
+    )
     course.submit("slow", case)
     submission = find_submissions(course.config, ASSIGNMENT)[0]
     notebook = sanitize(course.config, submission).notebooks[ASSIGNMENT]

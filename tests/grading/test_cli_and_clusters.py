@@ -29,25 +29,45 @@ pytestmark = pytest.mark.xdist_group("grading")
 
 
 @needs_sandbox
-def test_cli_grades_reports_and_resumes(course: Course, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_grades_reports_and_resumes(
+    course: Course, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for name in ("full", "partial", "invalid_json"):
         course.submit(name, BY_NAME[name])
-    args = [ASSIGNMENT, "--course-root", str(course.root), "--course-data", str(course.data),
-            "--report", str(tmp_path), "--workers", "2", "--no-progress", "--cell-timeout", "30"]
-    assert main(args) == 0
-    out = capsys.readouterr().out
-    assert "3 graded, 0 already graded" in out and "0 need review" in out
+    args = [
+        ASSIGNMENT,
+        "--course-root",
+        str(course.root),
+        "--course-data",
+        str(course.data),
+        "--report",
+        str(tmp_path),
+        "--workers",
+        "2",
+        "--no-progress",
+        "--cell-timeout",
+        "30",
+    ]
+    assert main(args) == 3  # recorded, one not graded normally (issue 25; 0 before)
+    out, err = capsys.readouterr()
+    assert "3 graded, 0 already graded" in out and "1 not graded normally, 0 need review" in out
+    assert "not graded normally 01-tiny/invalid_json: 01-tiny.ipynb: not a valid notebook" in err
     with open(tmp_path / f"{ASSIGNMENT}-grades.csv", newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert all(row["needs_review"] == "" for row in rows)
+    assert {row["student_id"] for row in rows if row["not_graded_normally"]} == {"invalid_json"}
     scores = {(row["student_id"], row["grade_id"]): float(row["score"]) for row in rows}
-    assert scores == {("full", "test_add"): 2, ("full", "test_square"): 3, ("invalid_json", "test_add"): 0,
-                      ("invalid_json", "test_square"): 0, ("partial", "test_add"): 2,
-                      ("partial", "test_square"): 0}
+    assert scores == {
+        ("full", "test_add"): 2,
+        ("full", "test_square"): 3,
+        ("invalid_json", "test_add"): 0,
+        ("invalid_json", "test_square"): 0,
+        ("partial", "test_add"): 2,
+        ("partial", "test_square"): 0,
+    }
     html = (tmp_path / f"{ASSIGNMENT}-report.html").read_text()
     assert "3 submissions graded" in html and html.count("<svg") == 3  # total + two questions
-    assert "invalid_json" in html and "not a valid notebook" in html
+    assert "invalid_json" in html and "not a valid notebook" in html and "1 not graded normally" in html
     assert main(args) == 0
     assert "0 graded, 3 already graded (kept)" in capsys.readouterr().out
 
@@ -70,8 +90,10 @@ def test_lost_worker_is_replaced_and_grades_once(course: Course) -> None:
     course.submit("slow", slow)
     course.submit("full", BY_NAME["full"])
     killed: list[str] = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
 
         def kill_busy_worker() -> None:
             deadline = time.time() + 60
@@ -87,8 +109,9 @@ def test_lost_worker_is_replaced_and_grades_once(course: Course) -> None:
 
         killer = threading.Thread(target=kill_busy_worker)
         killer.start()
-        run = grade_assignment(course.config, ASSIGNMENT, scheduler=cluster.scheduler_address,
-                               limits=TEST_LIMITS)
+        run = grade_assignment(
+            course.config, ASSIGNMENT, scheduler=cluster.scheduler_address, limits=TEST_LIMITS
+        )
         killer.join()
     assert killed, "the worker running the slow submission was killed"
     assert run.ok, run.not_graded
@@ -102,10 +125,22 @@ def test_interrupted_run_resumes_without_losing_or_duplicating(course: Course) -
     students = [f"student-{index}" for index in range(4)]
     for student in students:
         course.submit(student, slow)
-    command = [sys.executable, "-m", "autograder.cli", ASSIGNMENT, "--course-root", str(course.root),
-               "--course-data", str(course.data), "--no-progress", "--cell-timeout", "30"]
-    grader = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "autograder.cli",
+        ASSIGNMENT,
+        "--course-root",
+        str(course.root),
+        "--course-data",
+        str(course.data),
+        "--no-progress",
+        "--cell-timeout",
+        "30",
+    ]
+    grader = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     markers = course.data / "autograded"
     deadline = time.time() + 120
     while time.time() < deadline and not list(markers.glob(f"*/{ASSIGNMENT}/{MARKER}")):
@@ -128,8 +163,9 @@ def test_interrupted_run_resumes_without_losing_or_duplicating(course: Course) -
 
 
 def test_slurm_job_script_requests_a_gpu_per_worker() -> None:
-    cluster = slurm_cluster(cores=4, memory="16GB", gpus_per_job=1, queue="gpu", account="dlgd",
-                            walltime="01:00:00")
+    cluster = slurm_cluster(
+        cores=4, memory="16GB", gpus_per_job=1, queue="gpu", account="dlgd", walltime="01:00:00"
+    )
     try:
         script = cluster.job_script()  # type: ignore[attr-defined]
     finally:
@@ -144,13 +180,25 @@ def test_container_commands_isolate_and_pin_the_gpu(tmp_path: Path) -> None:
     docker = sandbox_command("docker", tmp_path, limits, gpu="3", image="grader:1")
     assert docker[:3] == ["docker", "run", "--rm"]
     joined = " ".join(docker)
-    for expected in ("--network none", "--read-only", "--pids-limit 128", f"--memory {2 << 30}",
-                     "--gpus device=3", f"--volume {tmp_path}:/tmp/submission", "--cpus 2"):
+    for expected in (
+        "--network none",
+        "--read-only",
+        "--pids-limit 128",
+        f"--memory {2 << 30}",
+        "--gpus device=3",
+        f"--volume {tmp_path}:/tmp/submission",
+        "--cpus 2",
+    ):
         assert expected in joined, expected
     assert docker[-4:] == ["grader:1", "python", "-m", "autograder.sandbox_runner"]
     apptainer = " ".join(sandbox_command("apptainer", tmp_path, limits, gpu="1", image="grader.sif"))
-    for expected in ("--containall", "--network none", "--nv", "CUDA_VISIBLE_DEVICES=1",
-                     f"--bind {tmp_path}:/tmp/submission"):
+    for expected in (
+        "--containall",
+        "--network none",
+        "--nv",
+        "CUDA_VISIBLE_DEVICES=1",
+        f"--bind {tmp_path}:/tmp/submission",
+    ):
         assert expected in apptainer, expected
     assert "--gpus" not in " ".join(sandbox_command("docker", tmp_path, limits, gpu=None))
     assert TEST_LIMITS.processes < SandboxLimits().processes

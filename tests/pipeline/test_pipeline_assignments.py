@@ -80,14 +80,16 @@ def test_source_notebook_conventions(assignment: str) -> None:
     nb = nbformat.read(source, as_version=4)
     ids = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
     assert "setup" in ids and "setup_notebook(seed=" in ids["setup"].source, (
-        "the notebook needs the set-up cell (grade_id 'setup') calling setup_notebook(seed=...)")
+        "the notebook needs the set-up cell (grade_id 'setup') calling setup_notebook(seed=...)"
+    )
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
     cells = graded_cells(source)
     assert cells, "an assignment needs graded test cells"
     total = sum(cells.values())
     intro = nb.cells[0].source.lower()
     assert re.search(rf"total[^0-9]{{0,8}}{total:g} points", intro), (
-        f"the first cell should state the point total ('total {total:g} points')")
+        f"the first cell should state the point total ('total {total:g} points')"
+    )
     solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert solutions, "an assignment needs solution cells"
 
@@ -100,8 +102,11 @@ def test_every_part_is_graded_as_the_students_own_work(assignment: str) -> None:
     graded = {c for tests in parts.values() for c in tests}
     nb = nbformat.read(source, as_version=4)
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
-    orphans = [g for g, c in cells.items() if c.metadata.get("nbgrader", {}).get("grade")
-               and c.cell_type == "code" and g not in graded]
+    orphans = [
+        g
+        for g, c in cells.items()
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code" and g not in graded
+    ]
     assert not orphans, f"graded cells that belong to no part (test_<part>[_hidden]): {orphans}"
     for part, tests in parts.items():
         assert tests, f"solution cell {part!r} has no graded test cell test_{part}"
@@ -110,7 +115,8 @@ def test_every_part_is_graded_as_the_students_own_work(assignment: str) -> None:
             assert opening in cells[test].source, f"{test} should grade inside `with {opening} as part:`"
     registry = assignment_parts(assignment)
     assert set(registry) == set(parts), (
-        f"dlgd_course.assignments lists parts {sorted(registry)}, the notebook has {sorted(parts)}")
+        f"dlgd_course.assignments lists parts {sorted(registry)}, the notebook has {sorted(parts)}"
+    )
 
 
 def test_exercises_in_sync_with_solutions() -> None:
@@ -157,7 +163,8 @@ def test_mutants_are_valid_and_cover_every_graded_cell(assignment: str, tmp_path
     mutants = mutants_of(assignment)
     mistakes = [m for m in mutants if not m.lazy]
     assert 1 <= len(mistakes) <= 5, (
-        f"tests/mutants/{assignment}/ should hold 1 to 5 mistakes, found {len(mistakes)}")
+        f"tests/mutants/{assignment}/ should hold 1 to 5 mistakes, found {len(mistakes)}"
+    )
     source = source_notebook(assignment)
     cells = graded_cells(source)
     for mutant in mutants:
@@ -170,7 +177,8 @@ def test_mutants_are_valid_and_cover_every_graded_cell(assignment: str, tmp_path
 
     lazy = {m.strategy: m for m in mutants if m.lazy}
     assert set(lazy) == set(LAZY_STRATEGIES), (
-        f"one lazy mutant per strategy {sorted(LAZY_STRATEGIES)} expected, found {sorted(lazy)}")
+        f"one lazy mutant per strategy {sorted(LAZY_STRATEGIES)} expected, found {sorted(lazy)}"
+    )
     parts, registry = parts_of(source), assignment_parts(assignment)
     required = {
         "expected_value": list(parts),
@@ -179,8 +187,10 @@ def test_mutants_are_valid_and_cover_every_graded_cell(assignment: str, tmp_path
     }
     for strategy, needed in required.items():
         missing = {t for p in needed for t in parts[p]} - set(lazy[strategy].fails)
-        assert not missing, (f"lazy mutant {lazy[strategy].name} ({LAZY_STRATEGIES[strategy]}) "
-                             f"does not cover {sorted(missing)}")
+        assert not missing, (
+            f"lazy mutant {lazy[strategy].name} ({LAZY_STRATEGIES[strategy]}) "
+            f"does not cover {sorted(missing)}"
+        )
 
 
 def _mutant_params() -> list:
@@ -189,8 +199,9 @@ def _mutant_params() -> list:
     params = []
     for assignment in ASSIGNMENTS:
         if (MUTANTS_DIR / assignment).is_dir():
-            params += [pytest.param(assignment, m, id=f"{assignment}-{m.name}")
-                       for m in mutants_of(assignment)[1:]]
+            params += [
+                pytest.param(assignment, m, id=f"{assignment}-{m.name}") for m in mutants_of(assignment)[1:]
+            ]
     return params
 
 
@@ -204,28 +215,39 @@ def test_mutant_loses_exactly_its_points(assignment: str, mutant, tmp_path: Path
     work = fill_solutions(release_notebook(assignment), source, tmp_path / "work" / source.name)
     apply_mutant(work, mutant, work)
     score = autograde_notebook(source, work, threads=KERNEL_THREADS, workdir=tmp_path)
-    record_outcome(assignment, _student_name(mutant), {k: c.score for k, c in score.cells.items()},
-                   score.max_score, mutant.fails)
+    record_outcome(
+        assignment,
+        _student_name(mutant),
+        {k: c.score for k, c in score.cells.items()},
+        score.max_score,
+        mutant.fails,
+    )
     kept = [cell for cell in mutant.fails if score.cells[cell].passed]
     assert not kept, (
         f"mutant {mutant.name} ({mutant.description.splitlines()[0]}) keeps full points on "
-        f"{kept}: the tests do not catch this")
+        f"{kept}: the tests do not catch this"
+    )
     lost = [cell for cell, s in score.cells.items() if not s.passed and cell not in mutant.fails]
     assert not lost, (
         f"mutant {mutant.name} also loses {lost}, parts it does not touch: the parts are not "
-        f"graded independently")
+        f"graded independently"
+    )
 
 
 def _blank_params() -> list:
-    return [pytest.param(assignment, part, id=f"{assignment}-{part}")
-            for assignment in ASSIGNMENTS for part in parts_of(source_notebook(assignment))]
+    return [
+        pytest.param(assignment, part, id=f"{assignment}-{part}")
+        for assignment in ASSIGNMENTS
+        for part in parts_of(source_notebook(assignment))
+    ]
 
 
 @pytest.mark.parametrize(("assignment", "part"), _blank_params())
 def test_a_blank_part_costs_only_its_own_points(assignment: str, part: str, tmp_path: Path) -> None:
     source = source_notebook(assignment)
-    work = fill_solutions(release_notebook(assignment), source, tmp_path / "work" / source.name,
-                          blank=(part,))
+    work = fill_solutions(
+        release_notebook(assignment), source, tmp_path / "work" / source.name, blank=(part,)
+    )
     score = autograde_notebook(source, work, threads=KERNEL_THREADS, workdir=tmp_path)
     scores = {k: c.score for k, c in score.cells.items()}
     record_outcome(assignment, f"blank:{part}", scores, score.max_score)
@@ -270,7 +292,8 @@ def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
     instructor.collect(config, assignment)
     with kernel_threads(KERNEL_THREADS):
         instructor.autograde(config, assignment)
-    instructor.generate_feedback(config, assignment)
+    feedback = instructor.generate_feedback(config, assignment)
+    assert feedback.ok and not feedback.simplified, feedback
     instructor.release_feedback(config, assignment)
 
     from nbgrader.api import Gradebook
@@ -279,10 +302,18 @@ def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
         return Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id)
 
     scores = {s: read_scores(gradebook(), assignment, source.stem, s) for s in STUDENTS}
-    for student, name in (("complete", "complete"), ("empty", "empty"),
-                          ("partly_wrong", _student_name(partly_wrong))):
-        record_outcome(assignment, name, {k: c.score for k, c in scores[student].cells.items()},
-                       scores[student].max_score, partly_wrong.fails if student == "partly_wrong" else ())
+    for student, name in (
+        ("complete", "complete"),
+        ("empty", "empty"),
+        ("partly_wrong", _student_name(partly_wrong)),
+    ):
+        record_outcome(
+            assignment,
+            name,
+            {k: c.score for k, c in scores[student].cells.items()},
+            scores[student].max_score,
+            partly_wrong.fails if student == "partly_wrong" else (),
+        )
     complete = {k: c.score for k, c in scores["complete"].cells.items()}
     assert complete == cells, f"the solution should get full marks {cells}, got {complete}"
     empty = {k: c.score for k, c in scores["empty"].cells.items()}

@@ -144,22 +144,66 @@ def test_leak_detection_finds_solutions_in_the_source_itself() -> None:
 def test_strip_hidden_tests_removes_region_and_its_traceback() -> None:
     cell = nbformat.v4.new_code_cell(
         "assert ok\n### BEGIN HIDDEN TESTS\nassert secret_check()\n### END HIDDEN TESTS",
-        metadata={"nbgrader": {"grade": True, "grade_id": "test_x", "points": 1,
-                               "solution": False, "locked": True, "schema_version": 3}},
+        metadata={
+            "nbgrader": {
+                "grade": True,
+                "grade_id": "test_x",
+                "points": 1,
+                "solution": False,
+                "locked": True,
+                "schema_version": 3,
+            }
+        },
     )
-    cell.outputs = [nbformat.v4.new_output(
-        "error", ename="AssertionError", evalue="the message",
-        traceback=["----> 3 assert secret_check()", "AssertionError: the message"],
-    )]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="the message",
+            traceback=["----> 3 assert secret_check()", "AssertionError: the message"],
+        )
+    ]
     stripped, _ = StripHiddenTests().preprocess_cell(cell, {}, 0)
     assert "secret_check" not in stripped.source
     assert stripped.outputs[0].traceback == ["AssertionError: the message"]
 
 
+@pytest.mark.parametrize(
+    "source, kept, gone",
+    [
+        # a delimiter without its end (nbgrader's ClearHiddenTests raised: no feedback for anyone)
+        ("assert ok\n### BEGIN HIDDEN TESTS\nassert secret_check()", "assert ok", "secret_check"),
+        # a nested one stays inside the region
+        (
+            "a = 1\n### BEGIN HIDDEN TESTS\nx = secret\n### BEGIN HIDDEN TESTS\ny = secret\n"
+            "### END HIDDEN TESTS\nb = 2",
+            "a = 1\nb = 2",
+            "secret",
+        ),
+        # in a cell a student typed (not a graded cell)
+        ("print(1)  # ### BEGIN HIDDEN TESTS (my notes)\nprint(2)", "", "my notes"),
+    ],
+)
+def test_strip_hidden_tests_never_raises_on_what_a_student_typed(source: str, kept: str, gone: str) -> None:
+    cell = nbformat.v4.new_code_cell(source)
+    stripped, _ = StripHiddenTests().preprocess_cell(cell, {}, 0)
+    assert stripped.source == kept and gone not in stripped.source
+
+
 def _graded_notebook(source: str, *outputs: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    test = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
-        "grade": True, "grade_id": "test_x", "points": 1, "solution": False, "locked": True,
-        "schema_version": 3}})
+    test = nbformat.v4.new_code_cell(
+        source,
+        metadata={
+            "nbgrader": {
+                "grade": True,
+                "grade_id": "test_x",
+                "points": 1,
+                "solution": False,
+                "locked": True,
+                "schema_version": 3,
+            }
+        },
+    )
     free = nbformat.v4.new_code_cell("print(stuff)")
     free.outputs = list(outputs)
     return nbformat.v4.new_notebook(cells=[test, free])
@@ -169,36 +213,48 @@ HIDDEN = (
     "assert ok\n### BEGIN HIDDEN TESTS\n"
     "expected = torch.tensor([1.0, 2.0], dtype=torch.float64)\n"
     "assert torch.allclose(got, part.reference(secret_function, hidden_input)), (\n"
-    "    f\"expected {expected} got {got}\")\n"
+    '    f"expected {expected} got {got}")\n'
     "x = 1\ny = 2\n### END HIDDEN TESTS"
 )
 
 
 def test_feedback_keeps_helpful_messages_and_redacts_distinctive_quotes() -> None:
     helpful = nbformat.v4.new_output(
-        "stream", name="stdout",
-        text="expected tensor([1., 2.], dtype=torch.float64) got tensor([1., 3.], dtype=torch.float64)\n")
+        "stream",
+        name="stdout",
+        text="expected tensor([1., 2.], dtype=torch.float64) got tensor([1., 3.], dtype=torch.float64)\n",
+    )
     quoting = nbformat.v4.new_output(
-        "stream", name="stdout",
-        text="assert torch.allclose(got, part.reference(secret_function, hidden_input)), (\n")
+        "stream",
+        name="stdout",
+        text="assert torch.allclose(got, part.reference(secret_function, hidden_input)), (\n",
+    )
     history = nbformat.v4.new_output("stream", name="stdout", text=repr(["", "x = 1\n    y = 2"]) + "\n")
     nb, _ = StripHiddenTests().preprocess(_graded_notebook(HIDDEN, helpful, quoting, history), {})
     outputs = nb.cells[1].outputs
     assert outputs[0].text == helpful.text, "a message with expected/got values must survive"
     assert [o.text for o in outputs[1:]] == [REDACTED, REDACTED], (
-        "a distinctive hidden line, or two hidden lines together (printed input history), are redacted")
+        "a distinctive hidden line, or two hidden lines together (printed input history), are redacted"
+    )
     assert "secret_function" not in nb.cells[0].source
 
 
 def test_feedback_redaction_threshold_is_configurable() -> None:
-    generic = nbformat.v4.new_output("stream", name="stdout",
-                                     text="dtype=torch.float64)\nexpected = torch.tensor([1.0, 2.0]\n")
+    generic = nbformat.v4.new_output(
+        "stream", name="stdout", text="dtype=torch.float64)\nexpected = torch.tensor([1.0, 2.0]\n"
+    )
     strict = StripHiddenTests(min_line_length=20)
     nb, _ = strict.preprocess(_graded_notebook(HIDDEN.replace("x = 1\ny = 2\n", ""), generic), {})
     assert nb.cells[1].outputs[0].text == generic.text  # no hidden line of 20+ characters in it
     nb, _ = StripHiddenTests(min_line_length=10).preprocess(
-        _graded_notebook(HIDDEN.replace("x = 1\ny = 2\n", "") + "\n", nbformat.v4.new_output(
-            "stream", name="stdout", text="expected = torch.tensor([1.0, 2.0], dtype=torch.float64)\n")), {})
+        _graded_notebook(
+            HIDDEN.replace("x = 1\ny = 2\n", "") + "\n",
+            nbformat.v4.new_output(
+                "stream", name="stdout", text="expected = torch.tensor([1.0, 2.0], dtype=torch.float64)\n"
+            ),
+        ),
+        {},
+    )
     assert nb.cells[1].outputs[0].text == REDACTED
 
 
@@ -244,8 +300,10 @@ def test_lazy_mutant_edits_several_cells_and_inserts_a_free_cell(tmp_path: Path)
 
 def test_fill_solutions_can_leave_a_part_blank(tiny_release: Path, tmp_path: Path) -> None:
     out = fill_solutions(tiny_release, TINY, tmp_path / "01-tiny.ipynb", blank=("add",))
-    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
-             for c in nbformat.read(out, as_version=4).cells}
+    cells = {
+        c.metadata.get("nbgrader", {}).get("grade_id"): c.source
+        for c in nbformat.read(out, as_version=4).cells
+    }
     assert "NotImplementedError" in cells["add"] and "NotImplementedError" not in cells["square"]
     with pytest.raises(ValueError, match="no solution cell"):
         fill_solutions(tiny_release, TINY, tmp_path / "x.ipynb", blank=("nope",))
@@ -258,8 +316,9 @@ def test_autograde_fixture_full_marks_zero_and_warning_filter(
     untouched student version: 0/5; the same solution without IgnorePattern loses the
     warning cell (the nbgrader trap the course configuration handles)."""
     source = tiny_course / "solutions" / "01-tiny" / "01-tiny.ipynb"
-    full = autograde_notebook(source, fill_solutions(tiny_release, source, tmp_path / "a.ipynb"),
-                              threads=KERNEL_THREADS)
+    full = autograde_notebook(
+        source, fill_solutions(tiny_release, source, tmp_path / "a.ipynb"), threads=KERNEL_THREADS
+    )
     assert {k: c.score for k, c in full.cells.items()} == {"test_add": 2.0, "test_square": 3.0}
     empty = autograde_notebook(source, tiny_release, threads=KERNEL_THREADS)
     assert empty.score == 0.0 and empty.max_score == 5.0
@@ -272,8 +331,7 @@ def test_without_ignore_pattern_a_warning_costs_the_cell(monkeypatch: pytest.Mon
     assert score.cells["test_square"].score == 0.0
 
 
-def test_validate_returns_a_real_verdict(tiny_course: Path, tiny_release: Path,
-                                         tmp_path: Path) -> None:
+def test_validate_returns_a_real_verdict(tiny_course: Path, tiny_release: Path, tmp_path: Path) -> None:
     config = course.course_config(tiny_course, tmp_path / "data")
     assert validate_notebook(tiny_release, config).exit_code == 1
     source = tiny_course / "solutions" / "01-tiny" / "01-tiny.ipynb"
@@ -302,9 +360,11 @@ def test_dlgd_check_passes_a_solution_and_fails_a_student_version(
 
 
 def test_dlgd_check_prints_whole_failure_messages() -> None:
-    message = ("one RK4 step differs:\nexpected tensor([0.9048374180, 0.9048374180, 0.9048374180], "
-               "dtype=torch.float64) got tensor([0.9000000000, 0.9000000000, 0.9000000000], "
-               "dtype=torch.float64) (the Euler step?)")
+    message = (
+        "one RK4 step differs:\nexpected tensor([0.9048374180, 0.9048374180, 0.9048374180], "
+        "dtype=torch.float64) got tensor([0.9000000000, 0.9000000000, 0.9000000000], "
+        "dtype=torch.float64) (the Euler step?)"
+    )
     report = format_table([PartResult("test_rk4", 4.0, False, message), PartResult("test_ok", 3.0, True, "")])
     shown = " ".join(line.strip() for line in report.splitlines())
     assert " ".join(message.split()) in shown, "the whole message, wrapped, not cut"
