@@ -111,9 +111,10 @@ def _feedback_converter(outcome: FeedbackRun) -> type:
 
     nbgrader stops on some errors (an nbgrader metadata schema it does not know) and removes a
     student's feedback on others, then raises for the class. Here a notebook that fails is
-    rendered again with its outputs reduced to text (:func:`~autograder.preprocessors
-    .plain_outputs`; hidden tests are still stripped), and one that fails again is reported;
-    an error of the gradebook's database still stops the step.
+    rendered again with its outputs reduced to text
+    (:func:`~autograder.preprocessors.plain_outputs`; hidden tests are still stripped), and
+    one that fails again is reported; an error of the infrastructure (the gradebook's
+    database, a full disk, the course's offline MathJax not installed) still stops the step.
     """
     from nbgrader.converters import GenerateFeedback
 
@@ -152,8 +153,12 @@ def generate_feedback(config: Config, assignment_id: str, student_id: str = "*")
     """``nbgrader generate_feedback``: HTML with the hidden tests stripped, per notebook.
 
     A notebook whose feedback cannot be rendered does not stop the others: see
-    :class:`FeedbackRun` for what is returned.
+    :class:`FeedbackRun` for what is returned. Without the course's offline MathJax nothing
+    is rendered: :class:`~autograder.offline_math.MathJaxMissing` says how to install it.
     """
+    from autograder.offline_math import mathjax_script
+
+    mathjax_script()  # every page inlines it: check once, before any student's page
     outcome = FeedbackRun()
     _run_converter(_feedback_converter(outcome), config, assignment_id, student_id)
     return outcome

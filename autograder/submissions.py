@@ -143,11 +143,14 @@ class GradingRecord:
 
 def is_infrastructure_error(error: BaseException) -> bool:
     """Whether ``error`` is the grading infrastructure's (the gradebook's database, the disk
-    the grader writes to), not a submission's: the submission is then left ungraded for a
-    re-run instead of being scored 0."""
+    the grader writes to, the course's own install such as its offline MathJax), not a
+    submission's: the submission is then left ungraded for a re-run instead of being scored 0,
+    and a step over the whole class stops with the message."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    if isinstance(error, SQLAlchemyError | MemoryError):
+    from autograder.offline_math import MathJaxMissing
+
+    if isinstance(error, SQLAlchemyError | MemoryError | MathJaxMissing):
         return True
     return isinstance(error, OSError) and error.errno in {errno.ENOSPC, errno.EIO, errno.EROFS, errno.EDQUOT}
 

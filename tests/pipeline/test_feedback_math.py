@@ -174,3 +174,19 @@ def test_formgrader_page_inlines_the_course_mathjax(released: Released) -> None:
     html, _ = HTMLExporter(config=config).from_filename(str(autograded), resources=resources)
     assert "formgrade" in html.lower() and "window.MathJax = " in html
     assert "cdnjs.cloudflare.com" not in html and "text/x-mathjax-config" not in html
+
+
+def test_feedback_without_the_course_mathjax_stops_with_how_to_install_it(
+    released: Released, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the course's MathJax the whole step stops with the install command (an
+    install problem of the grader, not a student's), rather than release raw TeX or fail
+    each student's feedback one by one."""
+    from autograder.offline_math import MATHJAX_ENV_VAR, MathJaxMissing
+
+    monkeypatch.setenv(MATHJAX_ENV_VAR, str(tmp_path))  # a folder without tex-svg-full.js
+    feedback = Path(released.config.CourseDirectory.feedback_directory)
+    for page in feedback.rglob("*.html"):
+        page.unlink()  # nbgrader skips feedback that is newer than its notebook
+    with pytest.raises(MathJaxMissing, match="make mathjax"):
+        instructor.generate_feedback(released.config, ASSIGNMENT)
