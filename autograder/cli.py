@@ -28,6 +28,7 @@ import argparse
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from autograder.course import REPO_ROOT, course_config, data_dir
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     cluster = None
+    sigterm = None
     try:
         limits = SandboxLimits(notebook_seconds=args.timeout, cell_seconds=args.cell_timeout,
                                memory_bytes=int(args.memory_gb * 2**30), threads=args.threads)
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                                     gpus_per_job=args.gpus, queue=args.slurm_partition,
                                     account=args.slurm_account, extra_directives=args.slurm_directive,
                                     log_directory=report / "slurm-logs", python=args.slurm_python)
-            _cancel_jobs_on_sigterm()
+            sigterm = _cancel_jobs_on_sigterm()
         students = [s.strip() for s in args.students.split(",")] if args.students else None
         bar = None
         if not args.no_progress:
@@ -137,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if cluster is not None:
             cluster.close()  # type: ignore[attr-defined]  # cancels the jobs (scancel)
+        if sigterm is not None:
+            signal.signal(signal.SIGTERM, sigterm)
     csv_path, html_path = write_reports(config, args.assignment, report)
     print(f"{args.assignment}: {len(run.graded)} graded, {len(run.skipped)} already graded (kept), "
           f"{len(run.not_graded)} not graded, {len(run.needs_review)} need review, {run.seconds:.1f} s")
@@ -149,11 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if run.ok else 1
 
 
-def _cancel_jobs_on_sigterm() -> None:
-    """Turn SIGTERM (``kill``, Slurm's own ``scancel`` of a grading job) into ``SystemExit``,
-    so that :func:`main` closes the cluster and its jobs are cancelled; only in the main thread."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+def _cancel_jobs_on_sigterm() -> signal.Handlers | Callable | None:
+    """Turn SIGTERM (``kill``, or ``scancel`` of a job running ``dlgd-grade``) into ``SystemExit``,
+    so that :func:`main` closes the cluster and its jobs are cancelled. Returns the handler
+    to put back (``None`` outside the main thread, where signals cannot be handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 if __name__ == "__main__":
