@@ -263,7 +263,7 @@ def _slurm_diagnosis(cluster: object, states: dict[str, tuple[str, str, str]], t
     partitions = set()
     ordered = sorted(states.items(), key=lambda item: (len(item[0]), item[0]))  # job ids as numbers
     for job_id, (state, reason, partition) in ordered:
-        meaning = PENDING_REASONS.get(reason, "see Slurm's documentation of squeue's reasons")
+        meaning = PENDING_REASONS.get(reason, f"`scontrol show job {job_id}` shows the job's details")
         lines.append(f"  job {job_id} ({partition}): {state}, reason {reason}: {meaning}")
         partitions.add(partition)
     submitted = [str(job.job_id) for job in list(cluster.workers.values()) if job.job_id]  # type: ignore[attr-defined]
