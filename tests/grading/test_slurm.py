@@ -174,7 +174,8 @@ def slurm() -> Iterator[Slurm]:
                 state = subprocess.run(
                     ["sinfo", "-h", "-n", NODE, "-o", "%T"], capture_output=True, text=True
                 ).stdout.strip()
-            assert state == "idle", f"the Slurm node is {state!r}, see {folder / 'log'}"
+            logs = "".join(path.read_text()[-2000:] for path in sorted((folder / "log").iterdir()))
+            assert state == "idle", f"the Slurm node is {state!r}; the daemons' logs end with:\n{logs}"
             yield Slurm(folder, conf)
         finally:
             if started[1:]:  # slurmctld runs: cancel what is left and let the jobs end
