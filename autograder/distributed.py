@@ -219,39 +219,50 @@ class KeepWorkers(Adaptive):
 
 def wait_for_workers(client: object, cluster: object | None, timeout: float) -> None:
     """Return once a worker has joined ``client``'s scheduler; raise :class:`WorkersDidNotStart`
-    after ``timeout`` seconds, or as soon as every job of a Slurm ``cluster`` is pending for a
-    reason that waiting does not resolve (:data:`HOPELESS_REASONS`). The message gives each
-    Slurm job's state and pending reason in words, and the job's ``#SBATCH`` directives."""
+    after ``timeout`` seconds, or as soon as every job of a Slurm ``cluster`` either is
+    pending for a reason that waiting does not resolve (:data:`HOPELESS_REASONS`) or has
+    ended without its worker joining. The message gives each Slurm job's state and pending
+    reason in words, the jobs' ``#SBATCH`` directives and what the partition's nodes have."""
     from dask_jobqueue import SLURMCluster
 
     deadline = time.monotonic() + timeout
     slurm = isinstance(cluster, SLURMCluster)
     while not client.scheduler_info()["workers"]:  # type: ignore[attr-defined]
-        states = _slurm_states(cluster) if slurm else {}
-        hopeless = bool(states) and all(reason in HOPELESS_REASONS for _, reason, _ in states.values())
+        submitted = _submitted_jobs(cluster) if slurm else []
+        states = _slurm_states(submitted)
+        hopeless = bool(submitted) and states is not None and all(
+            job not in states or states[job][1] in HOPELESS_REASONS for job in submitted)
         if hopeless or time.monotonic() >= deadline:
             if not slurm:
                 raise WorkersDidNotStart(f"no worker joined the scheduler within {timeout:g} s")
-            raise WorkersDidNotStart(_slurm_diagnosis(cluster, states, timeout, hopeless))
+            raise WorkersDidNotStart(_slurm_diagnosis(cluster, submitted, states, timeout, hopeless))
         time.sleep(WORKER_POLL_SECONDS)
 
 
-def _slurm_states(cluster: object) -> dict[str, tuple[str, str, str]]:
-    """squeue's view of the cluster's submitted jobs: job id → (state, reason, partition)."""
-    ids = [str(job.job_id) for job in list(cluster.workers.values()) if job.job_id]  # type: ignore[attr-defined]
-    if not ids:
+def _submitted_jobs(cluster: object) -> list[str]:
+    """Ids of the cluster's jobs that sbatch accepted."""
+    return [str(job.job_id) for job in list(cluster.workers.values()) if job.job_id]  # type: ignore[attr-defined]
+
+
+def _slurm_states(jobs: list[str]) -> dict[str, tuple[str, str, str]] | None:
+    """squeue's view of ``jobs`` still in the queue: job id → (state, reason, partition);
+    ``None`` when squeue fails (no answer from the controller)."""
+    if not jobs:
         return {}
-    listing = subprocess.run(["squeue", "-h", "-o", "%i|%T|%r|%P", "-j", ",".join(ids)],
+    listing = subprocess.run(["squeue", "-h", "-o", "%i|%T|%r|%P", "-u", str(os.getuid())],
                              capture_output=True, text=True, check=False)
+    if listing.returncode != 0:
+        return None
     states = {}
     for line in listing.stdout.splitlines():
         job_id, state, reason, partition = line.split("|")
-        states[job_id] = (state, reason, partition)
+        if job_id in jobs:
+            states[job_id] = (state, reason, partition)
     return states
 
 
-def _slurm_diagnosis(cluster: object, states: dict[str, tuple[str, str, str]], timeout: float,
-                     hopeless: bool) -> str:
+def _slurm_diagnosis(cluster: object, submitted: list[str], states: dict[str, tuple[str, str, str]] | None,
+                     timeout: float, hopeless: bool) -> str:
     """Why no Slurm worker started: each job's state and reason, what the jobs ask for and
     what the partition's nodes have; a job that sbatch refused gets ``sbatch --test-only``'s answer."""
     script = cluster.job_script()  # type: ignore[attr-defined]
@@ -261,16 +272,17 @@ def _slurm_diagnosis(cluster: object, states: dict[str, tuple[str, str, str]], t
     lines = ["no Slurm job can start as asked" if hopeless
              else f"no Slurm worker started within {timeout:g} s"]
     partitions = set()
-    ordered = sorted(states.items(), key=lambda item: (len(item[0]), item[0]))  # job ids as numbers
+    if states is None:
+        lines.append("  squeue did not answer: is the Slurm controller reachable from here?")
+    ordered = sorted((states or {}).items(), key=lambda item: (len(item[0]), item[0]))  # job ids as numbers
     for job_id, (state, reason, partition) in ordered:
         meaning = PENDING_REASONS.get(reason, f"`scontrol show job {job_id}` shows the job's details")
         lines.append(f"  job {job_id} ({partition}): {state}, reason {reason}: {meaning}")
         partitions.add(partition)
-    submitted = [str(job.job_id) for job in list(cluster.workers.values()) if job.job_id]  # type: ignore[attr-defined]
     logs = [str(Path(line.removeprefix("#SBATCH -e ")).parent) for line in script.splitlines()
             if line.startswith("#SBATCH -e ")]
     for job_id in submitted:
-        if job_id not in states:
+        if states is not None and job_id not in states:
             lines.append(f"  job {job_id} has ended without its worker joining: see its log in "
                          f"{logs[0] if logs else 'the current folder'}")
     if not submitted:

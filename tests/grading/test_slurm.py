@@ -382,6 +382,15 @@ def test_jobs_that_cannot_start_are_explained_and_cancelled(
     assert "no Slurm worker started within 5 s" in err and "reason JobHeldUser: the job is held" in err, err
     assert slurm.jobs() == []
 
+    # Jobs whose worker cannot start (here: no Python) end at once; dlgd-grade does not wait.
+    assert (
+        main(_grade(course, tmp_path, "--slurm", "--slurm-python", "/bin/false", "--start-timeout", "120"))
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert "no Slurm job can start as asked" in err and "has ended without its worker joining" in err, err
+    assert f"see its log in {tmp_path / 'slurm-logs'}" in err, err
+
     # SIGTERM (kill, or scancel of a grading job) cancels the jobs too.
     command = [
         sys.executable,
