@@ -15,8 +15,9 @@ submissions that need review (they changed how cells run; listed in the report).
 With --slurm every worker is a Slurm job shaped for one notebook (default 1 CPU, the
 kernel's memory limit plus 2 GiB, 02:00:00, no GPU); its logs go to <report>/slurm-logs.
 When no worker has started after --start-timeout seconds (or at once when Slurm says the
-jobs can never start), dlgd-grade prints each job's pending reason, cancels its jobs and
-stops before sending any submission. Jobs that end early are replaced.
+jobs can never start, or they ended without a worker), dlgd-grade prints each job's pending
+reason, cancels its jobs and stops before sending any submission. Jobs that end early are
+replaced.
 
 Exit status: 0 when every submission is graded, 1 when some could not be (infrastructure,
 no worker started; re-run to resume), 2 on bad input.
@@ -54,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--slurm-python", metavar="PATH",
                         help="Python of the Slurm jobs, with dlgd-course[grading] (default: this one)")
     parser.add_argument("--slurm-directive", action="append", default=[], metavar="OPTION",
-                        help="extra #SBATCH option, e.g. --constraint=a100 (repeatable)")
+                        help="extra #SBATCH option (repeatable), as --slurm-directive=--constraint=a100")
     parser.add_argument("--start-timeout", type=float, default=600.0,
                         help="seconds to wait for the first worker of --slurm or --scheduler (default 600)")
     parser.add_argument("--gpus", type=int, default=0,
