@@ -3,7 +3,7 @@
     dlgd-grade 00-pytorch-lightning                      # LocalCluster, 1 worker, local sandbox
     dlgd-grade 00-pytorch-lightning --workers 2 --force  # regrade everything on 2 workers
     dlgd-grade 03-data-assimilation --scheduler tcp://10.0.0.5:8786 --gpus 1
-    dlgd-grade 03-data-assimilation --slurm --workers 8 --gpus 1 --slurm-queue gpu
+    dlgd-grade 03-data-assimilation --slurm --workers 8 --gpus 1 --slurm-partition gpu
     dlgd-grade 00-pytorch-lightning --db-url postgresql+psycopg://grader@db/dlgd
 
 The gradebook must hold the assignment (``nbgrader generate_assignment``) and the
@@ -12,15 +12,27 @@ unchanged submission are kept unless ``--force``. At the end the CSV and the HTM
 are written to ``--report`` (default ``<course data>/reports``); the summary line counts the
 submissions not graded normally (a notebook missing, unreadable or not this assignment's:
 scored 0 with the reason) and those that need review (they changed how cells run); both are
-listed in the report. Exit status: 0 when every submission is graded normally, 1 when some
-could not be graded (the infrastructure failed: re-run to resume), 2 on bad input, 3 when
+listed in the report.
+
+With --slurm every worker is a Slurm job shaped for one notebook (default 1 CPU, the
+kernel's memory limit plus 2 GiB, 02:00:00, no GPU); its logs go to <report>/slurm-logs.
+When no worker has started after --start-timeout seconds (or at once when Slurm says the
+jobs can never start, or they ended without a worker), dlgd-grade prints each job's pending
+reason, cancels its jobs and stops before sending any submission. Jobs that end early are
+replaced.
+
+Exit status: 0 when every submission is graded normally, 1 when some could not be graded
+(the infrastructure failed, or no worker started: re-run to resume), 2 on bad input, 3 when
 every submission is recorded but some were not graded normally (look at them).
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from autograder.course import REPO_ROOT, course_config, data_dir
@@ -37,12 +49,20 @@ def _parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--scheduler", help="address of an existing Dask scheduler")
     where.add_argument("--slurm", action="store_true", help="start workers as Slurm jobs")
-    parser.add_argument("--slurm-queue", help="Slurm partition")
+    parser.add_argument("--slurm-partition", "--slurm-queue", help="Slurm partition (default: the cluster's)")
     parser.add_argument("--slurm-account", help="Slurm account")
-    parser.add_argument("--slurm-memory", default="16GB", help="memory per Slurm job")
+    parser.add_argument("--slurm-cores", type=int, default=1, help="CPUs per Slurm job (default 1)")
+    parser.add_argument("--slurm-memory",
+                        help="memory per Slurm job, e.g. 8GiB (default: --memory-gb plus 2 GiB)")
     parser.add_argument("--slurm-walltime", default="02:00:00", help="wall time per Slurm job")
+    parser.add_argument("--slurm-python", metavar="PATH",
+                        help="Python of the Slurm jobs, with dlgd-course[grading] (default: this one)")
+    parser.add_argument("--slurm-directive", action="append", default=[], metavar="OPTION",
+                        help="extra #SBATCH option (repeatable), as --slurm-directive=--constraint=a100")
+    parser.add_argument("--start-timeout", type=float, default=600.0,
+                        help="seconds to wait for the first worker of --slurm or --scheduler (default 600)")
     parser.add_argument("--gpus", type=int, default=0,
-                        help="GPUs per machine (local) or per job (Slurm); each task takes one")
+                        help="GPUs per machine (local) or per job (Slurm, --gres=gpu:N); each task takes one")
     parser.add_argument("--force", action="store_true", help="regrade submissions already graded")
     parser.add_argument("--sandbox", choices=BACKENDS, default="local", help="execution backend")
     parser.add_argument("--image", default=DEFAULT_IMAGE, help="container image (docker, apptainer)")
@@ -62,20 +82,36 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.distributed import grade_assignment, slurm_cluster
+    from autograder.distributed import (
+        WorkersDidNotStart,
+        grade_assignment,
+        job_memory,
+        job_memory_bytes,
+        slurm_cluster,
+    )
     from autograder.report import write_reports
 
     args = _parser().parse_args(argv)
+    cluster = None
+    sigterm = None
     try:
         limits = SandboxLimits(notebook_seconds=args.timeout, cell_seconds=args.cell_timeout,
                                memory_bytes=int(args.memory_gb * 2**30), threads=args.threads)
+        if args.start_timeout <= 0:
+            raise ValueError(f"--start-timeout must be positive, got {args.start_timeout:g}")
         data = args.course_data or data_dir()
         config = course_config(args.course_root, data, db_url=args.db_url)
-        cluster = None
+        report = args.report or Path(data) / "reports"
         if args.slurm:
-            cluster = slurm_cluster(gpus_per_job=args.gpus, queue=args.slurm_queue,
-                                    account=args.slurm_account, memory=args.slurm_memory,
-                                    walltime=args.slurm_walltime)
+            memory = args.slurm_memory or job_memory(limits)
+            if job_memory_bytes(memory) < int(args.memory_gb * 2**30):
+                raise ValueError(f"--slurm-memory {memory} is less than the kernel's memory limit "
+                                 f"(--memory-gb {args.memory_gb:g}): Slurm would kill the job first")
+            cluster = slurm_cluster(cores=args.slurm_cores, memory=memory, walltime=args.slurm_walltime,
+                                    gpus_per_job=args.gpus, queue=args.slurm_partition,
+                                    account=args.slurm_account, extra_directives=args.slurm_directive,
+                                    log_directory=report / "slurm-logs", python=args.slurm_python)
+            sigterm = _cancel_jobs_on_sigterm()
         students = [s.strip() for s in args.students.split(",")] if args.students else None
         bar = None
         if not args.no_progress:
@@ -93,13 +129,23 @@ def main(argv: list[str] | None = None) -> int:
             config, args.assignment, students=students, workers=args.workers, scheduler=args.scheduler,
             cluster=cluster, gpus=0 if args.slurm and not args.gpus else args.gpus, force=args.force,
             backend=args.sandbox, limits=limits, progress=progress,
+            start_timeout=args.start_timeout if args.slurm or args.scheduler else None,
         )
         if bar is not None:
             bar.close()
     except (ValueError, SandboxUnavailable) as error:
         print(f"dlgd-grade: {error}", file=sys.stderr)
         return 2
-    csv_path, html_path = write_reports(config, args.assignment, args.report or Path(data) / "reports")
+    except WorkersDidNotStart as error:
+        print(f"dlgd-grade: {error}\nNothing was sent to grade; submissions graded before are kept "
+              f"and a re-run resumes.", file=sys.stderr)
+        return 1
+    finally:
+        if cluster is not None:
+            cluster.close()  # type: ignore[attr-defined]  # cancels the jobs (scancel)
+        if sigterm is not None:
+            signal.signal(signal.SIGTERM, sigterm)
+    csv_path, html_path = write_reports(config, args.assignment, report)
     abnormal = run.not_graded_normally
     print(f"{args.assignment}: {len(run.graded)} graded, {len(run.skipped)} already graded (kept), "
           f"{len(run.not_graded)} not graded, {len(abnormal)} not graded normally, "
@@ -116,6 +162,15 @@ def main(argv: list[str] | None = None) -> int:
     if not run.ok:
         return 1
     return 3 if abnormal else 0
+
+
+def _cancel_jobs_on_sigterm() -> signal.Handlers | Callable | None:
+    """Turn SIGTERM (``kill``, or ``scancel`` of a job running ``dlgd-grade``) into ``SystemExit``,
+    so that :func:`main` closes the cluster and its jobs are cancelled. Returns the handler
+    to put back (``None`` outside the main thread, where signals cannot be handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 if __name__ == "__main__":
