@@ -128,6 +128,22 @@ class Listener:
             connection.close()
 
 
+def grade_args(course: Course, report: Path, *options: str, assignment: str | None = None) -> list[str]:
+    """The arguments of ``dlgd-grade`` for ``course`` (its assignment unless ``assignment``), the
+    course's folders, the report folder and no progress bar, then ``options``."""
+    return [
+        assignment or course.assignment,
+        "--course-root",
+        str(course.root),
+        "--course-data",
+        str(course.data),
+        "--report",
+        str(report),
+        "--no-progress",
+        *options,
+    ]
+
+
 def sandbox_processes(slots: int = 16) -> list[str]:
     """Live processes of the sandbox uids (zombies, dead and waiting to be reaped by the
     machine's init, are not counted)."""

@@ -32,6 +32,7 @@ from grading.helpers import (
     LIMITS_00,
     TEST_LIMITS,
     Course,
+    grade_args,
     needs_sandbox,
     sandbox_processes,
 )
@@ -58,22 +59,17 @@ def cli_00(corpus_course_00: Course) -> CliRun:
     """``dlgd-grade 00-pytorch-lightning --workers 2`` on the corpus of assignment 00: the
     command of issue 25, with its twelve nbgrader test notebooks handed in."""
     course = corpus_course_00
-    args = [
-        ASSIGNMENT_00,
-        "--course-root",
-        str(course.root),
-        "--course-data",
-        str(course.data),
+    args = grade_args(
+        course,
+        course.root / "reports",
         "--workers",
         "2",
-        "--report",
-        str(course.root / "reports"),
-        "--no-progress",
         "--timeout",
         str(LIMITS_00.notebook_seconds),
         "--cell-timeout",
         str(LIMITS_00.cell_seconds),
-    ]
+        assignment=ASSIGNMENT_00,
+    )
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main(args)

@@ -19,7 +19,7 @@ from autograder.distributed import grade_assignment, slurm_cluster
 from autograder.sandbox import SandboxLimits, sandbox_command
 from autograder.submissions import MARKER
 from grading.corpus import ADD, CASES, SQUARE, Case
-from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, needs_sandbox, sandbox_processes
+from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, grade_args, needs_sandbox, sandbox_processes
 
 BY_NAME = {case.name: case for case in CASES}
 
@@ -34,20 +34,7 @@ def test_cli_grades_reports_and_resumes(
 ) -> None:
     for name in ("full", "partial", "invalid_json"):
         course.submit(name, BY_NAME[name])
-    args = [
-        ASSIGNMENT,
-        "--course-root",
-        str(course.root),
-        "--course-data",
-        str(course.data),
-        "--report",
-        str(tmp_path),
-        "--workers",
-        "2",
-        "--no-progress",
-        "--cell-timeout",
-        "30",
-    ]
+    args = grade_args(course, tmp_path, "--workers", "2", "--cell-timeout", "30")
     assert main(args) == 3  # recorded, one not graded normally (issue 25; 0 before)
     out, err = capsys.readouterr()
     assert "3 graded, 0 already graded" in out and "1 not graded normally, 0 need review" in out

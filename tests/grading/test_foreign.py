@@ -29,7 +29,7 @@ from autograder.report import load_records, write_reports
 from autograder.sandbox import SandboxResult
 from autograder.submissions import GradingRecord, Submission, find_submissions, read_record, sanitize
 from grading.foreign import CASES, FEEDBACK_CASES, NBGRADER_CASES, NOTEBOOK, SIZE_LIMIT, Foreign, files, full
-from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, make_course, needs_sandbox
+from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, grade_args, make_course, needs_sandbox
 
 pytestmark = [needs_sandbox, pytest.mark.xdist_group("grading")]
 
@@ -82,24 +82,18 @@ def graded() -> Iterator[Graded]:
     before = tree(course.data / "submitted")
     reports = course.root / "reports"
     out, err = io.StringIO(), io.StringIO()
-    args = [
-        ASSIGNMENT,
-        "--course-root",
-        str(course.root),
-        "--course-data",
-        str(course.data),
+    args = grade_args(
+        course,
+        reports,
         "--workers",
         "2",
-        "--report",
-        str(reports),
-        "--no-progress",
         "--timeout",
         str(TEST_LIMITS.notebook_seconds),
         "--cell-timeout",
         str(TEST_LIMITS.cell_seconds),
         "--memory-gb",
         "1",
-    ]
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(submissions, "MAX_NOTEBOOK_BYTES", SIZE_LIMIT)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

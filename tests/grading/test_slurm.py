@@ -31,7 +31,7 @@ from autograder.cli import main
 from autograder.sandbox import UID_BASE, UID_SLOTS
 from autograder.submissions import MARKER
 from grading.corpus import ADD, CASES, SQUARE, Case
-from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, make_course, sandbox_available
+from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, grade_args, make_course, sandbox_available
 
 # Sandboxes use the uids UID_BASE + slot; tests that look for leftover processes of those
 # uids must not run beside another grading test (one xdist group, one worker).
@@ -190,18 +190,7 @@ def slurm() -> Iterator[Slurm]:
 
 
 def _grade(course: Course, report: Path, *options: str) -> list[str]:
-    return [
-        ASSIGNMENT,
-        "--course-root",
-        str(course.root),
-        "--course-data",
-        str(course.data),
-        "--report",
-        str(report),
-        "--no-progress",
-        *LIMIT_ARGS,
-        *options,
-    ]
+    return grade_args(course, report, *LIMIT_ARGS, *options)
 
 
 def _scores(report: Path) -> dict[tuple[str, str], float]:
@@ -283,11 +272,12 @@ def test_slurm_grades_a_class_like_a_local_cluster(
     }
     on_slurm, local = _class(courses, "slurm", cases), _class(courses, "slurm-local", cases)
     start = time.perf_counter()
-    assert main(_grade(on_slurm, tmp_path / "slurm", "--slurm", "--workers", "2")) == 0
+    # exit status 3: every submission recorded, the invalid notebook not graded normally
+    assert main(_grade(on_slurm, tmp_path / "slurm", "--slurm", "--workers", "2")) == 3
     slurm_seconds = time.perf_counter() - start
-    assert "4 graded, 0 already graded" in capsys.readouterr().out
+    assert "4 graded, 0 already graded (kept), 0 not graded, 1 not graded normally" in capsys.readouterr().out
     start = time.perf_counter()
-    assert main(_grade(local, tmp_path / "local", "--workers", "2")) == 0
+    assert main(_grade(local, tmp_path / "local", "--workers", "2")) == 3
     local_seconds = time.perf_counter() - start
     expected = {
         ("full-1", "test_add"): 2,

@@ -141,20 +141,14 @@ def test_leak_detection_finds_solutions_in_the_source_itself() -> None:
     assert all(shows_line(text, line) for line in secrets)
 
 
+def _graded_test_cell(source: str) -> nbformat.NotebookNode:
+    """A locked test cell of one point, ``test_x``, as nbgrader's source notebooks have them."""
+    nbgrader = {"grade": True, "grade_id": "test_x", "points": 1, "solution": False, "locked": True}
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": nbgrader | {"schema_version": 3}})
+
+
 def test_strip_hidden_tests_removes_region_and_its_traceback() -> None:
-    cell = nbformat.v4.new_code_cell(
-        "assert ok\n### BEGIN HIDDEN TESTS\nassert secret_check()\n### END HIDDEN TESTS",
-        metadata={
-            "nbgrader": {
-                "grade": True,
-                "grade_id": "test_x",
-                "points": 1,
-                "solution": False,
-                "locked": True,
-                "schema_version": 3,
-            }
-        },
-    )
+    cell = _graded_test_cell("assert ok\n### BEGIN HIDDEN TESTS\nassert secret_check()\n### END HIDDEN TESTS")
     cell.outputs = [
         nbformat.v4.new_output(
             "error",
@@ -191,19 +185,7 @@ def test_strip_hidden_tests_never_raises_on_what_a_student_typed(source: str, ke
 
 
 def _graded_notebook(source: str, *outputs: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    test = nbformat.v4.new_code_cell(
-        source,
-        metadata={
-            "nbgrader": {
-                "grade": True,
-                "grade_id": "test_x",
-                "points": 1,
-                "solution": False,
-                "locked": True,
-                "schema_version": 3,
-            }
-        },
-    )
+    test = _graded_test_cell(source)
     free = nbformat.v4.new_code_cell("print(stuff)")
     free.outputs = list(outputs)
     return nbformat.v4.new_notebook(cells=[test, free])
