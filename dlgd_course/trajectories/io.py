@@ -1,12 +1,15 @@
 """Loaders for real tracking files, producing the trip Dataset of
 :mod:`dlgd_course.trajectories.dataset`.
 
-**BirdGAN CSV** (columns ``lon``, ``lat``, ``dive``, ``datetime``; the trips one after
-another, as in the data of Roy et al., 2022). The file has no trip column, so trips are
-separated by time: a new trip starts at a row whose ``datetime`` is *earlier* than the
-previous row's (the next trip of another bird, recorded at another time) or more than
-``max_gap`` later (the bird rested at the colony between two trips). An optional ``trip``
-column, when present, is used instead.
+**BirdGAN CSV**, as published with Roy et al. (2022) (``data/trips_SV_200_steps.csv``,
+``trips_SD_…``, ``trips_SS_…``: one file per species): columns ``trip, lon, lat, dive,
+datetime``, the trips one after another, ``datetime`` as ``YYYY-MM-DD HH:MM:SS`` and ``dive``
+the *probability* of a dive in [0, 1] (the output of a dive detector), which counts as a dive
+from ``dive_threshold`` (0.5) on; 0/1 flags are read as they are. The ``trip`` column names the
+trips (its values become the ``trip_id``). Without it, trips are separated by time: a new
+trip starts at a row whose ``datetime`` is *earlier* than the previous row's (the next trip
+of another bird, recorded at another time) or more than ``max_gap`` later (the bird rested
+at the colony between two trips).
 
 **Movebank CSV** (columns ``timestamp``, ``location-long``, ``location-lat`` and a track id,
 ``trip-id`` if present, else ``individual-local-identifier``; an optional ``dive`` column).
@@ -14,8 +17,8 @@ Rows are grouped by id and sorted by time; when the id is an individual, its tra
 into trips at gaps longer than ``max_gap``.
 
 Malformed rows (wrong number of fields, a number or date that does not parse, a
-coordinate out of range, a dive flag other than 0/1, a repeated time in a trip) raise
-``ValueError`` naming the file line (the header is line 1).
+coordinate out of range, a dive that is neither a 0/1 flag nor a probability in [0, 1], a
+repeated time in a trip) raise ``ValueError`` naming the file line (the header is line 1).
 """
 
 from __future__ import annotations
@@ -83,40 +86,55 @@ def _seconds(row: dict, column: str, path: str | Path) -> float:
     return stamp.value / 1e9
 
 
-def _dive(row: dict, path: str | Path) -> int:
+def _dive(row: dict, path: str | Path, threshold: float) -> int:
+    """1 for a dive: a flag (``0``/``1``, ``true``/``false``) or a probability ≥ ``threshold``."""
     text = row["dive"].strip().lower()
-    flags = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}
-    if text not in flags:
-        raise ValueError(f"{path}, line {row['_line']}: dive={row['dive']!r} must be 0 or 1")
-    return flags[text]
+    flags = {"false": 0, "true": 1}
+    if text in flags:
+        return flags[text]
+    try:
+        probability = float(text)
+    except ValueError:
+        probability = float("nan")
+    if not 0.0 <= probability <= 1.0:  # also NaN
+        raise ValueError(f"{path}, line {row['_line']}: dive={row['dive']!r} must be a flag (0 or 1) "
+                         "or a probability in [0, 1]")
+    return int(probability >= threshold)
+
+
+def _check_threshold(dive_threshold: float) -> None:
+    if not 0.0 < dive_threshold <= 1.0:
+        raise ValueError(f"dive_threshold must be in (0, 1], got {dive_threshold!r}")
 
 
 def _parse(rows: list[dict], path: str | Path, lon: str, lat: str, time: str,
-           has_dive: bool) -> dict[str, np.ndarray]:
+           has_dive: bool, dive_threshold: float) -> dict[str, np.ndarray]:
     return {
         "lon": np.array([_number(r, lon, path, -180.0, 180.0) for r in rows]),
         "lat": np.array([_number(r, lat, path, -90.0, 90.0) for r in rows]),
         "time": np.array([_seconds(r, time, path) for r in rows]),
-        "dive": np.array([_dive(r, path) if has_dive else 0 for r in rows]),
+        "dive": np.array([_dive(r, path, dive_threshold) if has_dive else 0 for r in rows]),
         "line": np.array([r["_line"] for r in rows]),
     }
 
 
 def _cut(values: dict[str, np.ndarray], starts: np.ndarray, path: str | Path, prefix: str,
-         species: str) -> list[RawTrack]:
-    """Cut parsed columns into tracks at the row indices ``starts`` (first is 0)."""
+         species: str, names: Sequence[str] | None = None) -> list[RawTrack]:
+    """Cut parsed columns into tracks at the row indices ``starts`` (first is 0), named
+    ``names`` (one per track) or ``prefix`` and their number."""
     bounds = np.append(starts, values["time"].size)
     tracks = []
     for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        trip_id = names[k] if names is not None else f"{prefix}{k}"
         time = values["time"][a:b]
         if b - a < 2:
-            raise ValueError(f"{path}, line {values['line'][a]}: trip {prefix}{k} has a single "
+            raise ValueError(f"{path}, line {values['line'][a]}: trip {trip_id} has a single "
                              "fix; a trip needs at least two")
         repeated = np.flatnonzero(np.diff(time) <= 0)
         if repeated.size:
             raise ValueError(f"{path}, line {values['line'][a + repeated[0] + 1]}: time does "
                              "not increase within the trip")
-        tracks.append(RawTrack(trip_id=f"{prefix}{k}", time=time, lon=values["lon"][a:b],
+        tracks.append(RawTrack(trip_id=trip_id, time=time, lon=values["lon"][a:b],
                                lat=values["lat"][a:b], dive=values["dive"][a:b],
                                species=species))
     return tracks
@@ -129,32 +147,44 @@ def _gap_starts(time: np.ndarray, max_gap_s: float) -> np.ndarray:
 
 def read_birdgan_csv(path: str | Path, n_steps: int = 200, species: str = "unknown",
                      colony: tuple[float, float] | None = None,
-                     max_gap: float = 1800.0) -> xr.Dataset:
-    """Read a BirdGAN CSV (``lon, lat, dive, datetime``) into the trip Dataset.
+                     max_gap: float = 1800.0, dive_threshold: float = 0.5) -> xr.Dataset:
+    """Read a BirdGAN CSV (``trip, lon, lat, dive, datetime``; ``trip`` optional) into the
+    trip Dataset.
 
-    Trip separation (module docstring): at a backwards jump in time or a gap longer than
-    ``max_gap`` seconds, or by the ``trip`` column when there is one. ``colony`` (lon, lat)
-    defaults to the first fix of each trip.
+    Trips (module docstring): by the ``trip`` column, whose values name them, or else at a
+    backwards jump in time or a gap longer than ``max_gap`` seconds. A ``dive`` probability
+    (the published files) counts as a dive from ``dive_threshold`` on; 0/1 flags are kept.
+    ``colony`` (lon, lat) defaults to the first fix of each trip.
     """
+    _check_threshold(dive_threshold)
     rows, header = _read_rows(path, BIRDGAN_COLUMNS)
-    values = _parse(rows, path, "lon", "lat", "datetime", has_dive=True)
+    values = _parse(rows, path, "lon", "lat", "datetime", has_dive=True, dive_threshold=dive_threshold)
+    names = None
     if "trip" in header:
         labels = np.array([r["trip"] for r in rows])
         starts = np.concatenate([[0], np.flatnonzero(labels[1:] != labels[:-1]) + 1])
+        names = [str(labels[start]) for start in starts]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            line = rows[int(starts[names.index(repeated[0], names.index(repeated[0]) + 1)])]["_line"]
+            raise ValueError(f"{path}, line {line}: trip {repeated[0]!r} appears again after another "
+                             "trip; the rows of a trip must be together")
     else:
         starts = _gap_starts(values["time"], max_gap)
-    tracks = _cut(values, starts, path, "trip-", species)
+    tracks = _cut(values, starts, path, "trip-", species, names)
     return tracks_to_dataset(tracks, n_steps=n_steps, colony=colony,
                              attrs={"source": str(path), "format": "birdgan",
-                                    "max_gap_s": max_gap})
+                                    "max_gap_s": max_gap, "dive_threshold": dive_threshold})
 
 
 def read_movebank_csv(path: str | Path, n_steps: int = 200, species: str = "unknown",
                       colony: tuple[float, float] | None = None, max_gap: float = 1800.0,
-                      id_column: str | None = None) -> xr.Dataset:
+                      id_column: str | None = None, dive_threshold: float = 0.5) -> xr.Dataset:
     """Read a Movebank CSV (``timestamp, location-long, location-lat`` and an id column)
     into the trip Dataset. ``id_column`` defaults to ``trip-id`` when present, else
-    ``individual-local-identifier`` (whose tracks are cut at gaps > ``max_gap`` seconds)."""
+    ``individual-local-identifier`` (whose tracks are cut at gaps > ``max_gap`` seconds).
+    An optional ``dive`` column holds flags or probabilities (a dive from ``dive_threshold``)."""
+    _check_threshold(dive_threshold)
     rows, header = _read_rows(path, MOVEBANK_COLUMNS)
     if id_column is None:
         id_column = next((c for c in ("trip-id", "individual-local-identifier") if c in header),
@@ -165,7 +195,7 @@ def read_movebank_csv(path: str | Path, n_steps: int = 200, species: str = "unkn
     elif id_column not in header:
         raise ValueError(f"{path}: missing id column {id_column!r}; header is {header}")
     values = _parse(rows, path, "location-long", "location-lat", "timestamp",
-                    has_dive="dive" in header)
+                    has_dive="dive" in header, dive_threshold=dive_threshold)
     ids = np.array([r[id_column] for r in rows])
     tracks = []
     for ident in dict.fromkeys(ids):  # ids in order of first appearance
@@ -177,4 +207,5 @@ def read_movebank_csv(path: str | Path, n_steps: int = 200, species: str = "unkn
         tracks += _cut(part, starts, path, f"{ident}-", species)
     return tracks_to_dataset(tracks, n_steps=n_steps, colony=colony,
                              attrs={"source": str(path), "format": "movebank",
-                                    "id_column": id_column, "max_gap_s": max_gap})
+                                    "id_column": id_column, "max_gap_s": max_gap,
+                                    "dive_threshold": dive_threshold})
