@@ -22,6 +22,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
 from dlgd_course.nowcasting.models import NowcastUNet
+from dlgd_course.nowcasting.synthetic import STEP_MINUTES
 from dlgd_course.own_work import guard_answer
 
 __all__ = ["NORMALISATION", "CloudWindows", "NowcastDataModule", "NowcastModule",
@@ -32,11 +33,24 @@ NORMALISATION = {"mask": (0.5, 0.5), "ir108": (265.0, 20.0), "vis06": (0.2, 0.2)
                  "wv062": (240.0, 8.0)}
 
 
+def _without_gap(times: np.ndarray, length: int) -> np.ndarray:
+    """``(T - length + 1,)`` bool: whether frames ``s .. s + length - 1`` follow each other
+    every :data:`STEP_MINUTES` minutes (always, for a time axis that does not hold dates)."""
+    n_starts = times.size - length + 1
+    if not np.issubdtype(times.dtype, np.datetime64):
+        return np.ones(n_starts, bool)
+    regular = np.diff(times) == np.timedelta64(STEP_MINUTES, "m")
+    gaps_before = np.concatenate([[0], np.cumsum(~regular)])  # gaps among steps 0 .. k-1
+    return gaps_before[length - 1:] - gaps_before[:n_starts] == 0
+
+
 class CloudWindows(Dataset):
     """Sliding windows of one Dataset with ``CT`` (time, y, x) and optional channels.
 
     Item i: (past (n_past, n_channels, H, W) float32, future masks (n_leads, H, W) float32),
-    frames ``start_i .. start_i + n_past + n_leads - 1`` with ``start_i = i × stride``.
+    frames ``start_i .. start_i + n_past + n_leads - 1``: the starts ``0, stride, 2 × stride,
+    …`` whose window has no time gap (every step one frame of ``STEP_MINUTES`` when ``time``
+    holds dates: a missing frame, as in MeteoNet's files, is never bridged).
     """
 
     def __init__(self, ds: xr.Dataset, channels: Sequence[str] = ("mask",), n_past: int = 6,
@@ -56,7 +70,11 @@ class CloudWindows(Dataset):
         if n_windows < 1:
             raise ValueError(f"{ds.sizes['time']} frames are fewer than one window "
                              f"({n_past} + {n_leads})")
-        self.starts = np.arange(0, n_windows, stride)
+        starts = np.arange(0, n_windows, stride)
+        self.starts = starts[_without_gap(ds["time"].values, n_past + n_leads)[starts]]
+        if self.starts.size == 0:
+            raise ValueError(f"no window of {n_past} + {n_leads} consecutive frames: the time axis "
+                             f"has a gap (a missing {STEP_MINUTES}-minute frame) in every one")
 
     def __len__(self) -> int:
         return len(self.starts)

@@ -1,7 +1,10 @@
-"""Lazy MeteoNet cloud-type loader (dlgd_course.nowcasting.meteonet) on small files written
-here in the MeteoNet layout: ``CT`` uint8 on (time, lat, lon), 15-minute steps."""
+"""Lazy MeteoNet cloud-type loader (dlgd_course.nowcasting.meteonet) on the published sample
+``CT_NW_2016.nc`` (shipped in tests/data/meteonet, Etalab Open Licence 2.0) and on small files
+written here in the MeteoNet layout: ``CT`` uint8 on (time, lat, lon), 15-minute steps."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -71,3 +74,35 @@ def test_bad_files_are_named(tmp_path) -> None:
     _write(tmp_path / "ten.nc", times=pd.date_range("2018-03-01", periods=12, freq="10min"))
     with pytest.raises(ValueError, match="multiples of 15 min"):
         open_meteonet_cloud_type(tmp_path / "ten.nc")
+
+
+PUBLISHED_CT = Path(__file__).resolve().parent.parent / "data" / "meteonet" / "CT_NW_2016.nc"
+
+
+def test_published_cloud_type_sample_opens() -> None:
+    """MeteoNet's published sample (tests/data/meteonet/NOTICE.md): 9 frames of 188 × 261 on
+    2016-01-01 from 00:00 to 02:15 UTC, the 01:15 frame missing, 16 cloud-type classes."""
+    ds = open_meteonet_cloud_type(PUBLISHED_CT)
+    assert dict(ds.sizes) == {"time": 9, "y": 188, "x": 261}
+    steps = np.diff(ds["time"].values) / np.timedelta64(1, "m")
+    assert steps.tolist() == [15, 15, 15, 15, 30, 15, 15, 15]
+    ct = ds["CT"].values
+    assert ct.dtype == np.uint8 and ct.max() <= 15
+    assert ds["lat"].values[0] > ds["lat"].values[-1]  # north to south, as published
+
+
+def test_windows_never_bridge_the_missing_frame_of_the_published_sample() -> None:
+    """The real file's gap (01:00 → 01:30): a window of 4 frames starts at 00:00, 00:15 or
+    01:30, never across the gap; each window's frames are 15 minutes apart."""
+    ds = open_meteonet_cloud_type(PUBLISHED_CT)
+    windows = CloudWindows(ds, n_past=2, n_leads=2)
+    assert windows.starts.tolist() == [0, 1, 5]
+    for start in windows.starts:
+        times = ds["time"].values[start:start + 4]
+        assert (np.diff(times) == np.timedelta64(15, "m")).all()
+    past, future = windows[2]
+    mask = ds["CT"].values > 5
+    assert np.array_equal(past[:, 0].numpy() > 0, mask[5:7]) and np.array_equal(future.numpy() > 0, mask[7:9])
+    assert CloudWindows(ds, n_past=2, n_leads=2, stride=2).starts.tolist() == [0]  # 2 and 4 cross it
+    with pytest.raises(ValueError, match="no window of 4 \\+ 2 consecutive frames"):
+        CloudWindows(ds, n_past=4, n_leads=2, stride=2)  # 0 → 5 and 2 → 7 both cross it
