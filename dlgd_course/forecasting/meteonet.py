@@ -2,7 +2,8 @@
 
 * Ground stations (Larvor et al. 2020, MeteoNet): CSV with the header
   ``number_sta,lat,lon,height_sta,date,dd,ff,precip,hu,td,t,psl``; ``date`` written
-  ``YYYYMMDD HH:MM``; empty fields are missing values. The station series are put on a
+  ``YYYYMMDD HH:MM`` (the files) or ``YYYY-MM-DD HH:MM:SS`` (MeteoNet's documentation, and
+  files written back by pandas); missing values are empty fields or ``nan``. The station series are put on a
   regular 6-minute grid (NaN where no record).
 * NWP slices (AROME/ARPEGE 2-D fields): netCDF files with ``u10``, ``v10`` (required),
   ``t2m``, ``msl`` (optional) on ``(step, latitude, longitude)``, the run time in a
@@ -32,7 +33,9 @@ from dlgd_course.forecasting.wind import (
 STATION_COLUMNS = ("number_sta", "lat", "lon", "height_sta", "date", "dd", "ff", "precip",
                    "hu", "td", "t", "psl")
 OBSERVED = ("dd", "ff", "precip", "hu", "td", "t", "psl")
-DATE_FORMAT = "%Y%m%d %H:%M"
+# the files' own format first, then MeteoNet's documentation's and pandas' ISO forms
+DATE_FORMATS = ("%Y%m%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+MISSING = ("", "nan", "na")  # lower case
 
 
 def _read_station_csv(path: Path) -> pd.DataFrame:
@@ -57,8 +60,9 @@ def _read_station_csv(path: Path) -> pd.DataFrame:
 
 def _numeric(frame: pd.DataFrame, column: str, path: Path, required: bool) -> np.ndarray:
     text = frame[column].str.strip()
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(values) & ((text != "").to_numpy() | required)
+    missing = text.str.lower().isin(MISSING).to_numpy()
+    values = np.where(missing, np.nan, pd.to_numeric(text, errors="coerce").to_numpy(dtype=float))
+    bad = np.isnan(values) & (~missing | required)
     if bad.any():
         row = int(np.argmax(bad))
         raise ValueError(f"{path}: line {row + 2}, column {column!r}: "
@@ -83,11 +87,14 @@ def load_meteonet_stations(path: str | Path, stations: Sequence[int] | None = No
         raise ValueError(f"{path}: no data line after the header")
     numbers = _numeric(frame, "number_sta", path, required=True).astype(np.int64)
     meta = {c: _numeric(frame, c, path, required=True) for c in ("lat", "lon", "height_sta")}
-    dates = pd.to_datetime(frame["date"].str.strip(), format=DATE_FORMAT, errors="coerce")
+    text = frame["date"].str.strip()
+    dates = pd.to_datetime(text, format=DATE_FORMATS[0], errors="coerce")
+    for date_format in DATE_FORMATS[1:]:
+        dates = dates.fillna(pd.to_datetime(text, format=date_format, errors="coerce"))
     if dates.isna().any():
         row = int(np.argmax(dates.isna().to_numpy()))
         raise ValueError(f"{path}: line {row + 2}, column 'date': expected "
-                         f"YYYYMMDD HH:MM, got {frame['date'].iloc[row]!r}")
+                         f"YYYYMMDD HH:MM or YYYY-MM-DD HH:MM:SS, got {frame['date'].iloc[row]!r}")
     minutes = dates.dt.minute.to_numpy() + 60 * dates.dt.hour.to_numpy()
     off_grid = minutes % STEP_MINUTES != 0
     if off_grid.any():

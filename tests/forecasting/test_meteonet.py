@@ -78,13 +78,34 @@ def test_station_csv_layout(tmp_path: Path) -> None:
     assert u == pytest.approx(-ds["ff"].sel(station=22168001).values[9])
 
 
+def test_station_csv_in_the_documented_and_pandas_forms(tmp_path: Path) -> None:
+    """MeteoNet's documentation writes dates ``YYYY-MM-DD HH:MM:SS`` and a file written back by
+    pandas carries ``nan`` for missing values: both read as the files' own form does."""
+    native = load_meteonet_stations(station_csv(tmp_path))
+
+    def documented(lines: list[str]) -> list[str]:
+        out = [lines[0]]
+        for line in lines[1:]:
+            fields = line.split(",")
+            date = fields[4]
+            fields[4] = f"{date[:4]}-{date[4:6]}-{date[6:8]} {date[9:]}:00"
+            out.append(",".join("nan" if field == "" else field for field in fields))
+        return out
+
+    folder = tmp_path / "documented"
+    folder.mkdir()
+    other = load_meteonet_stations(station_csv(folder, edit=documented))
+    assert "nan" in (folder / "SE_20160101.csv").read_text()
+    xr.testing.assert_identical(other.drop_attrs(), native.drop_attrs())
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda lines: [lines[0].replace(",psl", ",pres")] + lines[1:],
      r"line 1 \(header\): missing column\(s\) psl"),
     (lambda lines: lines[:5] + [lines[5].replace(",85,", ",eighty,")] + lines[6:],
      r"line 6, column 'hu': expected a number, got 'eighty'"),
-    (lambda lines: lines[:9] + [lines[9].replace("20160101 00:48", "2016-01-01 00:48")]
-     + lines[10:], r"line 10, column 'date'"),
+    (lambda lines: lines[:9] + [lines[9].replace("20160101 00:48", "01/01/2016 00:48")]
+     + lines[10:], r"line 10, column 'date': expected YYYYMMDD HH:MM or YYYY-MM-DD HH:MM:SS"),
     (lambda lines: lines[:4] + [lines[4].replace("20160101 00:18", "20160101 00:19")]
      + lines[5:], r"line 5, column 'date'.*6-minute grid"),
     (lambda lines: lines[:3] + [",".join(lines[3].split(",")[:8]) + "\n"] + lines[4:],
