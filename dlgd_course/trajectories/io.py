@@ -164,11 +164,12 @@ def read_birdgan_csv(path: str | Path, n_steps: int = 200, species: str = "unkno
         labels = np.array([r["trip"] for r in rows])
         starts = np.concatenate([[0], np.flatnonzero(labels[1:] != labels[:-1]) + 1])
         names = [str(labels[start]) for start in starts]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            line = rows[int(starts[names.index(repeated[0], names.index(repeated[0]) + 1)])]["_line"]
-            raise ValueError(f"{path}, line {line}: trip {repeated[0]!r} appears again after another "
-                             "trip; the rows of a trip must be together")
+        seen: set[str] = set()
+        for name, start in zip(names, starts, strict=True):
+            if name in seen:
+                raise ValueError(f"{path}, line {rows[start]['_line']}: trip {name!r} appears again "
+                                 "after another trip; the rows of a trip must be together")
+            seen.add(name)
     else:
         starts = _gap_starts(values["time"], max_gap)
     tracks = _cut(values, starts, path, "trip-", species, names)

@@ -111,7 +111,6 @@ def test_setup_notebook_seeds_and_returns_default_device() -> None:
     assert not torch.equal(first, torch.randn(5))
 
 
-@pytest.mark.usefixtures("restore_logging_and_warnings")
 def test_quiet_trainer_options() -> None:
     trainer = quiet_trainer(max_epochs=3)
     assert trainer.max_epochs == 3
