@@ -40,9 +40,12 @@ from autograder.sandbox import BACKENDS, DEFAULT_IMAGE, SandboxLimits, SandboxUn
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dlgd-grade", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n".join(__doc__.splitlines()[2:]))
+    parser = argparse.ArgumentParser(
+        prog="dlgd-grade",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[2:]),
+    )
     parser.add_argument("assignment", help="assignment id, e.g. 00-pytorch-lightning")
     parser.add_argument("--students", help="comma-separated student ids (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="parallel sandboxes (default 1)")
@@ -52,26 +55,52 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--slurm-partition", "--slurm-queue", help="Slurm partition (default: the cluster's)")
     parser.add_argument("--slurm-account", help="Slurm account")
     parser.add_argument("--slurm-cores", type=int, default=1, help="CPUs per Slurm job (default 1)")
-    parser.add_argument("--slurm-memory",
-                        help="memory per Slurm job, e.g. 8GiB (default: --memory-gb plus 2 GiB)")
+    parser.add_argument(
+        "--slurm-memory", help="memory per Slurm job, e.g. 8GiB (default: --memory-gb plus 2 GiB)"
+    )
     parser.add_argument("--slurm-walltime", default="02:00:00", help="wall time per Slurm job")
-    parser.add_argument("--slurm-python", metavar="PATH",
-                        help="Python of the Slurm jobs, with dlgd-course[grading] (default: this one)")
-    parser.add_argument("--slurm-directive", action="append", default=[], metavar="OPTION",
-                        help="extra #SBATCH option (repeatable), as --slurm-directive=--constraint=a100")
-    parser.add_argument("--start-timeout", type=float, default=600.0,
-                        help="seconds to wait for the first worker of --slurm or --scheduler (default 600)")
-    parser.add_argument("--gpus", type=int, default=0,
-                        help="GPUs per machine (local) or per job (Slurm, --gres=gpu:N); each task takes one")
+    parser.add_argument(
+        "--slurm-python",
+        metavar="PATH",
+        help="Python of the Slurm jobs, with dlgd-course[grading] (default: this one)",
+    )
+    parser.add_argument(
+        "--slurm-directive",
+        action="append",
+        default=[],
+        metavar="OPTION",
+        help="extra #SBATCH option (repeatable), as --slurm-directive=--constraint=a100",
+    )
+    parser.add_argument(
+        "--start-timeout",
+        type=float,
+        default=600.0,
+        help="seconds to wait for the first worker of --slurm or --scheduler (default 600)",
+    )
+    parser.add_argument(
+        "--gpus",
+        type=int,
+        default=0,
+        help="GPUs per machine (local) or per job (Slurm, --gres=gpu:N); each task takes one",
+    )
     parser.add_argument("--force", action="store_true", help="regrade submissions already graded")
     parser.add_argument("--sandbox", choices=BACKENDS, default="local", help="execution backend")
     parser.add_argument("--image", default=DEFAULT_IMAGE, help="container image (docker, apptainer)")
-    parser.add_argument("--timeout", type=float, default=SandboxLimits.notebook_seconds,
-                        help="wall-clock limit of a whole notebook (s)")
-    parser.add_argument("--cell-timeout", type=int, default=SandboxLimits.cell_seconds,
-                        help="limit of one cell (s)")
-    parser.add_argument("--memory-gb", type=float, default=SandboxLimits.memory_bytes / 2**30,
-                        help="memory (address space) of a kernel, GiB")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=SandboxLimits.notebook_seconds,
+        help="wall-clock limit of a whole notebook (s)",
+    )
+    parser.add_argument(
+        "--cell-timeout", type=int, default=SandboxLimits.cell_seconds, help="limit of one cell (s)"
+    )
+    parser.add_argument(
+        "--memory-gb",
+        type=float,
+        default=SandboxLimits.memory_bytes / 2**30,
+        help="memory (address space) of a kernel, GiB",
+    )
     parser.add_argument("--threads", type=int, default=SandboxLimits.threads, help="CPU threads per kernel")
     parser.add_argument("--db-url", help="gradebook URL (default: SQLite in the course data folder)")
     parser.add_argument("--course-data", type=Path, help="instructor data folder (default $DLGD_COURSE_DATA)")
@@ -95,8 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     cluster = None
     sigterm = None
     try:
-        limits = SandboxLimits(notebook_seconds=args.timeout, cell_seconds=args.cell_timeout,
-                               memory_bytes=int(args.memory_gb * 2**30), threads=args.threads)
+        limits = SandboxLimits(
+            notebook_seconds=args.timeout,
+            cell_seconds=args.cell_timeout,
+            memory_bytes=int(args.memory_gb * 2**30),
+            threads=args.threads,
+        )
         if args.start_timeout <= 0:
             raise ValueError(f"--start-timeout must be positive, got {args.start_timeout:g}")
         data = args.course_data or data_dir()
@@ -105,12 +138,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.slurm:
             memory = args.slurm_memory or job_memory(limits)
             if job_memory_bytes(memory) < int(args.memory_gb * 2**30):
-                raise ValueError(f"--slurm-memory {memory} is less than the kernel's memory limit "
-                                 f"(--memory-gb {args.memory_gb:g}): Slurm would kill the job first")
-            cluster = slurm_cluster(cores=args.slurm_cores, memory=memory, walltime=args.slurm_walltime,
-                                    gpus_per_job=args.gpus, queue=args.slurm_partition,
-                                    account=args.slurm_account, extra_directives=args.slurm_directive,
-                                    log_directory=report / "slurm-logs", python=args.slurm_python)
+                raise ValueError(
+                    f"--slurm-memory {memory} is less than the kernel's memory limit "
+                    f"(--memory-gb {args.memory_gb:g}): Slurm would kill the job first"
+                )
+            cluster = slurm_cluster(
+                cores=args.slurm_cores,
+                memory=memory,
+                walltime=args.slurm_walltime,
+                gpus_per_job=args.gpus,
+                queue=args.slurm_partition,
+                account=args.slurm_account,
+                extra_directives=args.slurm_directive,
+                log_directory=report / "slurm-logs",
+                python=args.slurm_python,
+            )
             sigterm = _cancel_jobs_on_sigterm()
         students = [s.strip() for s in args.students.split(",")] if args.students else None
         bar = None
@@ -126,9 +168,17 @@ def main(argv: list[str] | None = None) -> int:
                 bar.update(1)
 
         run = grade_assignment(
-            config, args.assignment, students=students, workers=args.workers, scheduler=args.scheduler,
-            cluster=cluster, gpus=0 if args.slurm and not args.gpus else args.gpus, force=args.force,
-            backend=args.sandbox, limits=limits, progress=progress,
+            config,
+            args.assignment,
+            students=students,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            cluster=cluster,
+            gpus=0 if args.slurm and not args.gpus else args.gpus,
+            force=args.force,
+            backend=args.sandbox,
+            limits=limits,
+            progress=progress,
             start_timeout=args.start_timeout if args.slurm or args.scheduler else None,
         )
         if bar is not None:
@@ -137,8 +187,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dlgd-grade: {error}", file=sys.stderr)
         return 2
     except WorkersDidNotStart as error:
-        print(f"dlgd-grade: {error}\nNothing was sent to grade; submissions graded before are kept "
-              f"and a re-run resumes.", file=sys.stderr)
+        print(
+            f"dlgd-grade: {error}\nNothing was sent to grade; submissions graded before are kept "
+            f"and a re-run resumes.",
+            file=sys.stderr,
+        )
         return 1
     finally:
         if cluster is not None:
@@ -147,17 +200,24 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, sigterm)
     csv_path, html_path = write_reports(config, args.assignment, report)
     abnormal = run.not_graded_normally
-    print(f"{args.assignment}: {len(run.graded)} graded, {len(run.skipped)} already graded (kept), "
-          f"{len(run.not_graded)} not graded, {len(abnormal)} not graded normally, "
-          f"{len(run.needs_review)} need review, {run.seconds:.1f} s")
+    print(
+        f"{args.assignment}: {len(run.graded)} graded, {len(run.skipped)} already graded (kept), "
+        f"{len(run.not_graded)} not graded, {len(abnormal)} not graded normally, "
+        f"{len(run.needs_review)} need review, {run.seconds:.1f} s"
+    )
     for key, reason in run.not_graded.items():
         print(f"  not graded {key}: {reason}", file=sys.stderr)
     for record in abnormal:
-        print(f"  not graded normally {record.assignment_id}/{record.student_id}: "
-              f"{record.not_graded_normally[0]}", file=sys.stderr)
+        print(
+            f"  not graded normally {record.assignment_id}/{record.student_id}: "
+            f"{record.not_graded_normally[0]}",
+            file=sys.stderr,
+        )
     for record in run.needs_review:
-        print(f"  needs review {record.assignment_id}/{record.student_id}: {record.needs_review[0]}",
-              file=sys.stderr)
+        print(
+            f"  needs review {record.assignment_id}/{record.student_id}: {record.needs_review[0]}",
+            file=sys.stderr,
+        )
     print(f"grades: {csv_path}\nreport: {html_path}")
     if not run.ok:
         return 1

@@ -107,7 +107,9 @@ def course_config(
     c.CourseDirectory.autograded_directory = str(data_path / "autograded")
     c.CourseDirectory.feedback_directory = str(data_path / "feedback")
     if db_url is not None and not db_url.startswith(("sqlite:", "postgresql", "mysql")):
-        raise ValueError(f"db_url {db_url!r} is not an SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...)")
+        raise ValueError(
+            f"db_url {db_url!r} is not an SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...)"
+        )
     c.CourseDirectory.db_url = db_url or f"sqlite:///{data_path / 'gradebook.db'}"
     c.Exchange.root = str(data_path / "exchange")
     c.Exchange.path_includes_course = True

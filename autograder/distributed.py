@@ -59,19 +59,27 @@ JOB_MEMORY_HEADROOM = 2 << 30
 # How often the host looks at the cluster while waiting for its first worker (s).
 WORKER_POLL_SECONDS = 2.0
 # Slurm's pending reasons that waiting does not resolve: the job can never start as asked.
-HOPELESS_REASONS = frozenset({"PartitionConfig", "PartitionNodeLimit", "PartitionTimeLimit",
-                              "InvalidAccount", "InvalidQOS", "BadConstraints"})
+HOPELESS_REASONS = frozenset(
+    {
+        "PartitionConfig",
+        "PartitionNodeLimit",
+        "PartitionTimeLimit",
+        "InvalidAccount",
+        "InvalidQOS",
+        "BadConstraints",
+    }
+)
 # What Slurm's pending reasons (squeue's %r) mean for a grading job, in a sentence.
 PENDING_REASONS = {
     "PartitionConfig": "it asks for more than the partition's nodes have or its limits allow "
-                       "(CPUs, memory, GPUs or time): it will never start",
+    "(CPUs, memory, GPUs or time): it will never start",
     "PartitionNodeLimit": "it asks for more nodes than the partition allows: it will never start",
     "PartitionTimeLimit": "its wall time is longer than the partition's time limit: it will never start",
     "InvalidAccount": "the account does not exist or may not use the partition: it will never start",
     "InvalidQOS": "the QOS does not exist or may not be used by the account: it will never start",
     "BadConstraints": "no node of the partition has the requested features: it will never start",
     "Resources": "the CPUs, memory or GPUs it asks for are in use by other jobs; it starts when they "
-                 "are free",
+    "are free",
     "Priority": "jobs of higher priority are ahead of it in the queue",
     "ReqNodeNotAvail": "the nodes it could run on are down, drained or reserved",
     "PartitionDown": "the partition is down",
@@ -117,8 +125,7 @@ class GradingRun:
 def hidden_paths(config: Config) -> list[Path]:
     """What the sandbox must not see: instructor state, sources, tests, the gradebook."""
     root = Path(config.CourseDirectory.root)
-    paths = [data_dir(), root / str(config.CourseDirectory.source_directory), root / "tests",
-             root / ".git"]
+    paths = [data_dir(), root / str(config.CourseDirectory.source_directory), root / "tests", root / ".git"]
     for name in ("submitted_directory", "autograded_directory", "feedback_directory"):
         value = Path(str(config.CourseDirectory.get(name, "")))
         paths.append(value if value.is_absolute() else root / value)
@@ -131,8 +138,15 @@ def hidden_paths(config: Config) -> list[Path]:
     return sorted({path.resolve() for path in paths})
 
 
-def execute_task(notebook: dict, limits: SandboxLimits, backend: str, hidden: list[str],
-                 files: dict[str, bytes], gpus: int, integrity: bool = True) -> SandboxResult:
+def execute_task(
+    notebook: dict,
+    limits: SandboxLimits,
+    backend: str,
+    hidden: list[str],
+    files: dict[str, bytes],
+    gpus: int,
+    integrity: bool = True,
+) -> SandboxResult:
     """The Dask task: run one notebook in a sandbox on this worker, with this worker's GPU."""
     import nbformat
 
@@ -144,15 +158,25 @@ def execute_task(notebook: dict, limits: SandboxLimits, backend: str, hidden: li
 
             name = get_worker().name
             gpu = str(int(name) % gpus) if str(name).isdigit() else "0"
-    return run_in_sandbox(nbformat.from_dict(notebook), limits, backend=backend, hidden_paths=hidden,
-                          gpu=gpu, files=files, integrity=integrity)
+    return run_in_sandbox(
+        nbformat.from_dict(notebook),
+        limits,
+        backend=backend,
+        hidden_paths=hidden,
+        gpu=gpu,
+        files=files,
+        integrity=integrity,
+    )
 
 
 def source_files(config: Config, assignment_id: str) -> dict[str, bytes]:
     """Files of the assignment's source folder other than notebooks (data shipped with it)."""
     folder = Path(config.CourseDirectory.root) / str(config.CourseDirectory.source_directory) / assignment_id
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())
-            if path.is_file() and path.suffix != ".ipynb"}
+    return {
+        path.name: path.read_bytes()
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.suffix != ".ipynb"
+    }
 
 
 def job_memory(limits: SandboxLimits) -> str:
@@ -179,10 +203,18 @@ def job_memory_bytes(memory: str) -> int:
 _WALLTIME = re.compile(r"^(\d+-\d+(:\d+){0,2}|\d+(:\d+){0,2})$")
 
 
-def slurm_cluster(*, cores: int = 1, memory: str = job_memory(DEFAULT_LIMITS), walltime: str = "02:00:00",
-                  gpus_per_job: int = 0, queue: str | None = None, account: str | None = None,
-                  extra_directives: Sequence[str] = (), log_directory: Path | None = None,
-                  python: str | None = None) -> object:
+def slurm_cluster(
+    *,
+    cores: int = 1,
+    memory: str = job_memory(DEFAULT_LIMITS),
+    walltime: str = "02:00:00",
+    gpus_per_job: int = 0,
+    queue: str | None = None,
+    account: str | None = None,
+    extra_directives: Sequence[str] = (),
+    log_directory: Path | None = None,
+    python: str | None = None,
+) -> object:
     """A ``dask_jobqueue.SLURMCluster``: one worker (one task at a time) per job.
 
     Each job asks for ``cores`` CPUs, ``memory`` (a size such as ``"8GiB"``), ``walltime``
@@ -202,22 +234,31 @@ def slurm_cluster(*, cores: int = 1, memory: str = job_memory(DEFAULT_LIMITS), w
         raise ValueError(f"Slurm GPUs per job must be >= 0, got {gpus_per_job}")
     job_memory_bytes(memory)
     if not _WALLTIME.match(walltime):
-        raise ValueError(f"Slurm wall time must be MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, "
-                         f"got {walltime!r}")
+        raise ValueError(
+            f"Slurm wall time must be MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, got {walltime!r}"
+        )
     directives = []
     for directive in extra_directives:
         option = directive.strip().removeprefix("#SBATCH").strip()
         if not option.startswith("-") or "\n" in option:
-            raise ValueError(f"a Slurm directive is one sbatch option such as --constraint=a100, "
-                             f"got {directive!r}")
+            raise ValueError(
+                f"a Slurm directive is one sbatch option such as --constraint=a100, got {directive!r}"
+            )
         directives.append(option)
     worker_extra = ["--nthreads", "1"]
     if gpus_per_job:
         directives.append(f"--gres=gpu:{gpus_per_job}")
         worker_extra += ["--resources", f"{GPU_RESOURCE}={gpus_per_job}"]
     return SLURMCluster(
-        cores=cores, processes=1, memory=memory, walltime=walltime, queue=queue, account=account,
-        python=python, job_extra_directives=directives, worker_extra_args=worker_extra,
+        cores=cores,
+        processes=1,
+        memory=memory,
+        walltime=walltime,
+        queue=queue,
+        account=account,
+        python=python,
+        job_extra_directives=directives,
+        worker_extra_args=worker_extra,
         log_directory=str(log_directory) if log_directory is not None else None,
     )
 
@@ -245,8 +286,11 @@ def wait_for_workers(client: object, cluster: object | None, timeout: float) -> 
     while not client.scheduler_info()["workers"]:  # type: ignore[attr-defined]
         submitted = _submitted_jobs(cluster) if slurm else []
         states = _slurm_states(submitted)
-        hopeless = bool(submitted) and states is not None and all(
-            job not in states or states[job][1] in HOPELESS_REASONS for job in submitted)
+        hopeless = (
+            bool(submitted)
+            and states is not None
+            and all(job not in states or states[job][1] in HOPELESS_REASONS for job in submitted)
+        )
         if hopeless or time.monotonic() >= deadline:
             if not slurm:
                 raise WorkersDidNotStart(f"no worker joined the scheduler within {timeout:g} s")
@@ -264,8 +308,12 @@ def _slurm_states(jobs: list[str]) -> dict[str, tuple[str, str, str]] | None:
     ``None`` when squeue fails (no answer from the controller)."""
     if not jobs:
         return {}
-    listing = subprocess.run(["squeue", "-h", "-o", "%i|%T|%r|%P", "-u", str(os.getuid())],
-                             capture_output=True, text=True, check=False)
+    listing = subprocess.run(
+        ["squeue", "-h", "-o", "%i|%T|%r|%P", "-u", str(os.getuid())],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if listing.returncode != 0:
         return None
     states = {}
@@ -276,16 +324,24 @@ def _slurm_states(jobs: list[str]) -> dict[str, tuple[str, str, str]] | None:
     return states
 
 
-def _slurm_diagnosis(cluster: object, submitted: list[str], states: dict[str, tuple[str, str, str]] | None,
-                     timeout: float, hopeless: bool) -> str:
+def _slurm_diagnosis(
+    cluster: object,
+    submitted: list[str],
+    states: dict[str, tuple[str, str, str]] | None,
+    timeout: float,
+    hopeless: bool,
+) -> str:
     """Why no Slurm worker started: each job's state and reason, what the jobs ask for and
     what the partition's nodes have; a job that sbatch refused gets ``sbatch --test-only``'s answer."""
     script = cluster.job_script()  # type: ignore[attr-defined]
-    asks = " ".join(line.removeprefix("#SBATCH ") for line in script.splitlines()
-                    if line.startswith("#SBATCH")
-                    and not line.startswith(("#SBATCH -J", "#SBATCH -e", "#SBATCH -o")))
-    lines = ["no Slurm job can start as asked" if hopeless
-             else f"no Slurm worker started within {timeout:g} s"]
+    asks = " ".join(
+        line.removeprefix("#SBATCH ")
+        for line in script.splitlines()
+        if line.startswith("#SBATCH") and not line.startswith(("#SBATCH -J", "#SBATCH -e", "#SBATCH -o"))
+    )
+    lines = [
+        "no Slurm job can start as asked" if hopeless else f"no Slurm worker started within {timeout:g} s"
+    ]
     partitions = set()
     if states is None:
         lines.append("  squeue did not answer: is the Slurm controller reachable from here?")
@@ -294,29 +350,38 @@ def _slurm_diagnosis(cluster: object, submitted: list[str], states: dict[str, tu
         meaning = PENDING_REASONS.get(reason, f"`scontrol show job {job_id}` shows the job's details")
         lines.append(f"  job {job_id} ({partition}): {state}, reason {reason}: {meaning}")
         partitions.add(partition)
-    logs = [str(Path(line.removeprefix("#SBATCH -e ")).parent) for line in script.splitlines()
-            if line.startswith("#SBATCH -e ")]
+    logs = [
+        str(Path(line.removeprefix("#SBATCH -e ")).parent)
+        for line in script.splitlines()
+        if line.startswith("#SBATCH -e ")
+    ]
     for job_id in submitted:
         if states is not None and job_id not in states:
-            lines.append(f"  job {job_id} has ended without its worker joining: see its log in "
-                         f"{logs[0] if logs else 'the current folder'}")
+            lines.append(
+                f"  job {job_id} has ended without its worker joining: see its log in "
+                f"{logs[0] if logs else 'the current folder'}"
+            )
     if not submitted:
         with tempfile.NamedTemporaryFile("w", suffix=".sh") as file:
             file.write(script)
             file.flush()
-            test = subprocess.run(["sbatch", "--test-only", file.name], capture_output=True, text=True,
-                                  check=False)
+            test = subprocess.run(
+                ["sbatch", "--test-only", file.name], capture_output=True, text=True, check=False
+            )
         answer = (test.stderr or test.stdout).strip() or "no answer"
         lines.append(f"  sbatch did not accept the job (sbatch --test-only: {answer})")
     lines.append(f"  each job asks for: {asks}")
-    listing = subprocess.run(["sinfo", "-h", "-o", "%P|%c|%m|%G|%l"], capture_output=True, text=True,
-                             check=False).stdout.split()
+    listing = subprocess.run(
+        ["sinfo", "-h", "-o", "%P|%c|%m|%G|%l"], capture_output=True, text=True, check=False
+    ).stdout.split()
     for row in sorted(set(listing)):
         partition, cpus, memory_mb, gres, limit = row.split("|")
         if partition.rstrip("*") in partitions or not partitions:
             gpus = "none" if gres == "(null)" else gres
-            lines.append(f"  partition {partition.rstrip('*')} has nodes with {cpus} CPUs, {memory_mb} MB "
-                         f"memory, GPUs {gpus}, time limit {limit}")
+            lines.append(
+                f"  partition {partition.rstrip('*')} has nodes with {cpus} CPUs, {memory_mb} MB "
+                f"memory, GPUs {gpus}, time limit {limit}"
+            )
     return "\n".join(lines)
 
 
@@ -334,8 +399,12 @@ def _client(
         client = Client(cluster)
     else:
         local = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            resources={GPU_RESOURCE: 1} if gpus else None, silence_logs=logging.ERROR,
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            resources={GPU_RESOURCE: 1} if gpus else None,
+            silence_logs=logging.ERROR,
             local_directory=tempfile.gettempdir(),
         )
         return Client(local), local
@@ -402,9 +471,18 @@ def grade_assignment(
                 continue
             for notebook_id, nb in sanitized.notebooks.items():
                 future = client.submit(  # type: ignore[attr-defined]
-                    execute_task, nb, limits, backend, hidden, files, gpus, integrity,
+                    execute_task,
+                    nb,
+                    limits,
+                    backend,
+                    hidden,
+                    files,
+                    gpus,
+                    integrity,
                     key=f"execute-{submission.key}-{notebook_id}-{submission.digest[:12]}",
-                    resources={GPU_RESOURCE: 1} if gpus else None, retries=TASK_RETRIES, pure=False,
+                    resources={GPU_RESOURCE: 1} if gpus else None,
+                    retries=TASK_RETRIES,
+                    pure=False,
                 )
                 jobs[future] = (sanitized, notebook_id)
             if not sanitized.notebooks:
@@ -431,8 +509,9 @@ def grade_assignment(
     return run
 
 
-def _sanitize(config: Config, run: GradingRun,
-              submission: steps.Submission) -> steps.SanitizedSubmission | None:
+def _sanitize(
+    config: Config, run: GradingRun, submission: steps.Submission
+) -> steps.SanitizedSubmission | None:
     """The sanitized submission; one the grader failed on is scored 0 whole (``None``: left
     ungraded for a re-run, the infrastructure failed)."""
     try:
@@ -456,9 +535,14 @@ def _failure(error: Exception) -> str:
     return f"the grader failed on it: {steps.describe(error)}; re-run to retry"
 
 
-def _finish(config: Config, run: GradingRun, sanitized: steps.SanitizedSubmission,
-            results: dict[str, SandboxResult], progress: Callable[[int, int, str], None] | None,
-            total: int) -> None:
+def _finish(
+    config: Config,
+    run: GradingRun,
+    sanitized: steps.SanitizedSubmission,
+    results: dict[str, SandboxResult],
+    progress: Callable[[int, int, str], None] | None,
+    total: int,
+) -> None:
     """Score the executed notebooks on the host, zero the missing ones, write the marker.
 
     A notebook that cannot be scored is zeroed with the reason (not graded normally); another
@@ -475,20 +559,29 @@ def _finish(config: Config, run: GradingRun, sanitized: steps.SanitizedSubmissio
             except Exception as error:
                 if steps.is_infrastructure_error(error):
                     raise
-                reason = (f"{nb}.ipynb: the executed notebook could not be scored "
-                          f"({steps.describe(error)}); scored 0")
+                reason = (
+                    f"{nb}.ipynb: the executed notebook could not be scored "
+                    f"({steps.describe(error)}); scored 0"
+                )
                 problems.append(reason)
                 abnormal.append(reason)
                 scores[nb] = steps.score_missing(config, submission, nb)
         scores |= {nb: steps.score_missing(config, submission, nb) for nb in sanitized.missing}
         problems += [problem for r in results.values() for problem in r.problems]
-        review = [f"{nb}: {reason}" if len(results) > 1 else reason
-                  for nb, r in results.items() for reason in r.review]
+        review = [
+            f"{nb}: {reason}" if len(results) > 1 else reason
+            for nb, r in results.items()
+            for reason in r.review
+        ]
         record = steps.record(
-            config, submission, scores, problems,
+            config,
+            submission,
+            scores,
+            problems,
             execution_seconds=sum(r.seconds for r in results.values()),
             wall_seconds=sum(r.wall_seconds for r in results.values()),
-            needs_review=review, not_graded_normally=abnormal,
+            needs_review=review,
+            not_graded_normally=abnormal,
         )
     except Exception as error:
         if steps.is_infrastructure_error(error):
@@ -499,7 +592,12 @@ def _finish(config: Config, run: GradingRun, sanitized: steps.SanitizedSubmissio
             failed = steps.failed_submission(config, submission, reason)
             zeros = {nb: steps.score_missing(config, submission, nb) for nb in failed.missing}
             record = steps.record(
-                config, submission, zeros, failed.problems, execution_seconds=0.0, wall_seconds=0.0,
+                config,
+                submission,
+                zeros,
+                failed.problems,
+                execution_seconds=0.0,
+                wall_seconds=0.0,
                 not_graded_normally=failed.not_graded_normally,
             )
         except Exception as again:

@@ -151,8 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--allow-cpu", action="store_true", help="run even when CUDA is not available")
     parser.add_argument("--notebooks", nargs="+", metavar="ID", help="assignment ids (default: all)")
-    parser.add_argument("--tests", nargs="*", type=Path, metavar="FILE",
-                        help="test files to run instead of the GPU-relevant ones (none: skip)")
+    parser.add_argument(
+        "--tests",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="test files to run instead of the GPU-relevant ones (none: skip)",
+    )
     parser.add_argument("--threads", type=int, help="CPU threads of each notebook kernel")
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help="course root (holds solutions/, tests/)")
     parser.add_argument("--table", type=Path, help="also write the table (Markdown) to this file")

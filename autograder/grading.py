@@ -158,9 +158,7 @@ def check_source_notebook(path: Path | str) -> None:
             if cell.cell_type != "code" or meta.get("solution"):
                 raise ValueError(f"{where}: graded cell {grade_id!r} must be a code test cell")
             if not grade_id.startswith("test_") or float(meta.get("points", 0)) <= 0:
-                raise ValueError(
-                    f"{where}: graded cell {grade_id!r} needs a test_ grade_id and points > 0"
-                )
+                raise ValueError(f"{where}: graded cell {grade_id!r} needs a test_ grade_id and points > 0")
         if meta.get("solution") and cell.cell_type == "code":
             if "### BEGIN SOLUTION" not in cell.source or "### END SOLUTION" not in cell.source:
                 raise ValueError(f"{where}: solution cell {grade_id!r} lacks solution markers")
@@ -190,9 +188,7 @@ def generate_assignment(
     return release / assignment_id
 
 
-def generate_all(
-    root: Path | str = REPO_ROOT, release_directory: Path | str | None = None
-) -> list[Path]:
+def generate_all(root: Path | str = REPO_ROOT, release_directory: Path | str | None = None) -> list[Path]:
     """Regenerate every assignment; remove release folders whose source is gone."""
     root = Path(root).resolve()
     release = Path(release_directory).resolve() if release_directory else root / RELEASE_DIRECTORY
@@ -262,10 +258,7 @@ def read_scores(
         notebook = gb.find_submission_notebook(notebook_id, assignment_id, student_id)
         order = {cell.name: i for i, cell in enumerate(notebook.notebook.grade_cells)}
         grades = sorted(notebook.grades, key=lambda g: order.get(g.name, 0))
-        cells = {
-            g.name: CellScore(g.name, float(g.auto_score or 0.0), float(g.max_score))
-            for g in grades
-        }
+        cells = {g.name: CellScore(g.name, float(g.auto_score or 0.0), float(g.max_score)) for g in grades}
     return NotebookScore(cells=cells, seconds=seconds)
 
 
@@ -325,4 +318,3 @@ def graded_cells(notebook: Path | str) -> dict[str, float]:
         if meta.get("grade"):
             cells[meta["grade_id"]] = float(meta.get("points", 0))
     return cells
-

@@ -101,27 +101,51 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
         except ImportError:
             continue
         originals.update({(module_name, n): getattr(module, n) for n in names if hasattr(module, n)})
-    for module_name, attr in (("contextlib", "contextmanager"), ("contextlib", "_GeneratorContextManager"),
-                              ("importlib", "import_module"), ("threading", "local")):
+    for module_name, attr in (
+        ("contextlib", "contextmanager"),
+        ("contextlib", "_GeneratorContextManager"),
+        ("importlib", "import_module"),
+        ("threading", "local"),
+    ):
         originals[(module_name, attr)] = getattr(modules[module_name], attr)
-    sys_hooks = {n: getattr(sys, n) for n in (
-        "excepthook", "displayhook", "_getframe", "settrace", "setprofile", "gettrace", "getprofile",
-        "addaudithook", "audit", "exc_info", "modules")}
+    sys_hooks = {
+        n: getattr(sys, n)
+        for n in (
+            "excepthook",
+            "displayhook",
+            "_getframe",
+            "settrace",
+            "setprofile",
+            "gettrace",
+            "getprofile",
+            "addaudithook",
+            "audit",
+            "exc_info",
+            "modules",
+        )
+    }
     threading_hooks = (getattr(threading, "_trace_hook", None), getattr(threading, "_profile_hook", None))
     threading_functions = (threading.settrace, threading.setprofile)
 
     def watched_objects() -> list[tuple[str, Any]]:
-        found = [("the shell", shell), ("the kernel", kernel), ("the kernel's session", kernel.session),
-                 ("the shell's compiler", shell.compile),
-                 ("the input transformer manager", shell.input_transformer_manager),
-                 ("the shell's events", shell.events), ("the display hook", shell.displayhook),
-                 ("the display publisher", shell.display_pub),
-                 ("the display formatter", shell.display_formatter),
-                 ("the traceback formatter", shell.InteractiveTB)]
+        found = [
+            ("the shell", shell),
+            ("the kernel", kernel),
+            ("the kernel's session", kernel.session),
+            ("the shell's compiler", shell.compile),
+            ("the input transformer manager", shell.input_transformer_manager),
+            ("the shell's events", shell.events),
+            ("the display hook", shell.displayhook),
+            ("the display publisher", shell.display_pub),
+            ("the display formatter", shell.display_formatter),
+            ("the traceback formatter", shell.InteractiveTB),
+        ]
         stream = getattr(kernel, "shell_stream", None)
         if stream is not None:
-            found += [("the kernel's shell stream", stream),
-                      ("the kernel's shell socket", getattr(stream, "socket", None))]
+            found += [
+                ("the kernel's shell stream", stream),
+                ("the kernel's shell socket", getattr(stream, "socket", None)),
+            ]
         return [(label, obj) for label, obj in found if obj is not None]
 
     def is_routine(value: Any) -> bool:
@@ -139,8 +163,9 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
 
     for label, obj in objects:
         instance = getattr(obj, "__dict__", None)
-        object_snapshots.append((label, obj, type(obj), {k: v for k, v in (instance or {}).items()
-                                                         if is_routine(v)}))
+        object_snapshots.append(
+            (label, obj, type(obj), {k: v for k, v in (instance or {}).items() if is_routine(v)})
+        )
         watch_class(label, type(obj))
     watch_class("contextlib", contextlib._GeneratorContextManager)
     # set by IPython itself while a cell runs (the excepthook it restores after the cell)
@@ -158,8 +183,9 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
     callback_snapshot = {event: list(callbacks) for event, callbacks in events.callbacks.items()}
     custom_exceptions = shell.custom_exceptions
     custom_tb = shell.__dict__.get("CustomTB")
-    handlers = {table: dict(getattr(kernel, table, {}) or {}) for table in ("shell_handlers",
-                                                                            "control_handlers")}
+    handlers = {
+        table: dict(getattr(kernel, table, {}) or {}) for table in ("shell_handlers", "control_handlers")
+    }
 
     # Code of the Python environment (where a package's own event callback may live).
     roots = set()
@@ -184,10 +210,19 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
     contextmanager_helper = contextlib.contextmanager(lambda: iter(())).__code__
 
     def fingerprint(code: types.CodeType) -> tuple:
-        return (code.co_qualname, code.co_code, code.co_names, code.co_varnames, code.co_freevars,
-                code.co_cellvars, code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount,
-                code.co_flags, tuple(fingerprint(c) if isinstance(c, types.CodeType) else c
-                                     for c in code.co_consts))
+        return (
+            code.co_qualname,
+            code.co_code,
+            code.co_names,
+            code.co_varnames,
+            code.co_freevars,
+            code.co_cellvars,
+            code.co_argcount,
+            code.co_posonlyargcount,
+            code.co_kwonlyargcount,
+            code.co_flags,
+            tuple(fingerprint(c) if isinstance(c, types.CodeType) else c for c in code.co_consts),
+        )
 
     def nested_codes(code: types.CodeType, into: dict[str, tuple]) -> dict[str, tuple]:
         for const in code.co_consts:
@@ -200,8 +235,9 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
     expected: dict[str, Any] | None = None
     package_spec = importlib.util.find_spec(own_work_name.split(".")[0]) if own_work_name else None
     if package_spec is not None and package_spec.submodule_search_locations:
-        path = os.path.join(list(package_spec.submodule_search_locations)[0],
-                            own_work_name.split(".")[-1] + ".py")
+        path = os.path.join(
+            list(package_spec.submodule_search_locations)[0], own_work_name.split(".")[-1] + ".py"
+        )
         if os.path.isfile(path):
             with open(path, "rb") as stream:
                 source = stream.read()
@@ -213,10 +249,14 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
                     functions.add(node.name)
                 elif isinstance(node, ast.ClassDef):
                     names.add(node.name)
-                    bases[node.name] = tuple(base.id if isinstance(base, ast.Name) else None
-                                             for base in node.bases)
-                    classes[node.name] = {item.name for item in node.body
-                                          if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                    bases[node.name] = tuple(
+                        base.id if isinstance(base, ast.Name) else None for base in node.bases
+                    )
+                    classes[node.name] = {
+                        item.name
+                        for item in node.body
+                        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    }
                     for item in node.body:
                         targets = getattr(item, "targets", [getattr(item, "target", None)])
                         classes[node.name] |= {t.id for t in targets if isinstance(t, ast.Name)}
@@ -240,8 +280,18 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
                                     constants[target.id] = value
             expected = {
                 "path": os.path.realpath(path),
-                "names": names | {"__name__", "__doc__", "__package__", "__loader__", "__spec__",
-                                  "__file__", "__cached__", "__builtins__", "__annotations__"},
+                "names": names
+                | {
+                    "__name__",
+                    "__doc__",
+                    "__package__",
+                    "__loader__",
+                    "__spec__",
+                    "__file__",
+                    "__cached__",
+                    "__builtins__",
+                    "__annotations__",
+                },
                 "imports": imports,
                 "constants": constants,
                 "classes": classes,
@@ -255,9 +305,21 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
     import dataclasses
 
     generated_files = {"<string>", dataclasses.__file__}
-    class_data = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__annotations__",
-                  "__dataclass_fields__", "__dataclass_params__", "__match_args__", "__slots__",
-                  "__hash__", "__parameters__", "__orig_bases__"}
+    class_data = {
+        "__module__",
+        "__qualname__",
+        "__doc__",
+        "__dict__",
+        "__weakref__",
+        "__annotations__",
+        "__dataclass_fields__",
+        "__dataclass_params__",
+        "__match_args__",
+        "__slots__",
+        "__hash__",
+        "__parameters__",
+        "__orig_bases__",
+    }
 
     # --- the check --------------------------------------------------------------------------
     def changed(problems: list[str], what: str) -> None:
@@ -273,9 +335,12 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             return False
         namespace = callback.__globals__
         module = modules.get(namespace.get("__name__"))
-        return (module is not None and vars(module) is namespace
-                and namespace.get("__file__") == code.co_filename
-                and namespace.get(code.co_name) is callback)
+        return (
+            module is not None
+            and vars(module) is namespace
+            and namespace.get("__file__") == code.co_filename
+            and namespace.get(code.co_name) is callback
+        )
 
     def inspect_machinery(problems: list[str]) -> None:
         if set(events.callbacks) != set(callback_snapshot):
@@ -314,19 +379,26 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
                 changed(problems, f"the class of {label} was replaced")
             current = getattr(obj, "__dict__", None) or {}
             for attr, value in current.items():
-                if routines.get(attr) is not value and is_routine(value) and attr != "CustomTB" \
-                        and per_cell.get((label, attr), per_cell) is not value:
+                if (
+                    routines.get(attr) is not value
+                    and is_routine(value)
+                    and attr != "CustomTB"
+                    and per_cell.get((label, attr), per_cell) is not value
+                ):
                     changed(problems, f"{label}'s `{attr}` was replaced")
             for attr, value in routines.items():
                 if current.get(attr) is not value:
                     changed(problems, f"{label}'s `{attr}` was replaced")
-        for getter_label, current in (("the shell's compiler", shell.compile),
-                                      ("the input transformer manager", shell.input_transformer_manager),
-                                      ("the shell's events", shell.events),
-                                      ("the display hook", shell.displayhook),
-                                      ("the display publisher", shell.display_pub),
-                                      ("the display formatter", shell.display_formatter),
-                                      ("the kernel", shell.kernel), ("the kernel's session", kernel.session)):
+        for getter_label, current in (
+            ("the shell's compiler", shell.compile),
+            ("the input transformer manager", shell.input_transformer_manager),
+            ("the shell's events", shell.events),
+            ("the display hook", shell.displayhook),
+            ("the display publisher", shell.display_pub),
+            ("the display formatter", shell.display_formatter),
+            ("the kernel", shell.kernel),
+            ("the kernel's session", kernel.session),
+        ):
             if not any(obj is current for _, obj, _, _ in object_snapshots):
                 changed(problems, f"{getter_label} was replaced")
         for cls, snapshot in class_snapshots.items():
@@ -336,8 +408,9 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
                 if namespace.get(attr) is not value:
                     changed(problems, f"`{attr}` of {label} was replaced")
             if len(namespace) != size:
-                added = [attr for attr, value in namespace.items()
-                         if attr not in members and is_routine(value)]
+                added = [
+                    attr for attr, value in namespace.items() if attr not in members and is_routine(value)
+                ]
                 for attr in added:
                     changed(problems, f"`{attr}` was added to {label}")
                 if not added:
@@ -346,8 +419,10 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             current = getattr(kernel, table, {}) or {}
             if len(current) != len(entries) or any(current.get(k) is not v for k, v in entries.items()):
                 changed(problems, f"the kernel's {table} were replaced")
-        if (getattr(threading, "_trace_hook", None), getattr(threading, "_profile_hook", None)) \
-                != threading_hooks or (threading.settrace, threading.setprofile) != threading_functions:
+        if (
+            getattr(threading, "_trace_hook", None),
+            getattr(threading, "_profile_hook", None),
+        ) != threading_hooks or (threading.settrace, threading.setprofile) != threading_functions:
             changed(problems, "a trace function was installed for new threads (threading.settrace)")
         monitoring = getattr(sys, "monitoring", None)
         if monitoring is not None and any(monitoring.get_tool(i) is not None for i in range(6)):
@@ -373,9 +448,12 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             if type(function) is not function_type or function.__code__.co_name != attr:
                 return False
             module = modules.get(function.__globals__.get("__name__"))
-            return (os.path.realpath(function.__code__.co_filename).startswith(package)
-                    and module is not None and vars(module) is function.__globals__
-                    and function.__globals__.get("__file__") == function.__code__.co_filename)
+            return (
+                os.path.realpath(function.__code__.co_filename).startswith(package)
+                and module is not None
+                and vars(module) is function.__globals__
+                and function.__globals__.get("__file__") == function.__code__.co_filename
+            )
 
         if type(found) is types.BuiltinFunctionType:
             registry = getattr(getattr(top, "_C", None), "_VariableFunctions", None)
@@ -384,8 +462,11 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             good = of_package(found)
         else:  # a C type of the package (not one a notebook can define) wrapping one
             wrapper = type(found)
-            good = (not wrapper.__flags__ & heap_type and wrapper.__module__.split(".")[0] == top.__name__
-                    and of_package(getattr(found, "__wrapped__", None)))
+            good = (
+                not wrapper.__flags__ & heap_type
+                and wrapper.__module__.split(".")[0] == top.__name__
+                and of_package(getattr(found, "__wrapped__", None))
+            )
         if good:
             late_verified[(module_name, attr)] = found
         return good
@@ -401,8 +482,10 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             if verified:
                 changed(problems, f"{what}: the module was replaced")
                 return
-            if type(module) is not module_type or os.path.realpath(str(getattr(module, "__file__", ""))) \
-                    != expected["path"]:
+            if (
+                type(module) is not module_type
+                or os.path.realpath(str(getattr(module, "__file__", ""))) != expected["path"]
+            ):
                 changed(problems, f"{what}: the module is not the library's file")
                 return
             verified["module"] = module
@@ -435,10 +518,13 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
                 verify_class(problems, what, name, value, codes, namespace)
         state = namespace.get("_STATE")
         state_class = namespace.get("_State")
-        if verified.setdefault("_STATE", state) is not state or type(state) is not state_class \
-                or type(vars(state).get("locked")) is not types.MappingProxyType \
-                or type(vars(state).get("windows")) is not threading.local \
-                or type(vars(state).get("tampered")) is not list:
+        if (
+            verified.setdefault("_STATE", state) is not state
+            or type(state) is not state_class
+            or type(vars(state).get("locked")) is not types.MappingProxyType
+            or type(vars(state).get("windows")) is not threading.local
+            or type(vars(state).get("tampered")) is not list
+        ):
             changed(problems, f"{what}: `_STATE` (its lock) is not the library's")
         elif getattr(vars(state)["windows"], "current", None) is not None:  # between cells: none open
             changed(problems, f"{what}: a reference window (`_STATE.windows.current`) was left open")
@@ -454,14 +540,16 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             for filename, trusted_file in list(trusted.items()):
                 if filename not in trusted_files_seen:
                     real = filename.startswith("<frozen ") or (
-                        filename.startswith("/") and os.path.realpath(filename).startswith(roots))
+                        filename.startswith("/") and os.path.realpath(filename).startswith(roots)
+                    )
                     if trusted_file and not real:
                         changed(problems, f"{what}: {filename!r} was marked as library code")
                     trusted_files_seen[filename] = trusted_file
         inspect_parts(problems, what, namespace)
 
-    def verify_function(problems: list[str], what: str, name: str, function: Any, codes: dict,
-                        namespace: dict) -> None:
+    def verify_function(
+        problems: list[str], what: str, name: str, function: Any, codes: dict, namespace: dict
+    ) -> None:
         if verified.get(name) is function and verified.get(name + ".__code__") is function.__code__:
             return
         target = function
@@ -471,23 +559,34 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             if not isinstance(target, function_type) or not cells or cells[0].cell_contents is not target:
                 changed(problems, f"{what}: `{name}` is not the library's")
                 return
-        if target.__globals__ is not namespace or codes.get(target.__code__.co_qualname) \
-                != fingerprint(target.__code__) or target.__code__.co_qualname != name:
+        if (
+            target.__globals__ is not namespace
+            or codes.get(target.__code__.co_qualname) != fingerprint(target.__code__)
+            or target.__code__.co_qualname != name
+        ):
             changed(problems, f"{what}: `{name}` is not the library's")
             return
         verified[name], verified[name + ".__code__"] = function, function.__code__
 
-    def verify_class(problems: list[str], what: str, name: str, cls: type, codes: dict,
-                     namespace: dict) -> None:
+    def verify_class(
+        problems: list[str], what: str, name: str, cls: type, codes: dict, namespace: dict
+    ) -> None:
         members = dict(vars(cls))
         before = verified.get(name + ".members")  # the members verified last time (kept alive)
-        if verified.get(name) is cls and before is not None and len(before) == len(members) and all(
-                members.get(k) is v for k, v in before.items()):
+        if (
+            verified.get(name) is cls
+            and before is not None
+            and len(before) == len(members)
+            and all(members.get(k) is v for k, v in before.items())
+        ):
             return
         defined = expected["classes"][name]
         count = len(problems)
-        if cls.__module__ != own_work_name or cls.__qualname__ != name or tuple(
-                base.__name__ for base in cls.__bases__) != (expected["bases"][name] or ("object",)):
+        if (
+            cls.__module__ != own_work_name
+            or cls.__qualname__ != name
+            or tuple(base.__name__ for base in cls.__bases__) != (expected["bases"][name] or ("object",))
+        ):
             changed(problems, f"{what}: `{name}` is not the library's")
             return
         for attr, value in members.items():
@@ -497,8 +596,9 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             elif isinstance(function, function_type):
                 code = function.__code__
                 if attr in defined:
-                    good = (codes.get(code.co_qualname) == fingerprint(code)
-                            and function.__globals__ is namespace)
+                    good = (
+                        codes.get(code.co_qualname) == fingerprint(code) and function.__globals__ is namespace
+                    )
                 else:  # written by @dataclass (exec'd; __repr__ wrapped by dataclasses itself)
                     good = attr in dataclass_methods and code.co_filename in generated_files
                 if not good:
@@ -529,9 +629,14 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             if snapshot is None:
                 continue
             parts = getattr(registry, "PARTS", None)
-            if parts is not snapshot[0] or len(parts) != len(snapshot[1]) or any(
+            if (
+                parts is not snapshot[0]
+                or len(parts) != len(snapshot[1])
+                or any(
                     parts.get(k) is not part or part_fields(part) != fields
-                    for k, (part, fields) in snapshot[1].items()):
+                    for k, (part, fields) in snapshot[1].items()
+                )
+            ):
                 changed(problems, f"{what}: the graded parts of {registry.__name__} were changed")
 
     def part_fields(part: Any) -> tuple:
@@ -546,8 +651,11 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             return True
         if type(loaded) is not function_type or type(fresh) is not function_type:
             return False
-        return (loaded.__globals__ is vars(registry) and loaded.__code__.co_filename == registry.__file__
-                and fingerprint(loaded.__code__) == fingerprint(fresh.__code__))
+        return (
+            loaded.__globals__ is vars(registry)
+            and loaded.__code__.co_filename == registry.__file__
+            and fingerprint(loaded.__code__) == fingerprint(fresh.__code__)
+        )
 
     def fresh_parts(registry: Any) -> tuple | None:
         path = getattr(registry, "__file__", None)
@@ -562,8 +670,11 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
         for key, part in parts.items():
             other = fresh[key]
             mine, theirs = (*part.answers, part.fallback), (*other.answers, other.fallback)
-            if part.trains != other.trains or len(mine) != len(theirs) or not all(
-                    same_function(a, b, registry) for a, b in zip(mine, theirs, strict=True)):
+            if (
+                part.trains != other.trains
+                or len(mine) != len(theirs)
+                or not all(same_function(a, b, registry) for a, b in zip(mine, theirs, strict=True))
+            ):
                 return (object(), {})
         return parts, {k: (p, part_fields(p)) for k, p in parts.items()}
 
@@ -571,11 +682,16 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
         if event == "sys.addaudithook":
             frame = getframe(1)
             code = frame.f_code
-            if not (expected is not None and code.co_qualname == "graded_part"
-                    and expected["codes"].get("graded_part") == fingerprint(code)
-                    and os.path.realpath(code.co_filename) == expected["path"]):
-                sticky.append("the submission changed how cells run: an audit hook was added "
-                              f"(sys.addaudithook, from {code.co_filename}:{frame.f_lineno})")
+            if not (
+                expected is not None
+                and code.co_qualname == "graded_part"
+                and expected["codes"].get("graded_part") == fingerprint(code)
+                and os.path.realpath(code.co_filename) == expected["path"]
+            ):
+                sticky.append(
+                    "the submission changed how cells run: an audit hook was added "
+                    f"(sys.addaudithook, from {code.co_filename}:{frame.f_lineno})"
+                )
 
     def verify_caller(problems: list[str], frame: Any) -> None:
         """``frame``: the user expression that called the check; below it, the kernel's path."""
@@ -585,13 +701,21 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
         while frame is not None:
             path.append(frame.f_code)
             frame = frame.f_back
-        if expression is None or expression.co_filename != "<string>" or len(path) != len(call_path) \
-                or any(a is not b for a, b in zip(path, call_path, strict=True)):
-            problems.append("the grader's check was called through code that is not the kernel's "
-                            "(user_expressions, do_execute or the message dispatch was wrapped)")
+        if (
+            expression is None
+            or expression.co_filename != "<string>"
+            or len(path) != len(call_path)
+            or any(a is not b for a, b in zip(path, call_path, strict=True))
+        ):
+            problems.append(
+                "the grader's check was called through code that is not the kernel's "
+                "(user_expressions, do_execute or the message dispatch was wrapped)"
+            )
 
-    traced_reason = ["the submission changed how cells run: a trace function or profile function "
-                     "was installed or attempted (sys.settrace or sys.setprofile)"]
+    traced_reason = [
+        "the submission changed how cells run: a trace function or profile function "
+        "was installed or attempted (sys.settrace or sys.setprofile)"
+    ]
 
     def check(nonce: str, _first: bool = False) -> str:
         problems: list[str] = []
@@ -601,12 +725,15 @@ def install(key_hex: str, name: str, nonce: str, config: dict[str, Any]) -> str:
             inspect_machinery(problems)
             inspect_own_work(problems)
         except BaseException as error:  # noqa: BLE001  (a failed inspection is a verdict too)
-            problems.append(f"the grader's check failed inside the kernel ({type(error).__name__}: "
-                            f"{str(error)[:200]})")
+            problems.append(
+                f"the grader's check failed inside the kernel ({type(error).__name__}: {str(error)[:200]})"
+            )
         problems = [problem.replace("\n", " ")[:400] for problem in problems]
         # One line from the trace-function test to the signature: a trace function gets no
         # line event between them to jump over the test or to rewrite the verdict.
+        # fmt: off
         return blake2b(f"{nonce}|{(verdict := (problems or traced_reason)[0] if problems or recorded.keys() & traced or gettrace() is not None or getprofile() is not None else ok)}".encode(), key=key, digest_size=16).hexdigest() + "|" + verdict  # noqa: E501
+        # fmt: on
 
     sys.addaudithook(on_audit)
     builtins_dict[name] = check

@@ -122,8 +122,10 @@ def write_config_dir(
     (directory / "jupyter_server_config.json").write_text(json.dumps(server, indent=2) + "\n")
     page = {"disabledExtensions": disabled_lab_plugins(role)}
     (directory / "labconfig" / "page_config.json").write_text(json.dumps(page, indent=2) + "\n")
-    paths = {name: str(Path(value).resolve()) for name, value in
-             (("root", root), ("data", data), ("workspace", workspace))}
+    paths = {
+        name: str(Path(value).resolve())
+        for name, value in (("root", root), ("data", data), ("workspace", workspace))
+    }
     (directory / "nbgrader_config.py").write_text(
         f'"""nbgrader settings of the course {COURSE_ID!r} for the {role}, written by autograder.lab."""\n\n'
         "from autograder.lab import nbgrader_settings\n\n"
@@ -201,7 +203,9 @@ def prepare(
     # nbgrader's gradebook runs the `alembic` executable of this environment
     env["PATH"] = os.pathsep.join(p for p in (str(Path(sys.executable).parent), env.get("PATH", "")) if p)
     argv = [
-        sys.executable, "-m", "jupyterlab",
+        sys.executable,
+        "-m",
+        "jupyterlab",
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
@@ -221,6 +225,7 @@ def _check_role(role: str) -> None:
 
 
 # --- the course's validate handler (a Jupyter server extension) -------------------------------
+
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": COURSE_VALIDATE_EXTENSION}]
@@ -251,13 +256,17 @@ def _load_jupyter_server_extension(serverapp: object) -> None:
     webapp = serverapp.web_app  # type: ignore[attr-defined]
     webapp.settings["root_dir"] = serverapp.root_dir  # type: ignore[attr-defined]
     base_url = webapp.settings["base_url"]
-    webapp.add_handlers(".*$", [
-        (url_path_join(base_url, "/assignments/validate"), CourseValidateHandler),
-        (url_path_join(base_url, "/nbgrader_version"), handlers.NbGraderVersionHandler),
-    ])
+    webapp.add_handlers(
+        ".*$",
+        [
+            (url_path_join(base_url, "/assignments/validate"), CourseValidateHandler),
+            (url_path_join(base_url, "/nbgrader_version"), handlers.NbGraderVersionHandler),
+        ],
+    )
 
 
 # --- command line ------------------------------------------------------------------------------
+
 
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m autograder.lab student|instructor [--port N] [--workspace DIR]``: print the
@@ -265,16 +274,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m autograder.lab", description=__doc__.splitlines()[0])
     parser.add_argument("role", choices=ROLES)
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    parser.add_argument("--workspace", type=Path, default=None,
-                        help=f"student: folder of fetched assignments (default {default_workspace()})")
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        default=None,
+        help=f"student: folder of fetched assignments (default {default_workspace()})",
+    )
     args = parser.parse_args(argv)
     try:
         server = prepare(args.role, port=args.port, workspace=args.workspace)
     except ValueError as error:
         parser.error(str(error))
     print(f"dlgd-course JupyterLab for the {server.role}, serving {server.root_dir}")
-    print(f"course data (exchange{', gradebook' if server.role == 'instructor' else ''}): "
-          f"{server.env['DLGD_COURSE_DATA']}")
+    print(
+        f"course data (exchange{', gradebook' if server.role == 'instructor' else ''}): "
+        f"{server.env['DLGD_COURSE_DATA']}"
+    )
     print(f"open:  {server.url}")
     if server.role == "instructor":
         print(f"formgrader:  {server.formgrader_url}")

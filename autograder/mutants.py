@@ -96,8 +96,10 @@ def load_mutant(path: Path | str) -> Mutant:
             raise ValueError(f"mutant {path}: each edit must be three strings (cell, find, replace)")
         edit = Edit(*raw)
         if edit.inserts == bool(edit.find):
-            raise ValueError(f"mutant {path}: edit of {edit.cell!r} needs a FIND text, and an "
-                             "inserted cell ('after:<grade_id>') an empty one")
+            raise ValueError(
+                f"mutant {path}: edit of {edit.cell!r} needs a FIND text, and an "
+                "inserted cell ('after:<grade_id>') an empty one"
+            )
         edits.append(edit)
     fails = values["FAILS"]
     if not isinstance(fails, list | tuple) or not fails:
@@ -106,8 +108,9 @@ def load_mutant(path: Path | str) -> Mutant:
         raise ValueError(f"mutant {path}: NOTEBOOK must be a string")
     strategy = values.get("STRATEGY")
     if strategy is not None and strategy not in LAZY_STRATEGIES:
-        raise ValueError(f"mutant {path}: STRATEGY must be one of {', '.join(LAZY_STRATEGIES)}, "
-                         f"got {strategy!r}")
+        raise ValueError(
+            f"mutant {path}: STRATEGY must be one of {', '.join(LAZY_STRATEGIES)}, got {strategy!r}"
+        )
     return Mutant(
         name=path.stem,
         description=description,

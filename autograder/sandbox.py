@@ -99,8 +99,14 @@ class SandboxLimits:
     threads: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("notebook_seconds", "cell_seconds", "processes", "output_bytes",
-                     "file_bytes", "threads"):
+        for name in (
+            "notebook_seconds",
+            "cell_seconds",
+            "processes",
+            "output_bytes",
+            "file_bytes",
+            "threads",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"SandboxLimits.{name} must be positive, got {getattr(self, name)!r}")
         if self.memory_bytes is not None and self.memory_bytes < 256 * _MIB:
@@ -162,8 +168,12 @@ def check_backend(backend: str) -> None:
                 "submission): run the grader as root on the runner, or use --sandbox docker or "
                 "apptainer; --sandbox none runs without isolation (trusted notebooks only)"
             )
-    for tool in {"local": ("unshare", "prlimit", "setpriv"), "none": ("prlimit",),
-                 "docker": ("docker",), "apptainer": ("apptainer",)}[backend]:
+    for tool in {
+        "local": ("unshare", "prlimit", "setpriv"),
+        "none": ("prlimit",),
+        "docker": ("docker",),
+        "apptainer": ("apptainer",),
+    }[backend]:
         if shutil.which(tool) is None:
             raise SandboxUnavailable(f"the {backend} sandbox needs {tool!r} on PATH")
 
@@ -174,8 +184,15 @@ def allowed_paths() -> list[str]:
     ``/proc``, ``/sys``): the Python environment (prefixes, standard library, site
     folders, wherever they live) and the course library's code (``dlgd_course/``; not the
     rest of the repository)."""
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-             *site.getsitepackages(), *sysconfig.get_paths().values(), str(REPO_ROOT / "dlgd_course")}
+    paths = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        sys.base_exec_prefix,
+        *site.getsitepackages(),
+        *sysconfig.get_paths().values(),
+        str(REPO_ROOT / "dlgd_course"),
+    }
     return sorted(path for path in paths if path and os.path.isdir(path))
 
 
@@ -193,37 +210,85 @@ def kernel_environment(limits: SandboxLimits, gpu: str | None, backend: str = "l
         "CUDA_VISIBLE_DEVICES": gpu if gpu is not None else "",
     }
     if backend in ("local", "none"):
-        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin",
-                                       "/bin"])
+        env["PATH"] = os.pathsep.join(
+            [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
+        )
         env["PYTHONPATH"] = str(REPO_ROOT)
     return env
 
 
-def sandbox_command(backend: str, workdir: Path, limits: SandboxLimits, gpu: str | None,
-                    image: str = DEFAULT_IMAGE) -> list[str]:
+def sandbox_command(
+    backend: str, workdir: Path, limits: SandboxLimits, gpu: str | None, image: str = DEFAULT_IMAGE
+) -> list[str]:
     """The command line that starts the runner under ``backend``."""
     runner = ["python", "-m", "autograder.sandbox_runner"]
     if backend == "local":
-        return ["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child",
-                "--", sys.executable, "-m", "autograder.sandbox_runner"]
+        return [
+            "unshare",
+            "--net",
+            "--mount",
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "--kill-child",
+            "--",
+            sys.executable,
+            "-m",
+            "autograder.sandbox_runner",
+        ]
     if backend == "none":
         return [sys.executable, "-m", "autograder.sandbox_runner"]
     if backend == "docker":
         # The runner is root inside the container only to start the kernel as nobody.
-        command = ["docker", "run", "--rm", "-i", "--network", "none", "--read-only", "--user", "0:0",
-                   "--cap-drop", "ALL", "--cap-add", "SETUID", "--cap-add", "SETGID", "--cap-add", "CHOWN",
-                   "--pids-limit", str(limits.processes), "--cpus", str(limits.threads),
-                   "--tmpfs", f"/tmp:size={limits.tmp_size}",
-                   "--volume", f"{workdir}:/tmp/submission", "--workdir", "/tmp/submission"]
+        command = [
+            "docker",
+            "run",
+            "--rm",
+            "-i",
+            "--network",
+            "none",
+            "--read-only",
+            "--user",
+            "0:0",
+            "--cap-drop",
+            "ALL",
+            "--cap-add",
+            "SETUID",
+            "--cap-add",
+            "SETGID",
+            "--cap-add",
+            "CHOWN",
+            "--pids-limit",
+            str(limits.processes),
+            "--cpus",
+            str(limits.threads),
+            "--tmpfs",
+            f"/tmp:size={limits.tmp_size}",
+            "--volume",
+            f"{workdir}:/tmp/submission",
+            "--workdir",
+            "/tmp/submission",
+        ]
         if limits.memory_bytes is not None:
             command += ["--memory", str(limits.memory_bytes)]
         if gpu is not None:
             command += ["--gpus", f"device={gpu}"]
         return [*command, image, *runner]
     if backend == "apptainer":
-        command = ["apptainer", "exec", "--containall", "--no-home", "--cleanenv",
-                   "--net", "--network", "none", "--bind", f"{workdir}:/tmp/submission",
-                   "--pwd", "/tmp/submission"]
+        command = [
+            "apptainer",
+            "exec",
+            "--containall",
+            "--no-home",
+            "--cleanenv",
+            "--net",
+            "--network",
+            "none",
+            "--bind",
+            f"{workdir}:/tmp/submission",
+            "--pwd",
+            "/tmp/submission",
+        ]
         if gpu is not None:
             command += ["--nv", "--env", f"CUDA_VISIBLE_DEVICES={gpu}"]
         return [*command, image, *runner]
@@ -231,8 +296,9 @@ def sandbox_command(backend: str, workdir: Path, limits: SandboxLimits, gpu: str
 
 
 def _error_output(message: str) -> NotebookNode:
-    return nbformat.v4.new_output("error", ename=GRADER_ERROR, evalue=message,
-                                  traceback=[f"{GRADER_ERROR}: {message}"])
+    return nbformat.v4.new_output(
+        "error", ename=GRADER_ERROR, evalue=message, traceback=[f"{GRADER_ERROR}: {message}"]
+    )
 
 
 def assemble(
@@ -266,8 +332,11 @@ def assemble(
                 later += 1
         elif kind == "kernel_died":
             cell = result.cells[event["index"]]
-            cell.outputs = [_error_output("the kernel died while running this cell "
-                                          "(a crash, os._exit, or the memory limit)")]
+            cell.outputs = [
+                _error_output(
+                    "the kernel died while running this cell (a crash, os._exit, or the memory limit)"
+                )
+            ]
             executed.add(event["index"])
             interruption = f"the kernel died in cell {_cell_name(cell, event['index'])}"
         elif kind == "error":
@@ -278,8 +347,7 @@ def assemble(
             if output.get("ename") in CELL_LIMIT_ERRORS:
                 problems.append(f"cell {_cell_name(cell, index)}: {CELL_LIMIT_ERRORS[output.ename]}")
     if review:
-        problems.append(f"{review[0]} (needs review; it and the {later} graded cell(s) after it "
-                        "score 0)")
+        problems.append(f"{review[0]} (needs review; it and the {later} graded cell(s) after it score 0)")
     if interruption:
         problems.append(interruption)
         for index, cell in enumerate(result.cells):
@@ -317,8 +385,10 @@ def run_in_sandbox(
     needed = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), REPO_ROOT]
     for hidden in map(Path, hidden_paths):
         if any(path == hidden.resolve() or hidden.resolve() in path.parents for path in needed):
-            raise ValueError(f"cannot hide {hidden}: the sandbox needs the Python environment "
-                             f"and the course's code ({', '.join(map(str, needed))}) inside it")
+            raise ValueError(
+                f"cannot hide {hidden}: the sandbox needs the Python environment "
+                f"and the course's code ({', '.join(map(str, needed))}) inside it"
+            )
     start = time.perf_counter()
     scratch = Path(scratch_root or tempfile.gettempdir())
     scratch.mkdir(parents=True, exist_ok=True)
@@ -340,8 +410,8 @@ def run_in_sandbox(
                 limits_spec["memory_bytes"] = None
             spec = {
                 "notebook": notebook,
-                "limits": limits_spec | {"cell_seconds": min(limits.cell_seconds,
-                                                             int(limits.notebook_seconds))},
+                "limits": limits_spec
+                | {"cell_seconds": min(limits.cell_seconds, int(limits.notebook_seconds))},
                 "uid": uid,
                 "workdir": str(workdir) if backend in ("local", "none") else "/tmp/submission",
                 "isolation": {"local": "namespaces", "none": "none"}.get(backend, "container"),
@@ -357,8 +427,15 @@ def run_in_sandbox(
         shutil.rmtree(workdir, ignore_errors=True)
     executed, problems, review = assemble(notebook, events, stopped)
     done = next((event for event in events if event.get("event") == "done"), {})
-    return SandboxResult(executed, seconds, time.perf_counter() - start, problems, review,
-                         int(done.get("checks", 0)), float(done.get("check_seconds", 0.0)))
+    return SandboxResult(
+        executed,
+        seconds,
+        time.perf_counter() - start,
+        problems,
+        review,
+        int(done.get("checks", 0)),
+        float(done.get("check_seconds", 0.0)),
+    )
 
 
 @contextmanager
@@ -383,8 +460,13 @@ def _run_runner(
     stopped, seconds, finished, pending = None, 0.0, False, b""
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-            start_new_session=True, cwd=REPO_ROOT, env=os.environ | spec["env"],
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            start_new_session=True,
+            cwd=REPO_ROOT,
+            env=os.environ | spec["env"],
             preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + notebook_seconds

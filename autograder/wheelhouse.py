@@ -38,9 +38,27 @@ EXTRA = "grading"
 # Packages nbgrader's autograding needs in an image that has PyTorch but no Jupyter
 # (measured; listed in ARCHITECTURE.md, "GPU runners"). The offline check fails if one is missing.
 AUTOGRADING_STACK = (
-    "nbgrader", "nbconvert", "nbclient", "nbformat", "ipykernel", "ipython", "jupyter-client",
-    "jupyter-core", "jupyter-server", "traitlets", "tornado", "pyzmq", "sqlalchemy", "alembic",
-    "mako", "rapidfuzz", "mistune", "bleach", "tinycss2", "beautifulsoup4", "jsonschema",
+    "nbgrader",
+    "nbconvert",
+    "nbclient",
+    "nbformat",
+    "ipykernel",
+    "ipython",
+    "jupyter-client",
+    "jupyter-core",
+    "jupyter-server",
+    "traitlets",
+    "tornado",
+    "pyzmq",
+    "sqlalchemy",
+    "alembic",
+    "mako",
+    "rapidfuzz",
+    "mistune",
+    "bleach",
+    "tinycss2",
+    "beautifulsoup4",
+    "jsonschema",
 )
 # What ``make gpu-check`` runs besides the course: pytest, with the bounds of the dev extra.
 TEST_RUNNER = "pytest"
@@ -67,8 +85,14 @@ class Target:
         for tag in platform_tags(self.platform) if self.platform else []:
             options += ["--platform", tag]
         if self.python:
-            options += ["--python-version", self.python, "--implementation", "cp",
-                        "--abi", "cp" + self.python.replace(".", "")]
+            options += [
+                "--python-version",
+                self.python,
+                "--implementation",
+                "cp",
+                "--abi",
+                "cp" + self.python.replace(".", ""),
+            ]
         return options
 
     def describe(self) -> str:
@@ -159,9 +183,22 @@ def resolve(requirements: Sequence[str], target: Target, *, wheelhouse: Path | N
         sources = ["--no-index", "--find-links", str(wheelhouse)]
     with tempfile.TemporaryDirectory(prefix="dlgd-wheelhouse-") as tmp:
         report = Path(tmp) / "report.json"
-        _pip(["install", "--dry-run", "--ignore-installed", "--quiet", "--report", str(report),
-              "--target", str(Path(tmp) / "target"), *sources, *target.pip_options(), *requirements],
-             env=env)
+        _pip(
+            [
+                "install",
+                "--dry-run",
+                "--ignore-installed",
+                "--quiet",
+                "--report",
+                str(report),
+                "--target",
+                str(Path(tmp) / "target"),
+                *sources,
+                *target.pip_options(),
+                *requirements,
+            ],
+            env=env,
+        )
         installed = json.loads(report.read_text())["install"]
     return {_normalize(item["metadata"]["name"]): item["metadata"]["version"] for item in installed}
 
@@ -183,8 +220,18 @@ def build(
     wheel = build_project_wheel(dest, root)
     requirements = offline_requirements(torch_spec, root)
     # the local wheel stands in for dlgd-course, whose wheel is on no index
-    _pip(["download", "--quiet", "--dest", str(dest), *target.pip_options(), torch_spec,
-          f"{wheel}[{EXTRA}]", requirements[2]])
+    _pip(
+        [
+            "download",
+            "--quiet",
+            "--dest",
+            str(dest),
+            *target.pip_options(),
+            torch_spec,
+            f"{wheel}[{EXTRA}]",
+            requirements[2],
+        ]
+    )
     resolved = resolve(requirements, target, wheelhouse=dest)
     missing = missing_autograding_packages(resolved)
     if missing:
@@ -195,8 +242,10 @@ def build(
 def install_commands(dest: Path, requirements: Sequence[str]) -> list[str]:
     """The two commands that install from the wheelhouse on a machine without internet."""
     pip = "pip install --no-index --find-links " + shlex.quote(str(dest))
-    return [f"{pip} {shlex.quote(requirements[0])}",
-            f"{pip} {' '.join(shlex.quote(r) for r in requirements[1:])}"]
+    return [
+        f"{pip} {shlex.quote(requirements[0])}",
+        f"{pip} {' '.join(shlex.quote(r) for r in requirements[1:])}",
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,8 +257,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--platform", help="target wheel platform, e.g. manylinux_2_28_x86_64")
     parser.add_argument("--torch", default="torch==2.13.0", help="torch requirement (default torch==2.13.0)")
     parser.add_argument("--no-deps", action="store_true", help="only build the course's own wheel")
-    parser.add_argument("--print-pytest-requirement", action="store_true",
-                        help="print pytest's requirement (for the container recipes) and stop")
+    parser.add_argument(
+        "--print-pytest-requirement",
+        action="store_true",
+        help="print pytest's requirement (for the container recipes) and stop",
+    )
     args = parser.parse_args(argv)
     if args.print_pytest_requirement:
         print(pytest_requirement())
@@ -223,9 +275,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     requirements, resolved = build(dest, args.torch, target)
     wheels = list(dest.glob("*.whl"))
     size = sum(w.stat().st_size for w in wheels) / 2**20
-    print(f"{len(wheels)} wheels, {size:.0f} MiB in {dest} for {target.describe()} "
-          f"({time.perf_counter() - start:.0f} s); offline install resolves {len(resolved)} packages, "
-          f"torch {resolved['torch']}")
+    print(
+        f"{len(wheels)} wheels, {size:.0f} MiB in {dest} for {target.describe()} "
+        f"({time.perf_counter() - start:.0f} s); offline install resolves {len(resolved)} packages, "
+        f"torch {resolved['torch']}"
+    )
     print("Install on a machine without internet (inside a virtual environment):")
     for command in install_commands(dest, requirements):
         print("  " + command)

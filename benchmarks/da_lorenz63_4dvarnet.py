@@ -49,16 +49,19 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=5, help="solver iterations")
     parser.add_argument("--n-4dvar", type=int, default=64, help="test windows for 4D-Var")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch CPU threads (small convolutions: 1 is fastest)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch CPU threads (small convolutions: 1 is fastest)"
+    )
     parser.add_argument("--n-val", type=int, default=64)
-    args = parse_args(parser, {"n_train": 16, "n_val": 8, "n_test": 8, "epochs": 1, "iterations": 1,
-                               "n_4dvar": 2})
+    args = parse_args(
+        parser, {"n_train": 16, "n_val": 8, "n_test": 8, "epochs": 1, "iterations": 1, "n_4dvar": 2}
+    )
     torch.set_num_threads(args.threads)
     pl.seed_everything(args.seed, verbose=False)
     problem = InterpolationProblem()
-    dm = InterpolationDataModule(problem, n_train=args.n_train, n_val=args.n_val, n_test=args.n_test,
-                                 seed=args.seed)
+    dm = InterpolationDataModule(
+        problem, n_train=args.n_train, n_val=args.n_val, n_test=args.n_test, seed=args.seed
+    )
     dm.setup()
     test = dm.data["test"]
     truth, observation, mask = test["state"], test["observation"], test["mask"]
@@ -75,9 +78,11 @@ def main() -> None:
     quiet_trainer(args.epochs, inference_mode=False).fit(cnn, train_dataloaders=dm.train_dataloader())
     rows["direct CNN"] = (predict(cnn, observation, mask), time.perf_counter() - start)
 
-    print(f"train windows {args.n_train}, test windows {args.n_test}, epochs {args.epochs}, "
-          f"solver iterations {args.iterations}, device {model.device}, "
-          f"threads {torch.get_num_threads()}")
+    print(
+        f"train windows {args.n_train}, test windows {args.n_test}, epochs {args.epochs}, "
+        f"solver iterations {args.iterations}, device {model.device}, "
+        f"threads {torch.get_num_threads()}"
+    )
     print(f"{'method':<34} {'MSE':>8} {'nMSE':>8} {'train time [s]':>14}")
     for name, (estimate, seconds) in rows.items():
         s = scores(estimate, truth, dm.test_variance)

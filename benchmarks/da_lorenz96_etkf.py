@@ -67,8 +67,9 @@ def run_dapper(hmm, xx: np.ndarray, yy: np.ndarray, N: int, inflation: float) ->
     return float(xp.avrgs.err.rms.a.val), elapsed
 
 
-def run_ours(xx: np.ndarray, yy: np.ndarray, N: int, inflation: float, seed: int,
-             burn_in: float) -> tuple[float, float]:
+def run_ours(
+    xx: np.ndarray, yy: np.ndarray, N: int, inflation: float, seed: int, burn_in: float
+) -> tuple[float, float]:
     """This library's ETKF on the same truth and observations: (RMSE, seconds)."""
     n_cycles = len(yy)
     setup = sakov_oke2008.SETUP.replace(n_cycles=n_cycles, burn_in_time=burn_in)
@@ -94,10 +95,14 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=DAPPER_HMM.tseq.Ko, help="observation cycles")
     parser.add_argument("--burn-in", type=float, default=DAPPER_HMM.tseq.BurnIn, help="model time units")
     args = parse_args(parser, {"seeds": 1, "repeats": 1, "cycles": 100, "burn_in": 1.0})
-    print(f"Lorenz-96 Sakov & Oke 2008, ETKF N={args.N}, infl {args.inflation}, rotation; "
-          f"published analysis RMSE {sakov_oke2008.EXPECTED_RMSE['ETKF']}")
-    print(f"{'seed':>4} {'cycles':>6} {'RMSE dapper':>11} {'RMSE ours':>9} "
-          f"{'t dapper [s]':>12} {'t ours [s]':>10} {'ratio':>6}")
+    print(
+        f"Lorenz-96 Sakov & Oke 2008, ETKF N={args.N}, infl {args.inflation}, rotation; "
+        f"published analysis RMSE {sakov_oke2008.EXPECTED_RMSE['ETKF']}"
+    )
+    print(
+        f"{'seed':>4} {'cycles':>6} {'RMSE dapper':>11} {'RMSE ours':>9} "
+        f"{'t dapper [s]':>12} {'t ours [s]':>10} {'ratio':>6}"
+    )
     rmse_d, rmse_o, time_d, time_o = [], [], [], []
     with threadpool_limits(limits=1):
         for seed in range(1, args.seeds + 1):
@@ -105,21 +110,28 @@ def main() -> None:
             hmm = dapper_hmm(args.cycles, args.burn_in)
             xx, yy = hmm.simulate()
             runs_d = [run_dapper(hmm, xx, yy, args.N, args.inflation) for _ in range(args.repeats)]
-            runs_o = [run_ours(xx, yy, args.N, args.inflation, seed, args.burn_in)
-                      for _ in range(args.repeats)]
+            runs_o = [
+                run_ours(xx, yy, args.N, args.inflation, seed, args.burn_in) for _ in range(args.repeats)
+            ]
             td = statistics.median(t for _, t in runs_d)
             to = statistics.median(t for _, t in runs_o)
             rmse_d.append(runs_d[0][0])
             rmse_o.append(runs_o[0][0])
             time_d.append(td)
             time_o.append(to)
-            print(f"{seed:>4} {len(yy):>6} {runs_d[0][0]:>11.4f} {runs_o[0][0]:>9.4f} "
-                  f"{td:>12.3f} {to:>10.3f} {td / to:>6.2f}")
+            print(
+                f"{seed:>4} {len(yy):>6} {runs_d[0][0]:>11.4f} {runs_o[0][0]:>9.4f} "
+                f"{td:>12.3f} {to:>10.3f} {td / to:>6.2f}"
+            )
     mean_d, mean_o = float(np.mean(rmse_d)), float(np.mean(rmse_o))
-    print(f"mean RMSE: DAPPER {mean_d:.4f}, dlgd_course {mean_o:.4f} "
-          f"(difference {100 * (mean_o - mean_d) / mean_d:+.1f} %)")
-    print(f"total time: DAPPER {sum(time_d):.2f} s, dlgd_course {sum(time_o):.2f} s; "
-          f"dlgd_course is {sum(time_d) / sum(time_o):.2f}x as fast as DAPPER")
+    print(
+        f"mean RMSE: DAPPER {mean_d:.4f}, dlgd_course {mean_o:.4f} "
+        f"(difference {100 * (mean_o - mean_d) / mean_d:+.1f} %)"
+    )
+    print(
+        f"total time: DAPPER {sum(time_d):.2f} s, dlgd_course {sum(time_o):.2f} s; "
+        f"dlgd_course is {sum(time_d) / sum(time_o):.2f}x as fast as DAPPER"
+    )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,12 @@ from _quick import parse_args
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="epochs of every learned model (default: the set-up's, fablet2018.EPOCHS)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="epochs of every learned model (default: the set-up's, fablet2018.EPOCHS)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parse_args(parser, {"epochs": 1})
     warnings.filterwarnings("ignore")

@@ -66,8 +66,11 @@ QUICK_SOURCE = REPO_ROOT / "tests" / "pipeline" / "fixtures" / "01-tiny"
 
 def _solution_code(source: str) -> str:
     """What a student would have typed: the solution region without its markers."""
-    return "\n".join(line for line in source.splitlines()
-                     if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+    return "\n".join(
+        line
+        for line in source.splitlines()
+        if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
+    )
 
 
 def make_course(folder: Path, submissions: int, source_folder: Path) -> tuple[Path, Path]:
@@ -79,8 +82,11 @@ def make_course(folder: Path, submissions: int, source_folder: Path) -> tuple[Pa
     config = course_config(root, data)
     instructor.generate(config, assignment)
     source = nbformat.read(root / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: _solution_code(c.source) for c in source.cells
-               if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: _solution_code(c.source)
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
+    }
     first_half = list(answers)[: len(answers) // 2]
     for index in range(submissions):
         kind = ("full", "partial", "blank")[index % 3]
@@ -95,7 +101,8 @@ def make_course(folder: Path, submissions: int, source_folder: Path) -> tuple[Pa
         (folder_out / "timestamp.txt").write_text("2026-11-28 10:00:00.000000 UTC")
     (root / "nbgrader_config.py").write_text(
         "from autograder.course import course_config\n"
-        f"get_config().merge(course_config({str(root)!r}, {str(data)!r}))\n")
+        f"get_config().merge(course_config({str(root)!r}, {str(data)!r}))\n"
+    )
     return root, data
 
 
@@ -104,7 +111,8 @@ def copy_course(folder: Path, name: str) -> tuple[Path, Path]:
     root, data = folder / name / "course", folder / name / "data"
     (root / "nbgrader_config.py").write_text(
         "from autograder.course import course_config\n"
-        f"get_config().merge(course_config({str(root)!r}, {str(data)!r}))\n")
+        f"get_config().merge(course_config({str(root)!r}, {str(data)!r}))\n"
+    )
     return root, data
 
 
@@ -112,17 +120,27 @@ def scores(root: Path, data: Path, assignment: str, students: list[str]) -> dict
     from nbgrader.api import Gradebook
 
     config = course_config(root, data)
-    return {s: read_scores(Gradebook(config.CourseDirectory.db_url, "dlgd"), assignment, assignment, s).score
-            for s in students}
+    return {
+        s: read_scores(Gradebook(config.CourseDirectory.db_url, "dlgd"), assignment, assignment, s).score
+        for s in students
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=40)
-    parser.add_argument("--source", type=Path, default=REPO_ROOT / "solutions" / ASSIGNMENT,
-                        help="folder <id> holding the source notebook <id>.ipynb of the graded assignment")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="where the temporary courses are made (default: the system's temporary folder)")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=REPO_ROOT / "solutions" / ASSIGNMENT,
+        help="folder <id> holding the source notebook <id>.ipynb of the graded assignment",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where the temporary courses are made (default: the system's temporary folder)",
+    )
     args = parse_args(parser, {"submissions": 2, "source": QUICK_SOURCE})
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
     source = args.source.resolve()
@@ -139,9 +157,12 @@ def main() -> None:
 
         root, data = copy_course(folder, "nbgrader")
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--log-level=ERROR"],
-                       cwd=root, check=True, env=os.environ | {"PATH": f"{Path(sys.executable).parent}:"
-                                                                       f"{os.environ['PATH']}"})
+        subprocess.run(
+            [sys.executable, "-m", "nbgrader", "autograde", assignment, "--log-level=ERROR"],
+            cwd=root,
+            check=True,
+            env=os.environ | {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
+        )
         baseline = time.perf_counter() - start
         results["nbgrader autograde (serial)"] = scores(root, data, assignment, students)
 
@@ -150,8 +171,9 @@ def main() -> None:
             name = f"dlgd-grade, {workers} worker(s)" + ("" if integrity else ", no checks")
             root, data = copy_course(folder, name.replace(", ", "-").replace(" ", "-"))
             config = course_config(root, data)
-            run = grade_assignment(config, assignment, workers=workers, limits=SandboxLimits(threads=1),
-                                   integrity=integrity)
+            run = grade_assignment(
+                config, assignment, workers=workers, limits=SandboxLimits(threads=1), integrity=integrity
+            )
             assert run.ok, run.not_graded
             assert not run.needs_review, [r.needs_review for r in run.needs_review]
             if integrity:
@@ -160,24 +182,34 @@ def main() -> None:
             rows.append((name, run.seconds, run))
         execution = statistics.fmean(executions[1])
         n = args.submissions
-        print(f"{n} submissions of {assignment}; mean execution in the sandbox {execution:.2f} s with 1 "
-              f"worker, {statistics.fmean(executions[2]):.2f} s with 2 (kernel start included)")
+        print(
+            f"{n} submissions of {assignment}; mean execution in the sandbox {execution:.2f} s with 1 "
+            f"worker, {statistics.fmean(executions[2]):.2f} s with 2 (kernel start included)"
+        )
         print(f"{'grader':32s} {'total s':>8s} {'subm/min':>9s} {'s/subm':>7s} {'overhead s/subm':>16s}")
-        print(f"{'nbgrader autograde (serial)':32s} {baseline:8.1f} {60 * n / baseline:9.2f} "
-              f"{baseline / n:7.2f} {baseline / n - execution:16.2f}")
+        print(
+            f"{'nbgrader autograde (serial)':32s} {baseline:8.1f} {60 * n / baseline:9.2f} "
+            f"{baseline / n:7.2f} {baseline / n - execution:16.2f}"
+        )
         for name, seconds, run in rows:
             workers = 1 if "1 worker" in name else 2
             overhead = seconds * workers / n - statistics.fmean(executions[workers])
             sandbox = statistics.fmean(r.wall_seconds - r.execution_seconds for r in run.graded)
-            print(f"{name:32s} {seconds:8.1f} {60 * n / seconds:9.2f} {seconds / n:7.2f} {overhead:16.2f}"
-                  f"   (sandbox start/stop {sandbox:.2f} s)")
+            print(
+                f"{name:32s} {seconds:8.1f} {60 * n / seconds:9.2f} {seconds / n:7.2f} {overhead:16.2f}"
+                f"   (sandbox start/stop {sandbox:.2f} s)"
+            )
         unchecked, checked, two = (seconds for _, seconds, _ in rows)
         executed = {name: statistics.fmean(r.execution_seconds for r in run.graded) for name, _, run in rows}
-        print(f"speed-up of 2 workers over 1: {checked / two:.2f}x; "
-              f"dlgd-grade 1 worker / nbgrader time: {checked / baseline:.2f}")
-        print(f"integrity checks, 1 worker: run time with/without {checked / unchecked:.3f}; execution in "
-              f"the sandbox with/without {executed[rows[1][0]] / executed[rows[0][0]]:.3f} "
-              f"({(checked - unchecked) / n:+.2f} s per submission)")
+        print(
+            f"speed-up of 2 workers over 1: {checked / two:.2f}x; "
+            f"dlgd-grade 1 worker / nbgrader time: {checked / baseline:.2f}"
+        )
+        print(
+            f"integrity checks, 1 worker: run time with/without {checked / unchecked:.3f}; execution in "
+            f"the sandbox with/without {executed[rows[1][0]] / executed[rows[0][0]]:.3f} "
+            f"({(checked - unchecked) / n:+.2f} s per submission)"
+        )
         reference = results["nbgrader autograde (serial)"]
         same = all(result == reference for result in results.values())
         print(f"same scores from all of them: {same}; totals {sorted(set(reference.values()))}")

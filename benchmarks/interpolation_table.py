@@ -90,37 +90,55 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=20, help="U-Net epochs")
     parser.add_argument("--epochs-4dvarnet", type=int, default=8)
-    parser.add_argument("--physical-weight", type=float, default=1.0,
-                        help="weight of the mg/L term of the training loss")
-    parser.add_argument("--methods", default="dineof,unet,unet-oi,4dvarnet-oi",
-                        help="any of dineof, unet, unet-oi, 4dvarnet, 4dvarnet-oi (OI always runs)")
+    parser.add_argument(
+        "--physical-weight", type=float, default=1.0, help="weight of the mg/L term of the training loss"
+    )
+    parser.add_argument(
+        "--methods",
+        default="dineof,unet,unet-oi,4dvarnet-oi",
+        help="any of dineof, unet, unet-oi, 4dvarnet, 4dvarnet-oi (OI always runs)",
+    )
     parser.add_argument("--window", type=int, default=5)
     parser.add_argument("--test-days", type=int, default=90)
     parser.add_argument("--val-days", type=int, default=30)
-    parser.add_argument("--oi-scales", choices=("fit", "cv"), default="cv",
-                        help="OI length and time scales of the reference OI and the first guess: "
-                             "moment fit, or cross-validated on hidden observed training pixels")
-    args = parse_args(parser, {"days": 40, "size": 16, "test_days": 8, "val_days": 6, "epochs": 1,
-                               "epochs_4dvarnet": 1})
+    parser.add_argument(
+        "--oi-scales",
+        choices=("fit", "cv"),
+        default="cv",
+        help="OI length and time scales of the reference OI and the first guess: "
+        "moment fit, or cross-validated on hidden observed training pixels",
+    )
+    args = parse_args(
+        parser, {"days": 40, "size": 16, "test_days": 8, "val_days": 6, "epochs": 1, "epochs_4dvarnet": 1}
+    )
     seed_everything(0)
 
     start = time.perf_counter()
     config = SedimentConfig(n_lat=args.size, n_lon=args.size)
     data = observe_sediment(simulate_sediment(args.days, seed=0, config=config), seed=0)
     n_train = args.days - args.test_days - args.val_days
-    datamodule = InterpolationDataModule(data, (n_train, args.val_days), n_days=args.window,
-                                         pairs="osse", batch_size=16, first_guess="oi",
-                                         oi_scales=args.oi_scales)
-    plain = InterpolationDataModule(data, (n_train, args.val_days), n_days=args.window,
-                                    pairs="osse", batch_size=16)
+    datamodule = InterpolationDataModule(
+        data,
+        (n_train, args.val_days),
+        n_days=args.window,
+        pairs="osse",
+        batch_size=16,
+        first_guess="oi",
+        oi_scales=args.oi_scales,
+    )
+    plain = InterpolationDataModule(
+        data, (n_train, args.val_days), n_days=args.window, pairs="osse", batch_size=16
+    )
     norm = datamodule.normalizer
     test = data.isel(time=datamodule.ranges["test"])
     truth, obs, mask = test["truth"].values, test["observation"].values, test["mask"].values
     hidden = ~mask
-    print(f"data: {args.days} days of {args.size}x{args.size}, train {n_train} / val "
-          f"{args.val_days} / test {args.test_days} days; missing fraction "
-          f"{1 - data['mask'].values.mean():.2f} (test {hidden.mean():.2f}); "
-          f"generated in {time.perf_counter() - start:.1f} s")
+    print(
+        f"data: {args.days} days of {args.size}x{args.size}, train {n_train} / val "
+        f"{args.val_days} / test {args.test_days} days; missing fraction "
+        f"{1 - data['mask'].values.mean():.2f} (test {hidden.mean():.2f}); "
+        f"generated in {time.perf_counter() - start:.1f} s"
+    )
 
     results: dict[str, tuple[dict[str, float], str]] = {}
     log_mean = norm.mean.astype(np.float64)
@@ -128,57 +146,85 @@ def main() -> None:
     methods = args.methods.split(",")
     if args.oi_scales == "cv":
         start = time.perf_counter()
-        fitted = InterpolationDataModule(data, (n_train, args.val_days), n_days=args.window,
-                                         first_guess="oi", oi_scales="fit")
-        results["OI, moment fit"] = (hidden_pixel_scores(norm.inverse(fitted.first_guess("test")),
-                                                         truth, hidden),
-                                     f"{time.perf_counter() - start:.1f} s; {fitted.covariance}")
+        fitted = InterpolationDataModule(
+            data, (n_train, args.val_days), n_days=args.window, first_guess="oi", oi_scales="fit"
+        )
+        results["OI, moment fit"] = (
+            hidden_pixel_scores(norm.inverse(fitted.first_guess("test")), truth, hidden),
+            f"{time.perf_counter() - start:.1f} s; {fitted.covariance}",
+        )
     start = time.perf_counter()
     # OI of the test period alone, covariance fitted on the training observations; it is
     # also the first guess of the "on OI" / "from OI" models and the reference of the ratios.
     guess = datamodule.first_guess("test")
-    results["OI"] = (hidden_pixel_scores(norm.inverse(guess), truth, hidden),
-                     f"{time.perf_counter() - start:.1f} s; scales {args.oi_scales}; {datamodule.covariance}")
+    results["OI"] = (
+        hidden_pixel_scores(norm.inverse(guess), truth, hidden),
+        f"{time.perf_counter() - start:.1f} s; scales {args.oi_scales}; {datamodule.covariance}",
+    )
 
     if "dineof" in methods:
         start = time.perf_counter()
-        keep = np.r_[0:n_train, n_train + args.val_days:args.days]
+        keep = np.r_[0:n_train, n_train + args.val_days : args.days]
         anomaly = np.log10(data["observation"].values[keep]) - log_mean
         result = dineof(anomaly, max_modes=20)
         din_log = result.reconstruction.numpy()[n_train:] + log_mean
-        results["DINEOF"] = (hidden_pixel_scores(10.0**din_log, truth, hidden),
-                             f"{time.perf_counter() - start:.1f} s; {result.n_modes} modes")
+        results["DINEOF"] = (
+            hidden_pixel_scores(10.0**din_log, truth, hidden),
+            f"{time.perf_counter() - start:.1f} s; {result.n_modes} modes",
+        )
 
     z_obs = norm.forward(obs)
     for key, name, build, epochs in (
         ("unet", "U-Net", lambda: MaskedUNet(n_days=args.window, channels=24), args.epochs),
-        ("unet-oi", "U-Net on OI", lambda: MaskedUNet(n_days=args.window, channels=24, first_guess=True),
-         args.epochs),
-        ("4dvarnet", "4DVarNet", lambda: LearnedVariationalInterpolator(n_days=args.window),
-         args.epochs_4dvarnet),
-        ("4dvarnet-oi", "4DVarNet from OI", lambda: LearnedVariationalInterpolator(n_days=args.window),
-         args.epochs_4dvarnet),
+        (
+            "unet-oi",
+            "U-Net on OI",
+            lambda: MaskedUNet(n_days=args.window, channels=24, first_guess=True),
+            args.epochs,
+        ),
+        (
+            "4dvarnet",
+            "4DVarNet",
+            lambda: LearnedVariationalInterpolator(n_days=args.window),
+            args.epochs_4dvarnet,
+        ),
+        (
+            "4dvarnet-oi",
+            "4DVarNet from OI",
+            lambda: LearnedVariationalInterpolator(n_days=args.window),
+            args.epochs_4dvarnet,
+        ),
     ):
         if key not in methods:
             continue
         with_guess = key.endswith("-oi")
         seed_everything(0)
-        model, seconds = train(build(), datamodule if with_guess else plain, max_epochs=epochs,
-                               physical_weight=args.physical_weight)
+        model, seconds = train(
+            build(),
+            datamodule if with_guess else plain,
+            max_epochs=epochs,
+            physical_weight=args.physical_weight,
+        )
         z = reconstruct(model, z_obs, mask, n_days=args.window, first_guess=guess if with_guess else None)
         n_params = sum(p.numel() for p in model.parameters())
-        results[name] = (hidden_pixel_scores(norm.inverse(z), truth, hidden),
-                         f"trained {epochs} epochs in {seconds:.0f} s, {n_params} parameters")
+        results[name] = (
+            hidden_pixel_scores(norm.inverse(z), truth, hidden),
+            f"trained {epochs} epochs in {seconds:.0f} s, {n_params} parameters",
+        )
 
     oi = results["OI"][0]
-    print("\n| method | RMSE log10 | / OI | nRMSE log10 | EV log10 | R2 log10 | RMSE mg/L | / OI | nRMSE "
-          "| R2 | notes |")
+    print(
+        "\n| method | RMSE log10 | / OI | nRMSE log10 | EV log10 | R2 log10 | RMSE mg/L | / OI | nRMSE "
+        "| R2 | notes |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, (s, note) in results.items():
-        print(f"| {name} | {s['rmse_log']:.4f} | {s['rmse_log'] / oi['rmse_log']:.3f} | "
-              f"{s['nrmse_log']:.3f} | {s['explained_variance_log']:.3f} | {s['r2_log']:.3f} | "
-              f"{s['rmse']:.3f} | {s['rmse'] / oi['rmse']:.3f} | {s['nrmse']:.3f} | {s['r2']:.3f} | "
-              f"{note} |")
+        print(
+            f"| {name} | {s['rmse_log']:.4f} | {s['rmse_log'] / oi['rmse_log']:.3f} | "
+            f"{s['nrmse_log']:.3f} | {s['explained_variance_log']:.3f} | {s['r2_log']:.3f} | "
+            f"{s['rmse']:.3f} | {s['rmse'] / oi['rmse']:.3f} | {s['nrmse']:.3f} | {s['r2']:.3f} | "
+            f"{note} |"
+        )
     print(f"\nhidden pixels scored: {int(hidden.sum())}")
 
 

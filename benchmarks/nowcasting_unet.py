@@ -27,8 +27,10 @@ def main() -> None:
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
     size, n_days, epochs = args.size, args.n_days, args.max_epochs
     result = experiment.run(size=size, n_days=n_days, max_epochs=epochs)
-    print(f"{size}x{size} px, {n_days} days, {result['n_train']} training windows, "
-          f"{result['n_test']} test windows, U-Net trained in {result['train_seconds']:.0f} s")
+    print(
+        f"{size}x{size} px, {n_days} days, {result['n_train']} training windows, "
+        f"{result['n_test']} test windows, U-Net trained in {result['train_seconds']:.0f} s"
+    )
     leads = result["scores"]["unet"]["lead"].values
     for metric in ("iou", "f1", "accuracy"):
         print(f"{metric:14s} " + " ".join(f"{int(m):>5d}" for m in leads) + "  (lead, min)")

@@ -41,8 +41,15 @@ GANS = {
     "dcgan (closed-loop increments)": {"loss": "bce", "output": "increments"},
     "wgan-gp (closed-loop increments)": {"loss": "wgan-gp", "output": "increments"},
 }
-COLUMNS = ("spectral_loss", "kde_mse", "w_step_length", "w_turning_angle", "w_trip_distance",
-           "w_duration", "w_straightness")
+COLUMNS = (
+    "spectral_loss",
+    "kde_mse",
+    "w_step_length",
+    "w_turning_angle",
+    "w_trip_distance",
+    "w_duration",
+    "w_straightness",
+)
 
 
 def main() -> None:
@@ -53,8 +60,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--models", default="all", help="comma-separated GAN names or 'all'")
-    parser.add_argument("--max-step", type=float, default=0.015,
-                        help="largest step of the increments generator (units of the scale)")
+    parser.add_argument(
+        "--max-step",
+        type=float,
+        default=0.015,
+        help="largest step of the increments generator (units of the scale)",
+    )
     parser.add_argument("--json", default=None, help="write the rows to this file")
     args = parse_args(parser, {"gan_steps": 2, "n_generated": 16})
     device = setup_notebook(args.seed)
@@ -78,16 +89,22 @@ def main() -> None:
         start = time.perf_counter()
         quiet_trainer(max_epochs=epochs, accelerator=device.type).fit(gan, data)
         train_s = time.perf_counter() - start
-        fake = data.encoding.decode(gan.sample(args.n_generated,
-                                               torch.Generator().manual_seed(args.seed + 1)))
+        fake = data.encoding.decode(
+            gan.sample(args.n_generated, torch.Generator().manual_seed(args.seed + 1))
+        )
         rows[name] = evaluate(test, fake) | {"train_s": train_s, "epochs": epochs}
-    print(f"region {args.region}: {train.sizes['trip']} training / {test.sizes['trip']} held-out "
-          f"trips, {train.sizes['step']} steps, {args.n_generated} generated per model")
+    print(
+        f"region {args.region}: {train.sizes['trip']} training / {test.sizes['trip']} held-out "
+        f"trips, {train.sizes['step']} steps, {args.n_generated} generated per model"
+    )
     print("| model | " + " | ".join(COLUMNS) + " | train s |")
     print("|---" * (len(COLUMNS) + 2) + "|")
     for label, r in rows.items():
-        print(f"| {label} | " + " | ".join(f"{r[c]:.3g}" for c in COLUMNS)
-              + f" | {r.get('train_s', float('nan')):.0f} |")
+        print(
+            f"| {label} | "
+            + " | ".join(f"{r[c]:.3g}" for c in COLUMNS)
+            + f" | {r.get('train_s', float('nan')):.0f} |"
+        )
     if args.json:
         with open(args.json, "w") as handle:
             json.dump({"region": args.region, "args": vars(args), "rows": rows}, handle, indent=1)

@@ -98,13 +98,13 @@ class Part:
         for answer in (*self.answers, *self.fallbacks().values()):
             code = _code_of(answer)
             if "guard_answer" not in code.co_names:
-                raise ValueError(
-                    f"{code.co_qualname} does not call guard_answer(): it cannot be locked"
-                )
+                raise ValueError(f"{code.co_qualname} does not call guard_answer(): it cannot be locked")
         unlocked = [f.__qualname__ for f in self.fallbacks().values() if f not in self.answers]
         if unlocked:
-            raise ValueError(f"the fallbacks {unlocked} must be answers of the part too: a "
-                             "reference with the notebook's signature is the part's answer")
+            raise ValueError(
+                f"the fallbacks {unlocked} must be answers of the part too: a "
+                "reference with the notebook's signature is the part's answer"
+            )
 
     def fallbacks(self) -> dict[str, Callable[..., Any]]:
         """The reference fallbacks by the notebook's function name (``""`` for a single one)."""
@@ -225,8 +225,9 @@ def assignment_parts(assignment: str) -> Mapping[str, Part]:
     except ModuleNotFoundError as error:
         if error.name != module_name:
             raise
-        raise ValueError(f"no graded parts are registered for assignment {assignment!r} "
-                         f"(module {module_name} is missing)") from None
+        raise ValueError(
+            f"no graded parts are registered for assignment {assignment!r} (module {module_name} is missing)"
+        ) from None
     return module.PARTS
 
 
@@ -234,8 +235,9 @@ def get_part(assignment: str, part: str) -> Part:
     """The registered :class:`Part` ``part`` of ``assignment`` (``ValueError`` if unknown)."""
     parts = assignment_parts(assignment)
     if part not in parts:
-        raise ValueError(f"assignment {assignment!r} has no part {part!r}; its parts are "
-                         f"{', '.join(sorted(parts))}")
+        raise ValueError(
+            f"assignment {assignment!r} has no part {part!r}; its parts are {', '.join(sorted(parts))}"
+        )
     return parts[part]
 
 
@@ -254,8 +256,10 @@ class GradedPart:
         that runs inside the call is still refused the answers."""
         code = getattr(getattr(function, "__func__", function), "__code__", None)
         if not isinstance(code, CodeType) or not _is_library_file(code.co_filename):
-            raise OwnWorkError(f"{function!r} is not a function of the course library: it cannot "
-                               f"serve as the reference of part {self.label}")
+            raise OwnWorkError(
+                f"{function!r} is not a function of the course library: it cannot "
+                f"serve as the reference of part {self.label}"
+            )
         if getattr(_STATE.windows, "current", None) is not None:
             raise RuntimeError("part.reference calls cannot be nested")
         caller = sys._getframe(1)
@@ -270,9 +274,7 @@ class GradedPart:
         for qualname, answer in self._qualnames.items():
             code = _code_of(answer)
             if "guard_answer" not in code.co_names or not _is_library_file(code.co_filename):
-                raise OwnWorkError(
-                    f"the course library's `{qualname}` was modified by the submission"
-                )
+                raise OwnWorkError(f"the course library's `{qualname}` was modified by the submission")
 
 
 @contextmanager
@@ -323,8 +325,10 @@ def own_or_reference(
     fallbacks = spec.fallbacks()
     fallback = fallbacks.get(getattr(function, "__name__", ""), fallbacks.get(""))
     if fallback is None:
-        raise ValueError(f"part {part!r} of {assignment!r} has no reference fallback for "
-                         f"{getattr(function, '__name__', function)!r}")
+        raise ValueError(
+            f"part {part!r} of {assignment!r} has no reference fallback for "
+            f"{getattr(function, '__name__', function)!r}"
+        )
     expected: Any = _NOT_COMPUTED
     try:
         result = function(*args, **kwargs)
@@ -341,8 +345,10 @@ def own_or_reference(
         reason = type(error).__name__ + (f": {message[0]}" if message else "")
     if reason is None:
         return result
-    print(f"[grader] part `{part}` is not solved yet ({reason}); the cells below use the "
-          "course's reference result instead, so that the other parts can still be graded.")
+    print(
+        f"[grader] part `{part}` is not solved yet ({reason}); the cells below use the "
+        "course's reference result instead, so that the other parts can still be graded."
+    )
     return fallback(*args, **kwargs) if expected is _NOT_COMPUTED else expected
 
 
@@ -365,8 +371,9 @@ def mismatch(result: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e
     elif isinstance(expected, tuple | list):
         if not isinstance(result, tuple | list) or len(result) != len(expected):
             return f"expected a {type(expected).__name__} of {len(expected)} items"
-        pairs = [(f"[{index}]", got, want)
-                 for index, (got, want) in enumerate(zip(result, expected, strict=True))]
+        pairs = [
+            (f"[{index}]", got, want) for index, (got, want) in enumerate(zip(result, expected, strict=True))
+        ]
     else:
         try:
             got = _as_float64(result)
@@ -411,14 +418,16 @@ def check_trained(
     assert params, "the model has no trainable parameters: nothing was learned"
     assert set(params) == set(initial), (
         f"the model's parameters are not the ones it started training with: "
-        f"{sorted(set(params) ^ set(initial))[:5]}")
+        f"{sorted(set(params) ^ set(initial))[:5]}"
+    )
     with torch.no_grad():
         moved = sum(float((p.detach().cpu() - initial[n].cpu()).square().sum()) for n, p in params.items())
         size = sum(float(initial[n].square().sum()) for n in params)
         change = (moved / max(size, 1e-30)) ** 0.5
         assert change > min_change, (
             f"the model's parameters moved by {change:.1e} (relative) from their initial values: "
-            f"it was not trained")
+            f"it was not trained"
+        )
         before = predict(module).detach().clone()
         saved = {n: p.detach().clone() for n, p in params.items()}
         generator = torch.Generator().manual_seed(0)
@@ -433,4 +442,5 @@ def check_trained(
         difference = float((after - before).abs().max())
         assert difference > 1e-6 * (1 + float(before.abs().max())), (
             "perturbing the model's parameters does not change its output: its predictions do "
-            "not come from the trained network")
+            "not come from the trained network"
+        )

@@ -68,14 +68,18 @@ def hovmoller(
     values, xs, ts = as_numpy(field), as_numpy(x), as_numpy(t)
     if values.ndim != 2 or values.shape != (ts.size, xs.size):
         raise ValueError(
-            f"hovmoller: field of shape (time, space) = ({ts.size}, {xs.size}) expected, "
-            f"got {values.shape}"
+            f"hovmoller: field of shape (time, space) = ({ts.size}, {xs.size}) expected, got {values.shape}"
         )
     ax = _new_axes(ax)
     vmax = float(np.nanmax(np.abs(values))) if symmetric else None
     mesh = ax.pcolormesh(
-        xs, ts, values, cmap=cmap, shading="auto",
-        vmin=-vmax if symmetric else None, vmax=vmax,
+        xs,
+        ts,
+        values,
+        cmap=cmap,
+        shading="auto",
+        vmin=-vmax if symmetric else None,
+        vmax=vmax,
     )
     ax.figure.colorbar(mesh, ax=ax, label=colorbar_label)
     ax.set_xlabel("$x$")

@@ -133,13 +133,16 @@ def format_table(results: list[PartResult], width: int = 100) -> str:
         earned = r.points if r.passed else 0.0
         lines.append(f"{r.part:<{name_width}}  {earned:>3g}/{r.points:<3g}  {'PASS' if r.passed else 'FAIL'}")
         for paragraph in r.message.splitlines():
-            lines += textwrap.wrap(paragraph, width=width, initial_indent="    ",
-                                   subsequent_indent="    ") or [""]
+            lines += textwrap.wrap(
+                paragraph, width=width, initial_indent="    ", subsequent_indent="    "
+            ) or [""]
     earned = sum(r.points for r in results if r.passed)
     total = sum(r.points for r in results)
     lines.append("-" * max(len(header), 40))
-    lines.append(f"visible tests: {earned:g}/{total:g} points, the total you get if the hidden tests "
-                 "(run at grading only) pass as well")
+    lines.append(
+        f"visible tests: {earned:g}/{total:g} points, the total you get if the hidden tests "
+        "(run at grading only) pass as well"
+    )
     return "\n".join(lines)
 
 
@@ -150,8 +153,11 @@ def run_check(arguments: Any) -> int:
         import nbclient  # noqa: F401
         import nbformat  # noqa: F401
     except ImportError as error:
-        print(f"dlgd check needs Jupyter's notebook tools ({error.name} is missing): "
-              "pip install 'dlgd-course[grading]'", file=sys.stderr)
+        print(
+            f"dlgd check needs Jupyter's notebook tools ({error.name} is missing): "
+            "pip install 'dlgd-course[grading]'",
+            file=sys.stderr,
+        )
         return 2
     results = check_notebook(arguments.notebook, cell_timeout=arguments.timeout)
     print(f"{Path(arguments.notebook).name}")
@@ -169,7 +175,9 @@ def register_check(subparsers: Any) -> None:
     )
     parser.add_argument("notebook", type=Path, help="path of the .ipynb file")
     parser.add_argument(
-        "--timeout", type=int, default=DEFAULT_CELL_TIMEOUT_S,
+        "--timeout",
+        type=int,
+        default=DEFAULT_CELL_TIMEOUT_S,
         help=f"seconds allowed per cell (default {DEFAULT_CELL_TIMEOUT_S})",
     )
     parser.set_defaults(handler=run_check)

@@ -60,27 +60,32 @@ def integrity_table() -> str:
     for path in sorted(INTEGRITY_DIR.glob("*.json")):
         record = json.loads(path.read_text())
         by_assignment[record["assignment"]][record["student"]] = record
-    lines = ["| assignment | honest | untouched | lazy: points kept on the faked parts | "
-             "mistakes: points kept on the broken cells | each part blank: score (expected) |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| assignment | honest | untouched | lazy: points kept on the faked parts | "
+        "mistakes: points kept on the broken cells | each part blank: score (expected) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for assignment, students in sorted(by_assignment.items()):
         kinds: dict[str, dict[str, dict]] = defaultdict(dict)
         for name, record in students.items():
             kind, _, label = name.partition(":")
             kinds[kind][label] = record
         complete = students.get("complete", {}).get("scores", {})
-        lazy = "; ".join(f"{name} {_kept(r)} of {sum(complete.get(c, 0) for c in r['at_stake']):g}"
-                         for name, r in sorted(kinds["lazy"].items()))
+        lazy = "; ".join(
+            f"{name} {_kept(r)} of {sum(complete.get(c, 0) for c in r['at_stake']):g}"
+            for name, r in sorted(kinds["lazy"].items())
+        )
         mistakes = ", ".join(_kept(r) for _, r in sorted(kinds["mistake"].items()))
         blanks = []
         for part, record in sorted(kinds["blank"].items()):
             own = sum(v for k, v in complete.items() if k in (f"test_{part}", f"test_{part}_hidden"))
             blanks.append(f"{part} {record['score']:g} ({record['total'] - own:g})")
-        lines.append(f"| {assignment} | {_score(students.get('complete'))} | "
-                     f"{_score(students.get('empty'))} | {lazy or '–'} | {mistakes or '–'} | "
-                     f"{'; '.join(blanks) or '–'} |")
+        lines.append(
+            f"| {assignment} | {_score(students.get('complete'))} | "
+            f"{_score(students.get('empty'))} | {lazy or '–'} | {mistakes or '–'} | "
+            f"{'; '.join(blanks) or '–'} |"
+        )
     return "\n".join(lines) + "\n"
-
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -102,8 +107,12 @@ def fresh_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder, for the checks of what a newcomer's clone does (benchmarks, packaging)."""
     import shutil
 
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-                            cwd=REPO, capture_output=True, check=True).stdout.decode()
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     clone = tmp_path_factory.mktemp("fresh-clone")
     for name in filter(None, listed.split("\0")):
         source = REPO / name

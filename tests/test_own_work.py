@@ -161,8 +161,10 @@ def test_modified_library_is_detected(monkeypatch: pytest.MonkeyPatch) -> None:
     """A registry resolved after the submission rebound a library function gets the student's
     function, which is refused even if it calls the guard."""
     registry = importlib.import_module("dlgd_course.assignments.pytorch_lightning")
-    fake = student_cell("from dlgd_course.own_work import guard_answer\n"
-                        "def rk4_step(f, x, dt):\n    guard_answer()\n    return x\n")["rk4_step"]
+    fake = student_cell(
+        "from dlgd_course.own_work import guard_answer\n"
+        "def rk4_step(f, x, dt):\n    guard_answer()\n    return x\n"
+    )["rk4_step"]
     monkeypatch.setitem(registry.PARTS, "rk4_step", Part(answers=(fake,)))
     with pytest.raises(OwnWorkError, match="modified by the submission"), graded_part(ASSIGNMENT, "rk4_step"):
         pass
@@ -197,8 +199,15 @@ def test_own_or_reference_falls_back_and_says_so(capsys: pytest.CaptureFixture[s
         assert torch.allclose(out, dynamics.rk4_step(decay, torch.ones(2), 0.1))
         assert "part `windows` is not solved yet (NotImplementedError)" in capsys.readouterr().out
         wrong_shape = student_cell("def step(f, x, dt):\n    return x[:1]\n")["step"]
-        out = own_or_reference("98-fixture-only", "windows", wrong_shape, decay, torch.ones(2), 0.1,
-                               validate=lambda r: None if r.shape == (2,) else f"shape {tuple(r.shape)}")
+        out = own_or_reference(
+            "98-fixture-only",
+            "windows",
+            wrong_shape,
+            decay,
+            torch.ones(2),
+            0.1,
+            validate=lambda r: None if r.shape == (2,) else f"shape {tuple(r.shape)}",
+        )
         assert out.shape == (2,) and "shape (1,)" in capsys.readouterr().out
         own = own_or_reference("98-fixture-only", "windows", wrong_shape, decay, torch.ones(2), 0.1)
         assert own.shape == (1,) and capsys.readouterr().out == ""
@@ -216,8 +225,11 @@ def test_exact_parts_replace_wrong_results_and_checks_reject(capsys: pytest.Capt
     module = types.ModuleType("dlgd_course.assignments.fixture_exact")
     module.PARTS = {
         "rk4": Part(answers=(dynamics.rk4_step,), fallback=dynamics.rk4_step, exact=True),
-        "checked": Part(answers=(dynamics.rk4_step,), fallback={"half": dynamics.rk4_step},
-                        check=lambda result, *args: "too small" if float(result.sum()) < 1 else None),
+        "checked": Part(
+            answers=(dynamics.rk4_step,),
+            fallback={"half": dynamics.rk4_step},
+            check=lambda result, *args: "too small" if float(result.sum()) < 1 else None,
+        ),
     }
     sys.modules[module.__name__] = module
     try:
@@ -238,8 +250,10 @@ def test_mismatch_compares_nested_results_numerically() -> None:
     expected = {"train": (torch.ones(2, 3), torch.zeros(2)), "rmse": 0.5}
     assert mismatch({"train": (np.ones((2, 3)), torch.zeros(2)), "rmse": 0.5, "extra": 1}, expected) is None
     assert mismatch({"train": (torch.ones(3, 2), torch.zeros(2)), "rmse": 0.5}, expected) == (
-        "['train']: [0]: shape (3, 2) instead of (2, 3)")
+        "['train']: [0]: shape (3, 2) instead of (2, 3)"
+    )
     assert mismatch({"train": (torch.ones(2, 3),), "rmse": 0.5}, expected) == (
-        "['train']: expected a tuple of 2 items")
+        "['train']: expected a tuple of 2 items"
+    )
     assert mismatch({"rmse": 0.5}, expected).startswith("expected a dict with the keys")
     assert mismatch("not numbers", 1.0) == "expected numbers, got str"

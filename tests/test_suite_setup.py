@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-TEST_FILE = '''
+TEST_FILE = """
 import os
 import pytest
 
@@ -18,16 +18,30 @@ import pytest
 def test_member(index):
     with open(os.environ["WORKER_LOG"], "a") as log:
         log.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
-'''
+"""
 
 
 def test_loadgroup_keeps_a_group_on_one_worker(tmp_path: Path) -> None:
     (tmp_path / "test_group.py").write_text(TEST_FILE)
     log = tmp_path / "workers.log"
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-q", "-p", "no:cacheprovider",
-         "test_group.py"],
-        cwd=tmp_path, capture_output=True, text=True, env={"WORKER_LOG": str(log), "PATH": "/usr/bin:/bin"},
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-n",
+            "2",
+            "--dist",
+            "loadgroup",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "test_group.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"WORKER_LOG": str(log), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     workers = log.read_text().split()

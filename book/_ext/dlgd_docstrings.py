@@ -14,9 +14,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 
-def escape_vertical_bars(
-    app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]
-) -> None:
+def escape_vertical_bars(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
     lines[:] = [line.replace("\\|", "|").replace("|", "\\|") for line in lines]
 
 

@@ -73,8 +73,13 @@ class ExerciseDownloads(SphinxDirective):
             target = Path(os.path.relpath(notebook, doc_dir)).as_posix()
             label = f"{notebook.parent.name}/{notebook.name}"
             ref = addnodes.download_reference(
-                "", "", refdoc=self.env.docname, reftarget=target, refexplicit=True,
-                refdomain="", reftype="download",
+                "",
+                "",
+                refdoc=self.env.docname,
+                reftarget=target,
+                refexplicit=True,
+                refdomain="",
+                reftype="download",
             )
             ref += nodes.literal(text=label)
             para = nodes.paragraph()

@@ -41,8 +41,9 @@ def iou_per_lead_fallback(forecast: np.ndarray, target: np.ndarray) -> np.ndarra
     return np.asarray(mask_scores(forecast, target)["iou"].values, dtype=float)
 
 
-def unet_problem(model: object, n_past: int = 6, n_leads: int = 4,
-                 size: tuple[int, int] = (32, 32)) -> str | None:
+def unet_problem(
+    model: object, n_past: int = 6, n_leads: int = 4, size: tuple[int, int] = (32, 32)
+) -> str | None:
     """Why ``model`` cannot be trained as the notebook's U-Net, or ``None`` when it can.
 
     Checked on a fixed probe of two random ±1 mask sequences (no global random state used):
@@ -89,14 +90,19 @@ def unet_problem(model: object, n_past: int = 6, n_leads: int = 4,
 
 PARTS = {
     # the windows of masks: the library's windowing (generic or of cloud scenes) and its mask
-    "samples": Part(answers=(make_windows, CloudWindows.__getitem__, WindowDataset.__getitem__,
-                             baseline_inputs, cloud_mask)),
+    "samples": Part(
+        answers=(
+            make_windows,
+            CloudWindows.__getitem__,
+            WindowDataset.__getitem__,
+            baseline_inputs,
+            cloud_mask,
+        )
+    ),
     # the library's U-Net (its forward pass; the fallback builds one)
-    "unet": Part(answers=(NowcastUNet.forward, unet_fallback), fallback=unet_fallback,
-                 check=unet_problem),
+    "unet": Part(answers=(NowcastUNet.forward, unet_fallback), fallback=unet_fallback, check=unet_problem),
     # the library's Dice loss (also reached through NowcastModule.loss)
     "dice": Part(answers=(dice_loss,)),
     # the library's pooled scores; the test checks the U-Net trained in the locked cell
-    "iou": Part(answers=(mask_scores, iou_per_lead_fallback),
-                fallback=iou_per_lead_fallback, trains=True),
+    "iou": Part(answers=(mask_scores, iou_per_lead_fallback), fallback=iou_per_lead_fallback, trains=True),
 }

@@ -28,8 +28,7 @@ PARTS = {
     # the strong-constraint cost and its pieces (the 3D-Var cost is one term of it; the weak
     # form with a huge model-error precision approximates it), and every library minimiser
     "fourdvar": Part(
-        answers=(strong_4dvar_cost, var3d_cost, mahalanobis, weak_4dvar_cost, minimise,
-                 Var4D.cycle),
+        answers=(strong_4dvar_cost, var3d_cost, mahalanobis, weak_4dvar_cost, minimise, Var4D.cycle),
     ),
     # the EnKF's analysis and every other filter's: the ETKF's, DEnKF's and LETKF's analyses
     # have the same mean and (nearly) the Kalman covariance; the gain formula is half the work
@@ -39,8 +38,7 @@ PARTS = {
     # the library's solver loop (super().forward), a direct CNN reconstruction, and 4D-Var
     # with the true model, which would reconstruct the windows with no learned solver at all
     "learned_solver": Part(
-        answers=(FourDVarNet.forward, DirectCNN.forward, weak_4dvar_interpolation, minimise,
-                 weak_4dvar_cost),
+        answers=(FourDVarNet.forward, DirectCNN.forward, weak_4dvar_interpolation, minimise, weak_4dvar_cost),
         trains=True,
     ),
 }

@@ -34,7 +34,9 @@ from dlgd_course.own_work import Part, guard_answer
 
 
 def split_windows(
-    series: Tensor, n_past: int, leads: Sequence[int],
+    series: Tensor,
+    n_past: int,
+    leads: Sequence[int],
     fractions: Sequence[float] = (0.7, 0.15, 0.15),
 ) -> dict[str, tuple[Tensor, Tensor]]:
     """Part 1's split: train / val / test blocks of ``int(fraction * (T - 2 g))`` steps (test:
@@ -45,11 +47,10 @@ def split_windows(
     n_train, n_val = int(fractions[0] * usable), int(fractions[1] * usable)
     blocks = {
         "train": series[:n_train],
-        "val": series[n_train + gap:n_train + gap + n_val],
-        "test": series[n_train + n_val + 2 * gap:],
+        "val": series[n_train + gap : n_train + gap + n_val],
+        "test": series[n_train + n_val + 2 * gap :],
     }
     return {name: make_windows(block, n_past, leads) for name, block in blocks.items()}
-
 
 
 def rmse_per_lead(forecast: Tensor, target: Tensor) -> Tensor:
@@ -73,8 +74,7 @@ class _CourseBilinearNetwork(nn.Module):
         return rk4_step(self.bilinear_tendency, z, self.dt)
 
 
-def bilinear_network(dim: int = 3, n_linear: int = 6, n_bilinear: int = 6,
-                     dt: float = 0.01) -> nn.Module:
+def bilinear_network(dim: int = 3, n_linear: int = 6, n_bilinear: int = 6, dt: float = 0.01) -> nn.Module:
     """Part 3's ``BilinearResidualNetwork(dim, n_linear, n_bilinear, dt)``, untrained."""
     guard_answer()
     return _CourseBilinearNetwork(dim, n_linear, n_bilinear, dt)
@@ -88,7 +88,9 @@ def lstm_forecaster(dim: int = 3, hidden: int = 64, n_leads: int = 4) -> nn.Modu
 
 
 def evaluate(
-    forecasts: Mapping[str, Tensor], targets: Tensor, reference: str = "persistence",
+    forecasts: Mapping[str, Tensor],
+    targets: Tensor,
+    reference: str = "persistence",
     rmse: Callable[[Tensor, Tensor], Tensor] | None = None,
     score: Callable[[Tensor, Tensor], Tensor] | None = None,
 ) -> dict[str, tuple[Tensor, Tensor]]:
@@ -97,8 +99,10 @@ def evaluate(
     guard_answer()
     rmse = rmse or library_rmse_per_lead
     if score is None:
+
         def score(r: Tensor, r_ref: Tensor) -> Tensor:
             return torch.as_tensor(skill_score(r, r_ref), dtype=r.dtype)
+
     values = {name: rmse(forecast, targets) for name, forecast in forecasts.items()}
     return {name: (r, score(r, values[reference])) for name, r in values.items()}
 
@@ -111,17 +115,30 @@ _TRUE_OR_FITTED_MODEL = (lorenz63_tendency, PolynomialStepMap.fit, PolynomialSte
 PARTS = {
     # time_splits gives the split's blocks, make_windows (and ForecastWindows, split_windows,
     # ForecastDataModule through it) the windows
-    "windows": Part(answers=(make_windows, library_split_windows, time_splits, split_windows),
-                    fallback=split_windows, exact=True),
-    "metrics": Part(answers=(library_rmse_per_lead, skill_score, rmse_per_lead),
-                    fallback=rmse_per_lead),
+    "windows": Part(
+        answers=(make_windows, library_split_windows, time_splits, split_windows),
+        fallback=split_windows,
+        exact=True,
+    ),
+    "metrics": Part(answers=(library_rmse_per_lead, skill_score, rmse_per_lead), fallback=rmse_per_lead),
     # rk4_step is not listed: the instructions tell the student to use it in `forward`
-    "bilinear": Part(answers=(BilinearTendency.forward, *_TRUE_OR_FITTED_MODEL, bilinear_network),
-                     fallback=bilinear_network, trains=True),
+    "bilinear": Part(
+        answers=(BilinearTendency.forward, *_TRUE_OR_FITTED_MODEL, bilinear_network),
+        fallback=bilinear_network,
+        trains=True,
+    ),
     # the library's recurrent forecaster, or another direct model standing in for the LSTM
-    "lstm": Part(answers=(RecurrentForecaster.forward, MLPForecaster.forward,
-                          LinearAutoregression.fit, LinearAutoregression.forward,
-                          *_TRUE_OR_FITTED_MODEL, lstm_forecaster),
-                 fallback=lstm_forecaster, trains=True),
+    "lstm": Part(
+        answers=(
+            RecurrentForecaster.forward,
+            MLPForecaster.forward,
+            LinearAutoregression.fit,
+            LinearAutoregression.forward,
+            *_TRUE_OR_FITTED_MODEL,
+            lstm_forecaster,
+        ),
+        fallback=lstm_forecaster,
+        trains=True,
+    ),
     "evaluate": Part(answers=(evaluate,), fallback=evaluate),
 }

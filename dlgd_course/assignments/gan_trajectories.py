@@ -51,15 +51,24 @@ def make_networks(width: int = 16) -> tuple[nn.Module, nn.Module]:
 PARTS = {
     # the scale is the largest distance to the colony: TripEncoding.fit, or the "max_distance"
     # movement statistic, would give it; TripEncoding.encode is to_tensor
-    "preprocess": Part(answers=(TripEncoding.fit, TripEncoding.encode, trip_statistics, encode_trips),
-                       fallback=encode_trips),
+    "preprocess": Part(
+        answers=(TripEncoding.fit, TripEncoding.encode, trip_statistics, encode_trips), fallback=encode_trips
+    ),
     # the library's networks (also reached through TripGAN(...) and make_networks)
-    "networks": Part(answers=(TripGenerator.__init__, TripGenerator.forward,
-                              TripDiscriminator.__init__, TripDiscriminator.forward, make_networks),
-                     fallback=make_networks),
+    "networks": Part(
+        answers=(
+            TripGenerator.__init__,
+            TripGenerator.forward,
+            TripDiscriminator.__init__,
+            TripDiscriminator.forward,
+            make_networks,
+        ),
+        fallback=make_networks,
+    ),
     # the library's GAN step and its two losses; the locked training cell trains the
     # student's GAN with this part's answers switched off
-    "training_step": Part(answers=(TripGAN.training_step, TripGAN.discriminator_loss,
-                                   TripGAN.generator_loss), trains=True),
+    "training_step": Part(
+        answers=(TripGAN.training_step, TripGAN.discriminator_loss, TripGAN.generator_loss), trains=True
+    ),
     "spectral_loss": Part(answers=(spectral_loss, mean_fourier_modulus)),
 }

@@ -29,8 +29,7 @@ def osse_pair(z_obs: np.ndarray, mask: np.ndarray, z_true: np.ndarray) -> tuple[
     return tuple(np.asarray(a, dtype=np.float32) for a in (inputs, observed, z_true, ~observed))
 
 
-def observation_pair(z_obs: np.ndarray, mask: np.ndarray,
-                     donor_mask: np.ndarray) -> tuple[np.ndarray, ...]:
+def observation_pair(z_obs: np.ndarray, mask: np.ndarray, donor_mask: np.ndarray) -> tuple[np.ndarray, ...]:
     """Reference observation-only pair ``(inputs, input_mask, target, target_mask)``, float32:
     the pixels observed and clear in ``donor_mask`` are shown, the other observed ones are the
     target (the observations, 0 in the gaps)."""
@@ -39,16 +38,16 @@ def observation_pair(z_obs: np.ndarray, mask: np.ndarray,
     shown = observed & np.asarray(donor_mask, dtype=bool)
     inputs = np.where(shown, z_obs, 0.0)
     target = np.where(observed, z_obs, 0.0)
-    return tuple(np.asarray(a, dtype=np.float32)
-                 for a in (inputs, shown, target, observed & ~shown))
+    return tuple(np.asarray(a, dtype=np.float32) for a in (inputs, shown, target, observed & ~shown))
 
 
 def hidden_scores(estimate: np.ndarray, truth: np.ndarray, hidden: np.ndarray) -> dict[str, float]:
     """Reference ``{"rmse", "r2"}`` of ``estimate`` against ``truth`` on the ``hidden`` pixels."""
     guard_answer()
     hidden = np.asarray(hidden, dtype=bool)
-    scores = score_arrays(np.asarray(estimate, dtype=np.float64)[hidden],
-                          np.asarray(truth, dtype=np.float64)[hidden])
+    scores = score_arrays(
+        np.asarray(estimate, dtype=np.float64)[hidden], np.asarray(truth, dtype=np.float64)[hidden]
+    )
     return {"rmse": scores["rmse"], "r2": scores["r2"]}
 
 
@@ -59,10 +58,12 @@ PARTS = {
     "osse_pair": Part(answers=(osse_pair, GappyWindows.__getitem__), fallback=osse_pair, exact=True),
     "observation_pair": Part(
         answers=(observation_pair, GappyWindows.__getitem__, hide_observed_pixels),
-        fallback=observation_pair, exact=True,
+        fallback=observation_pair,
+        exact=True,
     ),
-    "hidden_scores": Part(answers=(hidden_scores, score_arrays, hidden_pixel_scores),
-                          fallback=hidden_scores, exact=True),
+    "hidden_scores": Part(
+        answers=(hidden_scores, score_arrays, hidden_pixel_scores), fallback=hidden_scores, exact=True
+    ),
     # the matrix-free OI solves the same equation; the 1-D kernels build B by Kronecker
     # products; the 3D-Var minimiser reaches the same analysis, and so does the Kalman gain of
     # theme 3 with a dense B and a selection H
@@ -70,9 +71,13 @@ PARTS = {
     # the library's masked loss, windows (GappyWindows, forecasting windows) and training
     # (train, InterpolationModule) do what masked_mse, make_windows and train_unet ask
     "unet": Part(
-        answers=(masked_mse, make_windows, GappyWindows.__getitem__, train,
-                 InterpolationModule.training_step),
+        answers=(
+            masked_mse,
+            make_windows,
+            GappyWindows.__getitem__,
+            train,
+            InterpolationModule.training_step,
+        ),
         trains=True,
     ),
 }
-

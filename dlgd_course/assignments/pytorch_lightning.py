@@ -20,8 +20,14 @@ PARTS = {
     # a "network" that integrates the true model, or a fitted polynomial map, is no flow map
     # learned by the student; nor are the library's forecasting windows the student's pairs
     "flow_map": Part(
-        answers=(make_windows, WindowDataset.__getitem__, rk4_step, lorenz63_tendency,
-                 PolynomialStepMap.fit, PolynomialStepMap.step),
+        answers=(
+            make_windows,
+            WindowDataset.__getitem__,
+            rk4_step,
+            lorenz63_tendency,
+            PolynomialStepMap.fit,
+            PolynomialStepMap.step,
+        ),
         trains=True,
     ),
 }

@@ -1,11 +1,11 @@
 """Data assimilation: twin experiments, variational and ensemble methods, a learned solver.
 
-    twin         truth runs, observations, cycling harness → xarray.Dataset of RMSE/spread
-    static       climatology, optimal interpolation, 3D-Var
-    variational  3D-Var / strong- and weak-constraint 4D-Var costs, autograd minimisation
-    ensemble     EnKF (perturbed obs), ETKF, DEnKF, LETKF with Gaspari–Cohn localisation
-    learned      4DVarNet-style learned variational interpolation of Lorenz-63
-    setups       published configurations (Sakov et al. 2012; Sakov & Oke 2008)
+twin         truth runs, observations, cycling harness → xarray.Dataset of RMSE/spread
+static       climatology, optimal interpolation, 3D-Var
+variational  3D-Var / strong- and weak-constraint 4D-Var costs, autograd minimisation
+ensemble     EnKF (perturbed obs), ETKF, DEnKF, LETKF with Gaspari–Cohn localisation
+learned      4DVarNet-style learned variational interpolation of Lorenz-63
+setups       published configurations (Sakov et al. 2012; Sakov & Oke 2008)
 """
 
 from dlgd_course.assimilation.ensemble import (

@@ -40,8 +40,7 @@ def check_operator(H: Tensor, state_size: int) -> Tensor:
         H = torch.as_tensor(H, dtype=torch.float64)
     if H.ndim != 2 or H.shape[1] != state_size or H.shape[0] < 1:
         raise ValueError(
-            f"observation operator must have shape (p, {state_size}) with p >= 1, "
-            f"got {tuple(H.shape)}"
+            f"observation operator must have shape (p, {state_size}) with p >= 1, got {tuple(H.shape)}"
         )
     return H.to(torch.float64)
 

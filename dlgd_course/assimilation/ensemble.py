@@ -77,8 +77,7 @@ class EnsembleFilter(SequentialMethod):
         self.rotate = bool(rotate)
 
     def describe(self) -> dict[str, float | int | str]:
-        return {"method": self.name, "N": self.N, "inflation": self.inflation,
-                "rotate": int(self.rotate)}
+        return {"method": self.name, "N": self.N, "inflation": self.inflation, "rotate": int(self.rotate)}
 
     def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> Tensor:
         """Members drawn from N(initial_mean, initial_variance I), independently of the truth."""
@@ -88,9 +87,7 @@ class EnsembleFilter(SequentialMethod):
         self.generator = generator
         self.prepare(setup)
         mean = torch.tensor(setup.initial_mean, dtype=torch.float64)
-        noise = torch.randn(
-            n_experiments, self.N, setup.state_size, generator=generator, dtype=torch.float64
-        )
+        noise = torch.randn(n_experiments, self.N, setup.state_size, generator=generator, dtype=torch.float64)
         return mean + math.sqrt(setup.initial_variance) * noise
 
     def prepare(self, setup: TwinSetup) -> None:

@@ -78,9 +78,7 @@ class InterpolationProblem:
         return W
 
 
-def make_windows(
-    problem: InterpolationProblem, n_windows: int, seed: int
-) -> dict[str, Tensor]:
+def make_windows(problem: InterpolationProblem, n_windows: int, seed: int) -> dict[str, Tensor]:
     """Truth, observations and mask for ``n_windows`` windows, float32.
 
     Windows are cut back to back from 16 independent trajectories (after ``spinup_steps``),
@@ -100,15 +98,14 @@ def make_windows(
     windows = run.reshape(per_trajectory, problem.window, n_trajectories, 3).permute(0, 2, 1, 3)
     state = windows.reshape(-1, problem.window, 3)[:n_windows]
     mask = problem.mask().expand_as(state)
-    noise = math.sqrt(problem.noise_variance) * torch.randn(state.shape, generator=generator,
-                                                            dtype=state.dtype)
+    noise = math.sqrt(problem.noise_variance) * torch.randn(
+        state.shape, generator=generator, dtype=state.dtype
+    )
     observation = torch.where(mask, state + noise, torch.zeros_like(state))
     return {"state": state.float(), "observation": observation.float(), "mask": mask.clone()}
 
 
-def linear_interpolation(
-    problem: InterpolationProblem, observation: Tensor, fill: Tensor
-) -> Tensor:
+def linear_interpolation(problem: InterpolationProblem, observation: Tensor, fill: Tensor) -> Tensor:
     """First guess ``(B, window, 3)``: observed components interpolated linearly in time,
     the others set to ``fill (3,)`` (their training mean)."""
     W = problem.interpolation_matrix().to(observation)
@@ -258,7 +255,11 @@ class DirectCNN(pl.LightningModule):
     """Baseline: a residual 1-D CNN mapping (first guess, observations, mask) to the state."""
 
     def __init__(
-        self, problem: InterpolationProblem, mean: Tensor, std: Tensor, channels: int = 32,
+        self,
+        problem: InterpolationProblem,
+        mean: Tensor,
+        std: Tensor,
+        channels: int = 32,
         lr: float = 3e-3,
     ) -> None:
         super().__init__()
@@ -266,9 +267,12 @@ class DirectCNN(pl.LightningModule):
         self.normaliser = Normaliser(mean, std)
         self.lr = lr
         self.net = nn.Sequential(
-            nn.Conv1d(9, channels, 9, padding=4), nn.ReLU(),
-            nn.Conv1d(channels, channels, 9, padding=4), nn.ReLU(),
-            nn.Conv1d(channels, channels, 9, padding=4), nn.ReLU(),
+            nn.Conv1d(9, channels, 9, padding=4),
+            nn.ReLU(),
+            nn.Conv1d(channels, channels, 9, padding=4),
+            nn.ReLU(),
+            nn.Conv1d(channels, channels, 9, padding=4),
+            nn.ReLU(),
             nn.Conv1d(channels, 3, 1),
         )
 

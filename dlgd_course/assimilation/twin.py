@@ -120,8 +120,7 @@ class TwinSetup:
 
     def replace(self, **changes: object) -> TwinSetup:
         """The same setup with some fields changed, e.g. ``setup.replace(n_cycles=200)``."""
-        kwargs = {name: getattr(self, name) for name in self.__dataclass_fields__
-                  if name not in ("H", "R")}
+        kwargs = {name: getattr(self, name) for name in self.__dataclass_fields__ if name not in ("H", "R")}
         kwargs.update(changes)
         return TwinSetup(**kwargs)
 
@@ -158,7 +157,9 @@ def make_twin_data(setup: TwinSetup, n_experiments: int = 1, seed: int = 0) -> T
     )
     with torch.no_grad():
         truth = setup.system.integrate(
-            x0, setup.dt, setup.n_cycles * setup.steps_per_observation,
+            x0,
+            setup.dt,
+            setup.n_cycles * setup.steps_per_observation,
             save_every=setup.steps_per_observation,
         )
     noise = torch.randn(
@@ -273,9 +274,7 @@ def run_twin_experiment(
                 lost |= ~finite
                 # Keep the batch computable: lost experiments restart from the initial mean and
                 # are reported as diverged; their scores from now on are NaN.
-                state = torch.where(
-                    lost.view(B, *([1] * (state.ndim - 1))), fallback.expand_as(state), state
-                )
+                state = torch.where(lost.view(B, *([1] * (state.ndim - 1))), fallback.expand_as(state), state)
                 mean = method.mean(state)
             error = (mean - data.truth[k + 1]).square().mean(-1).sqrt()
             rmse[k] = torch.where(lost, torch.nan, error)
@@ -309,8 +308,7 @@ def run_twin_experiment(
         "climatological_rmse": clim,
         "data_seed": data.seed,
         "method_seed": seed,
-        **{f"method_{key}" if key != "method" else key: value
-           for key, value in method.describe().items()},
+        **{f"method_{key}" if key != "method" else key: value for key, value in method.describe().items()},
     }
     ds = xr.Dataset(variables, coords=coords, attrs=attrs)
     if diverged.any():

@@ -32,9 +32,7 @@ def mahalanobis(v: Tensor, precision: Tensor) -> Tensor:
     return ((v @ precision) * v).sum(-1)
 
 
-def var3d_cost(
-    x: Tensor, x_b: Tensor, y: Tensor, H: Tensor, B_inv: Tensor, R_inv: Tensor
-) -> Tensor:
+def var3d_cost(x: Tensor, x_b: Tensor, y: Tensor, H: Tensor, B_inv: Tensor, R_inv: Tensor) -> Tensor:
     """3D-Var cost ``(B,)`` for states ``x, x_b (B, n)``, observations ``y (B, p)``."""
     guard_answer()
     return 0.5 * mahalanobis(x - x_b, B_inv) + 0.5 * mahalanobis(y - x @ H.T, R_inv)
@@ -113,8 +111,12 @@ def minimise(
     with torch.enable_grad():
         if optimiser == "lbfgs":
             opt = torch.optim.LBFGS(
-                [x], lr=lr, max_iter=n_iterations, history_size=20,
-                tolerance_grad=tolerance, tolerance_change=tolerance * 1e-3,
+                [x],
+                lr=lr,
+                max_iter=n_iterations,
+                history_size=20,
+                tolerance_grad=tolerance,
+                tolerance_change=tolerance * 1e-3,
                 line_search_fn="strong_wolfe",
             )
 
@@ -182,9 +184,7 @@ class Var4D(SequentialMethod):
         x_b = self.window_background
 
         def cost(x0: Tensor) -> Tensor:
-            return strong_4dvar_cost(
-                x0, x_b, observations, forecast, self.H, self.B_inv, self.R_inv
-            ).sum()
+            return strong_4dvar_cost(x0, x_b, observations, forecast, self.H, self.B_inv, self.R_inv).sum()
 
         x0 = minimise(cost, x_b, optimiser=self.optimiser, n_iterations=self.n_iterations)
         trajectory = [x0]

@@ -75,9 +75,7 @@ def coarse_grain(u: Tensor, n_coarse: int) -> Tensor:
     if n_coarse > n_fine:
         raise ValueError(f"n_coarse ({n_coarse}) must not exceed the fine grid size ({n_fine})")
     u_hat = torch.fft.rfft(u, dim=-1)
-    coarse_hat = torch.zeros(
-        (*u.shape[:-1], n_coarse // 2 + 1), dtype=u_hat.dtype, device=u.device
-    )
+    coarse_hat = torch.zeros((*u.shape[:-1], n_coarse // 2 + 1), dtype=u_hat.dtype, device=u.device)
     keep = resolved_modes(n_coarse)
     coarse_hat[..., :keep] = u_hat[..., :keep] * (n_coarse / n_fine)
     return torch.fft.irfft(coarse_hat, n=n_coarse, dim=-1)
@@ -129,14 +127,11 @@ def subgrid_term(u: Tensor, fine: Burgers, coarse: Burgers) -> Tensor:
 def check_pair(fine: Burgers, coarse: Burgers) -> None:
     """Raise ``ValueError`` unless ``coarse`` is a coarser grid of the same problem as ``fine``."""
     if coarse.n_points > fine.n_points:
-        raise ValueError(
-            f"coarse grid ({coarse.n_points} points) is finer than the DNS ({fine.n_points})"
-        )
+        raise ValueError(f"coarse grid ({coarse.n_points} points) is finer than the DNS ({fine.n_points})")
     for name in ("nu", "domain_length", "x_start"):
         if getattr(fine, name) != getattr(coarse, name):
             raise ValueError(
-                f"fine and coarse Burgers differ in {name}: {getattr(fine, name)} vs "
-                f"{getattr(coarse, name)}"
+                f"fine and coarse Burgers differ in {name}: {getattr(fine, name)} vs {getattr(coarse, name)}"
             )
 
 
@@ -165,9 +160,7 @@ class SmagorinskyClosure:
             raise ValueError(f"Smagorinsky constant C_s must be finite and >= 0, got {self.C_s}")
 
     def __call__(self, u_bar: Tensor) -> Tensor:
-        return _eddy_flux_divergence(
-            u_bar, self.C_s**2, self.coarse.grid_spacing, self.coarse.domain_length
-        )
+        return _eddy_flux_divergence(u_bar, self.C_s**2, self.coarse.grid_spacing, self.coarse.domain_length)
 
 
 @dataclass(frozen=True)
@@ -198,9 +191,10 @@ class DynamicSmagorinskyClosure:
         leonard = 0.5 * (test_filter(u_bar * u_bar) - u_hat * u_hat)
         gradient = spectral_derivative(u_bar, length)
         gradient_hat = spectral_derivative(u_hat, length)
-        model = delta**2 * test_filter(gradient.abs() * gradient) - (
-            self.test_ratio * delta
-        ) ** 2 * gradient_hat.abs() * gradient_hat
+        model = (
+            delta**2 * test_filter(gradient.abs() * gradient)
+            - (self.test_ratio * delta) ** 2 * gradient_hat.abs() * gradient_hat
+        )
         numerator = (leonard * model).mean(dim=-1, keepdim=True)
         denominator = (model * model).mean(dim=-1, keepdim=True).clamp_min(1e-30)
         return (numerator / denominator).clamp_min(0.0)

@@ -59,8 +59,7 @@ class BurgersClosureSetup:
         steps = self.duration / self.dt
         if abs(steps - round(steps)) > 1e-6 or round(steps) % self.coarse_every:
             raise ValueError(
-                f"duration/dt = {steps:g} must be an integer multiple of coarse_every "
-                f"({self.coarse_every})"
+                f"duration/dt = {steps:g} must be an integer multiple of coarse_every ({self.coarse_every})"
             )
 
     @property
@@ -109,9 +108,7 @@ def simulate_closure_data(
     fine, coarse = setup.fine, setup.coarse
     generator = torch.Generator().manual_seed(seed)
     u0 = fine.random_initial_state(generator, (n_members,), n_modes=setup.initial_modes)
-    forcing = random_forcing(
-        fine, generator, (n_members,), setup.forcing_modes, setup.forcing_amplitude
-    )
+    forcing = random_forcing(fine, generator, (n_members,), setup.forcing_modes, setup.forcing_amplitude)
     u = integrate(
         forced_tendency(fine, forcing),
         u0,
@@ -125,21 +122,33 @@ def simulate_closure_data(
     dataset = xr.Dataset(
         {
             "u": (("time", "member", "x"), u.numpy(), {"long_name": "DNS velocity"}),
-            "u_bar": (("time", "member", "x_coarse"), u_bar.numpy(),
-                      {"long_name": "coarse-grained DNS velocity"}),
-            "subgrid": (("time", "member", "x_coarse"), subgrid.numpy(),
-                        {"long_name": "exact subgrid tendency M*", "units": "u per time"}),
+            "u_bar": (
+                ("time", "member", "x_coarse"),
+                u_bar.numpy(),
+                {"long_name": "coarse-grained DNS velocity"},
+            ),
+            "subgrid": (
+                ("time", "member", "x_coarse"),
+                subgrid.numpy(),
+                {"long_name": "exact subgrid tendency M*", "units": "u per time"},
+            ),
             "forcing": (("member", "x"), forcing.numpy(), {"long_name": "steady forcing f"}),
-            "forcing_bar": (("member", "x_coarse"), coarse_grain(forcing, setup.n_coarse).numpy(),
-                            {"long_name": "coarse-grained forcing"}),
+            "forcing_bar": (
+                ("member", "x_coarse"),
+                coarse_grain(forcing, setup.n_coarse).numpy(),
+                {"long_name": "coarse-grained forcing"},
+            ),
         },
         coords={
             "time": ("time", time, {"units": "model time"}),
             "x": ("x", fine.grid().numpy()),
             "x_coarse": ("x_coarse", coarse.grid().numpy()),
         },
-        attrs={**asdict(setup), "seed": seed,
-               "description": "forced viscous Burgers DNS, filtered and coarse-grained"},
+        attrs={
+            **asdict(setup),
+            "seed": seed,
+            "description": "forced viscous Burgers DNS, filtered and coarse-grained",
+        },
     )
     if not math.isfinite(float(np.abs(dataset["u"].values).max())):
         raise FloatingPointError("DNS produced non-finite values")

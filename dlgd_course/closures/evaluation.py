@@ -116,7 +116,10 @@ def measure_speedup(
         for _ in range(repeats):
             start = time.perf_counter()
             integrate(
-                forced_tendency(fine, forcing), u0, setup.dt, n_fine_steps,
+                forced_tendency(fine, forcing),
+                u0,
+                setup.dt,
+                n_fine_steps,
                 save_every=setup.coarse_every,
             )
             timings["dns_seconds"] = min(timings["dns_seconds"], time.perf_counter() - start)

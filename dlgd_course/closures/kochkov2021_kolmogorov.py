@@ -79,8 +79,11 @@ class KolmogorovSetup:
             )
         if self.spinup < 0:
             raise ValueError(f"spinup must be >= 0, got {self.spinup}")
-        horizons = {"sample_every": self.sample_every, "train_duration": self.train_duration,
-                    "test_duration": self.test_duration}
+        horizons = {
+            "sample_every": self.sample_every,
+            "train_duration": self.train_duration,
+            "test_duration": self.test_duration,
+        }
         for name, duration in horizons.items():
             for dt in (self.dt_fine, self.dt_coarse):
                 try:
@@ -250,7 +253,9 @@ def run_experiment(
     )
     start = time.perf_counter()
     loader = DataLoader(
-        TensorDataset(inputs, targets), batch_size=32, shuffle=True,
+        TensorDataset(inputs, targets),
+        batch_size=32,
+        shuffle=True,
         generator=torch.Generator().manual_seed(seed),
     )
     quiet_trainer(max_epochs=epochs).fit(OfflineClosure(network), loader)

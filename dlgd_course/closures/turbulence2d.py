@@ -128,7 +128,8 @@ class KolmogorovFlow:
         k_y, k_x = _wavenumbers(self.n)
         laplacian = sfft.irfft2(
             -(k_x**2 + k_y**2) * sfft.rfft2(omega, workers=FFT_WORKERS),
-            s=omega.shape[-2:], workers=FFT_WORKERS,
+            s=omega.shape[-2:],
+            workers=FFT_WORKERS,
         )
         return self.nu * laplacian - self.mu * omega + self.forcing()
 
@@ -255,8 +256,12 @@ class VorticityCNN(nn.Module):
     """
 
     def __init__(
-        self, hidden: int = 32, n_layers: int = 4, kernel_size: int = 5,
-        input_scale: float = 1.0, output_scale: float = 1.0,
+        self,
+        hidden: int = 32,
+        n_layers: int = 4,
+        kernel_size: int = 5,
+        input_scale: float = 1.0,
+        output_scale: float = 1.0,
     ) -> None:
         super().__init__()
         if n_layers < 2 or kernel_size % 2 == 0:

@@ -71,7 +71,8 @@ def _trainer(max_epochs: int) -> pl.Trainer:
 
 
 def run_experiment(
-    config: TrainingConfig = TrainingConfig(), setup: BurgersClosureSetup = SETUP,
+    config: TrainingConfig = TrainingConfig(),
+    setup: BurgersClosureSetup = SETUP,
     speedup_members: int = 128,
 ) -> dict[str, Any]:
     """Generate data, train both closures, roll everything out; return scores and timings.
@@ -101,7 +102,10 @@ def run_experiment(
     _trainer(config.unrolled_epochs).fit(
         SolverInTheLoopClosure(unrolled, setup.coarse, setup.coarse_dt, config.unrolled_learning_rate),
         ClosureDataModule(
-            train, val, n_unroll=config.n_unroll, batch_size=config.batch_size,
+            train,
+            val,
+            n_unroll=config.n_unroll,
+            batch_size=config.batch_size,
             stride=config.unrolled_stride,
         ),
     )
@@ -120,7 +124,9 @@ def run_experiment(
     return {
         "scores": scores,
         "train_seconds": {
-            "data": data_seconds, "a priori": apriori_seconds, "solver-in-the-loop": unrolled_seconds
+            "data": data_seconds,
+            "a priori": apriori_seconds,
+            "solver-in-the-loop": unrolled_seconds,
         },
         "speed": speed,
         "closures": closures,

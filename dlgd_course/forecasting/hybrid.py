@@ -31,8 +31,9 @@ from dlgd_course.forecasting.windows import SPLITS, check_leads, time_splits, wi
 WIND_LEADS: tuple[int, ...] = (5, 10, 20, 30, 40, 50, 60)
 
 
-def latest_run_forecast(ds: xr.Dataset, variable: str, issue_index: np.ndarray,
-                        offsets: Sequence[int]) -> np.ndarray:
+def latest_run_forecast(
+    ds: xr.Dataset, variable: str, issue_index: np.ndarray, offsets: Sequence[int]
+) -> np.ndarray:
     """NWP ``variable`` from the latest run available at each issue time, at valid times
     ``time[issue] + offset * 6 min`` (offsets in steps, may be 0), linearly interpolated
     between hourly steps.
@@ -50,8 +51,7 @@ def latest_run_forecast(ds: xr.Dataset, variable: str, issue_index: np.ndarray,
         first = issue_times[np.argmax(run_idx < 0)]
         raise ValueError(f"no NWP run available at issue time {first}")
     step_minutes = (ds["time"].values[1] - ds["time"].values[0]) / np.timedelta64(1, "m")
-    valid = issue_times[:, None] + np.asarray(offsets)[None, :] * np.timedelta64(
-        int(step_minutes), "m")
+    valid = issue_times[:, None] + np.asarray(offsets)[None, :] * np.timedelta64(int(step_minutes), "m")
     step_hours = (valid - runs[run_idx][:, None]) / np.timedelta64(1, "h")
     grid = ds["step"].values / np.timedelta64(1, "h")
     if np.any(step_hours > grid[-1]):
@@ -71,8 +71,9 @@ def first_issue_index(ds: xr.Dataset, n_past: int) -> int:
     return max(n_past - 1, int(np.searchsorted(ds["time"].values, first_available)))
 
 
-def hybrid_samples(ds: xr.Dataset, time_slice: slice, n_past: int, leads: Sequence[int],
-                   stride: int = 1) -> dict[str, Tensor]:
+def hybrid_samples(
+    ds: xr.Dataset, time_slice: slice, n_past: int, leads: Sequence[int], stride: int = 1
+) -> dict[str, Tensor]:
     """Samples of every station with issue times inside ``time_slice`` whose windows stay inside.
 
     Returns a dict of float32 tensors: ``features`` ``(N, F)``, ``target``, ``persistence``,
@@ -85,30 +86,43 @@ def hybrid_samples(ds: xr.Dataset, time_slice: slice, n_past: int, leads: Sequen
     if issue.size == 0:
         raise ValueError(f"no complete window in time range {time_slice}")
     obs = {name: ds[name].transpose("time", "station").values for name in ("u", "v", "ff")}
-    past = np.stack([obs[name][issue[:, None] + np.arange(-n_past + 1, 1)[None, :]]
-                     for name in ("u", "v", "ff")], axis=1)          # (N, 3, n_past, station)
+    past = np.stack(
+        [obs[name][issue[:, None] + np.arange(-n_past + 1, 1)[None, :]] for name in ("u", "v", "ff")], axis=1
+    )  # (N, 3, n_past, station)
     offsets = (0, *leads)
-    nwp = np.stack([latest_run_forecast(ds, f"nwp_{name}", issue, offsets)
-                    for name in ("u", "v", "ff")], axis=1)          # (N, 3, 1 + L, station)
-    hours = (ds["time"].values[issue] - ds["time"].values[issue].astype("datetime64[D]")) \
-        / np.timedelta64(1, "h")
+    nwp = np.stack(
+        [latest_run_forecast(ds, f"nwp_{name}", issue, offsets) for name in ("u", "v", "ff")], axis=1
+    )  # (N, 3, 1 + L, station)
+    hours = (ds["time"].values[issue] - ds["time"].values[issue].astype("datetime64[D]")) / np.timedelta64(
+        1, "h"
+    )
     clock = np.stack([np.sin(2 * np.pi * hours / 24), np.cos(2 * np.pi * hours / 24)], 1)
     n_sta = ds.sizes["station"]
-    target = obs["ff"][issue[:, None] + np.array(leads)[None, :]]      # (N, L, station)
+    target = obs["ff"][issue[:, None] + np.array(leads)[None, :]]  # (N, L, station)
     rows = []
     for s in range(n_sta):
         onehot = np.zeros((issue.size, n_sta))
         onehot[:, s] = 1.0
-        rows.append({
-            "features": np.concatenate([past[..., s].reshape(issue.size, -1),
-                                        nwp[..., s].reshape(issue.size, -1), clock, onehot], 1),
-            "target": target[..., s],
-            "persistence": np.repeat(obs["ff"][issue, s][:, None], len(leads), 1),
-            "nwp": nwp[:, 2, 1:, s],
-            "station": np.full(issue.size, s),
-        })
-    out = {key: torch.as_tensor(np.concatenate([r[key] for r in rows]), dtype=torch.float32)
-           for key in rows[0]}
+        rows.append(
+            {
+                "features": np.concatenate(
+                    [
+                        past[..., s].reshape(issue.size, -1),
+                        nwp[..., s].reshape(issue.size, -1),
+                        clock,
+                        onehot,
+                    ],
+                    1,
+                ),
+                "target": target[..., s],
+                "persistence": np.repeat(obs["ff"][issue, s][:, None], len(leads), 1),
+                "nwp": nwp[:, 2, 1:, s],
+                "station": np.full(issue.size, s),
+            }
+        )
+    out = {
+        key: torch.as_tensor(np.concatenate([r[key] for r in rows]), dtype=torch.float32) for key in rows[0]
+    }
     keep = torch.isfinite(out["features"]).all(1) & torch.isfinite(out["target"]).all(1)
     return {key: value[keep] for key, value in out.items()}
 
@@ -119,15 +133,23 @@ class WindHybridDataModule(pl.LightningDataModule):
     Features are standardised with training-sample statistics only.
     """
 
-    def __init__(self, ds: xr.Dataset, n_past: int = 10, leads: Sequence[int] = WIND_LEADS,
-                 fractions: Sequence[float] = (0.6, 0.2, 0.2), stride: int = 1,
-                 batch_size: int = 512, seed: int = 0):
+    def __init__(
+        self,
+        ds: xr.Dataset,
+        n_past: int = 10,
+        leads: Sequence[int] = WIND_LEADS,
+        fractions: Sequence[float] = (0.6, 0.2, 0.2),
+        stride: int = 1,
+        batch_size: int = 512,
+        seed: int = 0,
+    ):
         super().__init__()
         self.leads, self.n_past = check_leads(leads), n_past
         length = window_length(n_past, self.leads)
         self.slices = time_splits(ds.sizes["time"], fractions, gap=length, min_gap=length)
-        self.samples = {name: hybrid_samples(ds, self.slices[name], n_past, self.leads, stride)
-                        for name in SPLITS}
+        self.samples = {
+            name: hybrid_samples(ds, self.slices[name], n_past, self.leads, stride) for name in SPLITS
+        }
         train = self.samples["train"]["features"]
         self.feature_mean, self.feature_std = train.mean(0), train.std(0).clamp_min(1e-6)
         self.target_std = float(self.samples["train"]["target"].std())
@@ -135,12 +157,15 @@ class WindHybridDataModule(pl.LightningDataModule):
 
     def dataset(self, split: str) -> TensorDataset:
         s = self.samples[split]
-        return TensorDataset((s["features"] - self.feature_mean) / self.feature_std,
-                             s["nwp"], s["target"])
+        return TensorDataset((s["features"] - self.feature_mean) / self.feature_std, s["nwp"], s["target"])
 
     def train_dataloader(self) -> DataLoader:
-        return DataLoader(self.dataset("train"), batch_size=self.batch_size, shuffle=True,
-                          generator=torch.Generator().manual_seed(self.seed))
+        return DataLoader(
+            self.dataset("train"),
+            batch_size=self.batch_size,
+            shuffle=True,
+            generator=torch.Generator().manual_seed(self.seed),
+        )
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(self.dataset("val"), batch_size=8192)
@@ -152,9 +177,13 @@ class NWPCorrector(nn.Module):
     def __init__(self, n_features: int, n_leads: int, hidden: int = 128, scale: float = 1.0):
         super().__init__()
         self.scale = scale
-        self.net = nn.Sequential(nn.Linear(n_features, hidden), nn.GELU(),
-                                 nn.Linear(hidden, hidden), nn.GELU(),
-                                 nn.Linear(hidden, n_leads))
+        self.net = nn.Sequential(
+            nn.Linear(n_features, hidden),
+            nn.GELU(),
+            nn.Linear(hidden, hidden),
+            nn.GELU(),
+            nn.Linear(hidden, n_leads),
+        )
 
     def forward(self, features: Tensor, nwp: Tensor) -> Tensor:
         return nwp + self.scale * self.net(features)

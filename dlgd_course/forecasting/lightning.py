@@ -33,26 +33,37 @@ class ForecastDataModule(pl.LightningDataModule):
     ``mean``/``std`` (training block only), ``leads``, ``n_past``.
     """
 
-    def __init__(self, series: Tensor, n_past: int, leads: Sequence[int],
-                 fractions: Sequence[float] = (0.7, 0.15, 0.15), gap: int | None = None,
-                 batch_size: int = 256, stride: int = 1, seed: int = 0):
+    def __init__(
+        self,
+        series: Tensor,
+        n_past: int,
+        leads: Sequence[int],
+        fractions: Sequence[float] = (0.7, 0.15, 0.15),
+        gap: int | None = None,
+        batch_size: int = 256,
+        stride: int = 1,
+        seed: int = 0,
+    ):
         super().__init__()
         if series.ndim != 2:
             raise ValueError(f"series must have shape (time, features), got {tuple(series.shape)}")
         self.series = series.to(torch.float32)
         length = window_length(n_past, leads)
-        self.slices = time_splits(self.series.shape[0], fractions,
-                                  gap=length if gap is None else gap, min_gap=length)
-        self.windows = {name: ForecastWindows(self.series[self.slices[name]], n_past, leads,
-                                              stride) for name in SPLITS}
+        self.slices = time_splits(
+            self.series.shape[0], fractions, gap=length if gap is None else gap, min_gap=length
+        )
+        self.windows = {
+            name: ForecastWindows(self.series[self.slices[name]], n_past, leads, stride) for name in SPLITS
+        }
         self.mean, self.std = fit_normalisation(self.series[self.slices["train"]])
         self.leads, self.n_past = self.windows["train"].leads, n_past
         self.batch_size, self.seed = batch_size, seed
 
     def train_dataloader(self) -> DataLoader:
         generator = torch.Generator().manual_seed(self.seed)
-        return DataLoader(self.windows["train"], batch_size=self.batch_size, shuffle=True,
-                          generator=generator)
+        return DataLoader(
+            self.windows["train"], batch_size=self.batch_size, shuffle=True, generator=generator
+        )
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(self.windows["val"], batch_size=4096)
@@ -79,9 +90,15 @@ class ForecastModule(pl.LightningModule):
         lr: Adam learning rate, decayed by a cosine schedule over ``max_epochs``.
     """
 
-    def __init__(self, model: Forecaster, leads: Sequence[int], std: Tensor,
-                 train_leads: Sequence[int] | None = None, lr: float = 3e-3,
-                 max_epochs: int = 50):
+    def __init__(
+        self,
+        model: Forecaster,
+        leads: Sequence[int],
+        std: Tensor,
+        train_leads: Sequence[int] | None = None,
+        lr: float = 3e-3,
+        max_epochs: int = 50,
+    ):
         super().__init__()
         self.model, self.leads = model, tuple(leads)
         self.train_leads = tuple(train_leads) if train_leads is not None else self.leads
@@ -112,14 +129,15 @@ class ForecastModule(pl.LightningModule):
 
 
 @torch.no_grad()
-def predict(model: Forecaster, history: Tensor, leads: Sequence[int],
-            batch_size: int = 8192) -> Tensor:
+def predict(model: Forecaster, history: Tensor, leads: Sequence[int], batch_size: int = 8192) -> Tensor:
     """``model.forecast`` over a whole split in batches, on the model's device, returned on CPU."""
     model.eval()
     try:
         device = next(model.parameters()).device
     except StopIteration:
         device = next(iter(model.buffers()), torch.empty(0)).device
-    out = [model.forecast(history[i:i + batch_size].to(device), leads).cpu()
-           for i in range(0, history.shape[0], batch_size)]
+    out = [
+        model.forecast(history[i : i + batch_size].to(device), leads).cpu()
+        for i in range(0, history.shape[0], batch_size)
+    ]
     return torch.cat(out)

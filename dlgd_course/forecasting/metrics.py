@@ -27,8 +27,7 @@ def rmse_per_lead(forecast: Tensor, target: Tensor) -> Tensor:
     guard_answer()
     if forecast.shape != target.shape:
         raise ValueError(
-            f"forecast shape {tuple(forecast.shape)} differs from target shape "
-            f"{tuple(target.shape)}"
+            f"forecast shape {tuple(forecast.shape)} differs from target shape {tuple(target.shape)}"
         )
     if forecast.ndim < 2:
         raise ValueError("forecast must have shape (samples, leads, ...)")
@@ -79,13 +78,15 @@ def plot_skill(
         if values.shape != lead_times.shape:
             raise ValueError(f"{name}: {values.size} RMSE values for {lead_times.size} leads")
         axes[0].plot(lead_times, values, marker="o", label=name)
-        axes[1].plot(lead_times, skill_score(values, np.asarray(torch.as_tensor(
-            rmse[reference]).cpu(), dtype=float)), marker="o", label=name)
-    axes[0].set(xlabel=f"lead time ({lead_unit})", ylabel=f"RMSE {rmse_unit}".strip(),
-                title="RMSE per lead")
+        axes[1].plot(
+            lead_times,
+            skill_score(values, np.asarray(torch.as_tensor(rmse[reference]).cpu(), dtype=float)),
+            marker="o",
+            label=name,
+        )
+    axes[0].set(xlabel=f"lead time ({lead_unit})", ylabel=f"RMSE {rmse_unit}".strip(), title="RMSE per lead")
     axes[1].axhline(0.0, color="k", lw=0.8)
-    axes[1].set(xlabel=f"lead time ({lead_unit})", ylabel=f"skill vs {reference}",
-                title="MSE skill score")
+    axes[1].set(xlabel=f"lead time ({lead_unit})", ylabel=f"skill vs {reference}", title="MSE skill score")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     return fig, axes

@@ -46,9 +46,7 @@ class Normaliser(nn.Module):
 
 def _check_history(history: Tensor, dim: int) -> None:
     if history.ndim != 3 or history.shape[-1] != dim:
-        raise ValueError(
-            f"history must have shape (batch, n_past, {dim}), got {tuple(history.shape)}"
-        )
+        raise ValueError(f"history must have shape (batch, n_past, {dim}), got {tuple(history.shape)}")
 
 
 class Forecaster(nn.Module):
@@ -124,8 +122,7 @@ class PolynomialStepMap(OneStepModel):
         scale = x.std(dim=0)
         phi = polynomial_features(x[:-1] / scale, self.degree)
         gram = phi.T @ phi
-        gram = gram + ridge * torch.trace(gram) / gram.shape[0] * torch.eye(gram.shape[0],
-                                                                            dtype=gram.dtype)
+        gram = gram + ridge * torch.trace(gram) / gram.shape[0] * torch.eye(gram.shape[0], dtype=gram.dtype)
         coef = torch.linalg.solve(gram, phi.T @ x[1:])
         self.scale, self.weights = scale, coef
         return self
@@ -174,8 +171,7 @@ class LinearAutoregression(DirectModel):
         super().__init__()
         self.dim, self.n_past, self.leads = dim, n_past, check_leads(leads)
         n_in = dim * n_past + 1
-        self.register_buffer("weights", torch.zeros(n_in, len(self.leads) * dim,
-                                                    dtype=torch.float64))
+        self.register_buffer("weights", torch.zeros(n_in, len(self.leads) * dim, dtype=torch.float64))
 
     def fit(self, history: Tensor, targets: Tensor, ridge: float = 1e-8) -> LinearAutoregression:
         """Least squares on training windows ``history (N, n_past, d)``, ``targets (N, L, d)``."""
@@ -183,8 +179,7 @@ class LinearAutoregression(DirectModel):
         x = self._features(history)
         y = targets.to(torch.float64).reshape(targets.shape[0], -1)
         gram = x.T @ x
-        gram = gram + ridge * torch.trace(gram) / gram.shape[0] * torch.eye(gram.shape[0],
-                                                                            dtype=gram.dtype)
+        gram = gram + ridge * torch.trace(gram) / gram.shape[0] * torch.eye(gram.shape[0], dtype=gram.dtype)
         self.weights = torch.linalg.solve(gram, x.T @ y)
         return self
 
@@ -207,8 +202,9 @@ class MLPForecaster(DirectModel):
     ``z_{t+l} = z_t + g_l(z_{t-p+1..t})`` for every lead ``l`` at once.
     """
 
-    def __init__(self, normaliser: Normaliser, n_past: int, leads: Sequence[int],
-                 hidden: int = 128, n_layers: int = 2):
+    def __init__(
+        self, normaliser: Normaliser, n_past: int, leads: Sequence[int], hidden: int = 128, n_layers: int = 2
+    ):
         super().__init__()
         self.norm, self.n_past, self.leads = normaliser, n_past, check_leads(leads)
         self.dim = normaliser.mean.shape[-1]
@@ -233,8 +229,14 @@ class RecurrentForecaster(DirectModel):
     The last hidden state ``h_t`` gives increments ``z_{t+l} - z_t = W h_t + c`` for all leads.
     """
 
-    def __init__(self, normaliser: Normaliser, leads: Sequence[int], hidden: int = 64,
-                 n_layers: int = 1, cell: str = "lstm"):
+    def __init__(
+        self,
+        normaliser: Normaliser,
+        leads: Sequence[int],
+        hidden: int = 64,
+        n_layers: int = 1,
+        cell: str = "lstm",
+    ):
         super().__init__()
         if cell not in ("lstm", "gru"):
             raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
@@ -300,8 +302,7 @@ class ODEStepModel(OneStepModel):
     gradient flows through the same RK4 code that integrates the true dynamics.
     """
 
-    def __init__(self, normaliser: Normaliser, tendency: nn.Module, dt: float,
-                 stepper: str = "rk4"):
+    def __init__(self, normaliser: Normaliser, tendency: nn.Module, dt: float, stepper: str = "rk4"):
         super().__init__()
         self.norm, self.tendency, self.dt = normaliser, tendency, float(dt)
         self.stepper_name = stepper
@@ -313,15 +314,15 @@ class ODEStepModel(OneStepModel):
         return self.norm.inverse(self._stepper(self.tendency, z, self.dt))
 
 
-def bilinear_residual_network(normaliser: Normaliser, dt: float, n_linear: int = 3,
-                              n_bilinear: int = 3) -> ODEStepModel:
+def bilinear_residual_network(
+    normaliser: Normaliser, dt: float, n_linear: int = 3, n_bilinear: int = 3
+) -> ODEStepModel:
     """The BiNN of Fablet et al. (2018): RK4 step of a :class:`BilinearTendency`."""
     dim = normaliser.mean.shape[-1]
     return ODEStepModel(normaliser, BilinearTendency(dim, n_linear, n_bilinear), dt, "rk4")
 
 
-def neural_ode(normaliser: Normaliser, dt: float, hidden: int = 64,
-               n_layers: int = 2) -> ODEStepModel:
+def neural_ode(normaliser: Normaliser, dt: float, hidden: int = 64, n_layers: int = 2) -> ODEStepModel:
     """A neural ODE: RK4 step of a :class:`MLPTendency`."""
     dim = normaliser.mean.shape[-1]
     return ODEStepModel(normaliser, MLPTendency(dim, hidden, n_layers), dt, "rk4")

@@ -66,8 +66,9 @@ DEFAULT_STATIONS: tuple[CoastalStation, ...] = (
 )
 
 
-def _ou(rng: np.random.Generator, n: int, tau_steps: float, std: float,
-        size: tuple[int, ...] = ()) -> np.ndarray:
+def _ou(
+    rng: np.random.Generator, n: int, tau_steps: float, std: float, size: tuple[int, ...] = ()
+) -> np.ndarray:
     """Stationary Ornstein–Uhlenbeck (AR(1)) samples ``(n, *size)``, correlation time ``tau_steps``."""
     phi = np.exp(-1.0 / tau_steps)
     noise = rng.standard_normal((n, *size)) * std * np.sqrt(1.0 - phi**2)
@@ -78,8 +79,9 @@ def _ou(rng: np.random.Generator, n: int, tau_steps: float, std: float,
     return out
 
 
-def _smooth_ou(rng: np.random.Generator, n: int, tau_steps: float, std: float,
-               size: tuple[int, ...] = ()) -> np.ndarray:
+def _smooth_ou(
+    rng: np.random.Generator, n: int, tau_steps: float, std: float, size: tuple[int, ...] = ()
+) -> np.ndarray:
     """OU process filtered by a second AR(1) of the same time scale (smooth on short times)."""
     raw = _ou(rng, n, tau_steps, 1.0, size)
     phi = np.exp(-1.0 / tau_steps)
@@ -155,8 +157,7 @@ def synthetic_coastal_wind(
     synoptic = _smooth_ou(rng, n, synoptic_hours * sph, synoptic_std, (2,)) + np.array(mean_wind)
     offsets = rng.normal(0.0, 0.8, (n_sta, 2))
     cloud = 1.0 / (1.0 + np.exp(-_smooth_ou(rng, n, 18 * sph, 1.5)))  # cloud fraction in (0, 1)
-    pressure = 101300.0 - 120.0 * (synoptic[:, 1] - mean_wind[1]) \
-        + _smooth_ou(rng, n, 60 * sph, 700.0)
+    pressure = 101300.0 - 120.0 * (synoptic[:, 1] - mean_wind[1]) + _smooth_ou(rng, n, 60 * sph, 700.0)
     # Sunshine (daytime heating) and its afternoon-peaking, lagged version driving the breeze.
     sun = np.clip(np.sin(np.pi * (hour - 6.0) / 12.0), 0.0, None)
     breeze_phase = np.clip(np.sin(np.pi * (hour - 10.0) / 10.0), 0.0, None)
@@ -166,8 +167,12 @@ def synthetic_coastal_wind(
     exposure = np.array([s.exposure for s in stations])
     breeze_amp = np.array([s.sea_breeze for s in stations])
     syn_speed = np.hypot(synoptic[:, 0], synoptic[:, 1])
-    breeze_speed = (breeze_amp[None, :] * breeze_phase[:, None] * (1.0 - 0.7 * cloud[:, None])
-                    * np.exp(-syn_speed[:, None] / 10.0))
+    breeze_speed = (
+        breeze_amp[None, :]
+        * breeze_phase[:, None]
+        * (1.0 - 0.7 * cloud[:, None])
+        * np.exp(-syn_speed[:, None] / 10.0)
+    )
     breeze_u, breeze_v = wind_components(breeze_speed, sea_dir[None, :])
 
     large_u = exposure * mixing[:, None] * (synoptic[:, :1] + offsets[:, 0]) + breeze_u
@@ -193,24 +198,58 @@ def synthetic_coastal_wind(
 
     # Thermodynamics: diurnal and synoptic temperature, humidity, pressure, rain.
     t_syn = _smooth_ou(rng, n, 48 * sph, 2.5)
-    t = (281.0 + (5.0 * (1.0 - 0.6 * cloud) * np.cos(2 * np.pi * (hour - 15.0) / 24.0))[:, None]
-         - 0.006 * np.array([s.height for s in stations])[None, :] + t_syn[:, None]
-         + 0.25 * (synoptic[:, 1:] - mean_wind[1]) + rng.normal(0.0, 0.15, (n, n_sta)))
-    hu = np.clip(95.0 - 25.0 * sun[:, None] * (1.0 - cloud[:, None]) - 8.0 * (1.0 - cloud[:, None])
-                 + _ou(rng, n, 6 * sph, 4.0, (n_sta,)), 20.0, 100.0)
+    t = (
+        281.0
+        + (5.0 * (1.0 - 0.6 * cloud) * np.cos(2 * np.pi * (hour - 15.0) / 24.0))[:, None]
+        - 0.006 * np.array([s.height for s in stations])[None, :]
+        + t_syn[:, None]
+        + 0.25 * (synoptic[:, 1:] - mean_wind[1])
+        + rng.normal(0.0, 0.15, (n, n_sta))
+    )
+    hu = np.clip(
+        95.0
+        - 25.0 * sun[:, None] * (1.0 - cloud[:, None])
+        - 8.0 * (1.0 - cloud[:, None])
+        + _ou(rng, n, 6 * sph, 4.0, (n_sta,)),
+        20.0,
+        100.0,
+    )
     td = dew_point(t, hu)
     rain_driver = cloud[:, None] + 0.1 * _ou(rng, n, 2 * sph, 1.0, (n_sta,))
     precip = np.round(np.clip(rain_driver - 0.85, 0.0, None) * 2.0, 1)
     psl = pressure[:, None] + rng.normal(0.0, 20.0, (n, n_sta))
 
     obs = {
-        "dd": dd, "ff": ff, "precip": precip, "hu": np.round(hu), "td": np.round(td, 1),
-        "t": np.round(t, 1), "psl": np.round(psl, -1), "u": u, "v": v,
+        "dd": dd,
+        "ff": ff,
+        "precip": precip,
+        "hu": np.round(hu),
+        "td": np.round(td, 1),
+        "t": np.round(t, 1),
+        "psl": np.round(psl, -1),
+        "u": u,
+        "v": v,
     }
 
-    nwp = _nwp_product(rng, n, n_sta, sph, synoptic, offsets, exposure, mixing, breeze_u,
-                       breeze_v, t, pressure, run_every_hours, max_step_hours,
-                       nwp_speed_bias, nwp_direction_bias, nwp_phase_error_hours)
+    nwp = _nwp_product(
+        rng,
+        n,
+        n_sta,
+        sph,
+        synoptic,
+        offsets,
+        exposure,
+        mixing,
+        breeze_u,
+        breeze_v,
+        t,
+        pressure,
+        run_every_hours,
+        max_step_hours,
+        nwp_speed_bias,
+        nwp_direction_bias,
+        nwp_phase_error_hours,
+    )
     runs = times[0] + np.arange(nwp["nwp_u"].shape[0]) * np.timedelta64(run_every_hours, "h")
     steps = np.arange(max_step_hours + 1) * np.timedelta64(1, "h").astype("timedelta64[ns]")
 
@@ -237,9 +276,25 @@ def synthetic_coastal_wind(
     return ds
 
 
-def _nwp_product(rng, n, n_sta, sph, synoptic, offsets, exposure, mixing, breeze_u, breeze_v,
-                 t, pressure, run_every_hours, max_step_hours, speed_bias, direction_bias,
-                 phase_error_hours) -> dict[str, np.ndarray]:
+def _nwp_product(
+    rng,
+    n,
+    n_sta,
+    sph,
+    synoptic,
+    offsets,
+    exposure,
+    mixing,
+    breeze_u,
+    breeze_v,
+    t,
+    pressure,
+    run_every_hours,
+    max_step_hours,
+    speed_bias,
+    direction_bias,
+    phase_error_hours,
+) -> dict[str, np.ndarray]:
     """NWP forecasts ``(run, step, station)``: hourly valid times of runs every few hours."""
     n_runs = n // (run_every_hours * sph)
     steps_h = np.arange(max_step_hours + 1)
@@ -248,13 +303,17 @@ def _nwp_product(rng, n, n_sta, sph, synoptic, offsets, exposure, mixing, breeze
     syn_smooth = np.stack([np.convolve(synoptic[:, k], kernel, mode="same") for k in range(2)], 1)
     rot = np.deg2rad(direction_bias)
     cos, sin = np.cos(rot), np.sin(rot)
-    out = {name: np.empty((n_runs, steps_h.size, n_sta)) for name in
-           ("nwp_u", "nwp_v", "nwp_ff", "nwp_dd", "nwp_t", "nwp_psl")}
+    out = {
+        name: np.empty((n_runs, steps_h.size, n_sta))
+        for name in ("nwp_u", "nwp_v", "nwp_ff", "nwp_dd", "nwp_t", "nwp_psl")
+    }
     for r in range(n_runs):
         run_index = r * run_every_hours * sph
         # Timing error grows linearly with the step; amplitude error as a random walk.
-        shift_h = (rng.normal(0.0, 0.3 * phase_error_hours)
-                   + rng.normal(0.0, phase_error_hours) * steps_h / max_step_hours)
+        shift_h = (
+            rng.normal(0.0, 0.3 * phase_error_hours)
+            + rng.normal(0.0, phase_error_hours) * steps_h / max_step_hours
+        )
         valid = run_index + steps_h * sph
         shifted = np.clip(np.round(valid + shift_h * sph).astype(int), 0, n - 1)
         valid = np.clip(valid, 0, n - 1)
@@ -275,13 +334,21 @@ def _nwp_product(rng, n, n_sta, sph, synoptic, offsets, exposure, mixing, breeze
 
 
 UNITS = {
-    "dd": ("degree", "wind direction (from)"), "ff": ("m s-1", "wind speed"),
-    "precip": ("kg m-2", "precipitation over 6 min"), "hu": ("%", "relative humidity"),
-    "td": ("K", "dew point"), "t": ("K", "temperature"), "psl": ("Pa", "sea-level pressure"),
-    "u": ("m s-1", "eastward wind"), "v": ("m s-1", "northward wind"),
-    "nwp_u": ("m s-1", "NWP eastward 10-m wind"), "nwp_v": ("m s-1", "NWP northward 10-m wind"),
-    "nwp_ff": ("m s-1", "NWP 10-m wind speed"), "nwp_dd": ("degree", "NWP wind direction (from)"),
-    "nwp_t": ("K", "NWP 2-m temperature"), "nwp_psl": ("Pa", "NWP mean-sea-level pressure"),
+    "dd": ("degree", "wind direction (from)"),
+    "ff": ("m s-1", "wind speed"),
+    "precip": ("kg m-2", "precipitation over 6 min"),
+    "hu": ("%", "relative humidity"),
+    "td": ("K", "dew point"),
+    "t": ("K", "temperature"),
+    "psl": ("Pa", "sea-level pressure"),
+    "u": ("m s-1", "eastward wind"),
+    "v": ("m s-1", "northward wind"),
+    "nwp_u": ("m s-1", "NWP eastward 10-m wind"),
+    "nwp_v": ("m s-1", "NWP northward 10-m wind"),
+    "nwp_ff": ("m s-1", "NWP 10-m wind speed"),
+    "nwp_dd": ("degree", "NWP wind direction (from)"),
+    "nwp_t": ("K", "NWP 2-m temperature"),
+    "nwp_psl": ("Pa", "NWP mean-sea-level pressure"),
 }
 
 

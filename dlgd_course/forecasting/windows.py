@@ -47,9 +47,7 @@ def window_length(n_past: int, leads: Sequence[int]) -> int:
     return n_past + max(check_leads(leads))
 
 
-def make_windows(
-    series: Tensor, n_past: int, leads: Sequence[int], stride: int = 1
-) -> tuple[Tensor, Tensor]:
+def make_windows(series: Tensor, n_past: int, leads: Sequence[int], stride: int = 1) -> tuple[Tensor, Tensor]:
     """All samples of one contiguous series.
 
     Args:
@@ -166,6 +164,4 @@ def split_windows(
     length = window_length(n_past, leads)
     gap = length if gap is None else gap
     slices = time_splits(series.shape[0], fractions, gap=gap, min_gap=length)
-    return {
-        name: ForecastWindows(series[slices[name]], n_past, leads, stride) for name in SPLITS
-    }
+    return {name: ForecastWindows(series[slices[name]], n_past, leads, stride) for name in SPLITS}

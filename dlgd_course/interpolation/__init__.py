@@ -1,13 +1,13 @@
 """Space-time interpolation of gappy satellite fields of suspended sediment (theme 1).
 
-    sediment               synthetic coastal sediment fields (river plumes, tide, wind)
-    clouds                 correlated, persistent cloud masks; noisy gappy observations
-    io                     loaders for real gappy products (netCDF, arrays) → same layout
-    optimal_interpolation  OI with a separable space-time Gaussian covariance (matrix-free CG)
-    dineof                 DINEOF (iterative EOF gap filling, cross-validated rank)
-    models                 masked-input U-Net, 4DVarNet-style learned variational interpolator
-    lightning              normalisation, training pairs (OSSE / observations only), Lightning
-    metrics                hidden-pixel RMSE, nRMSE, explained variance, R² (log10 and mg/L)
+sediment               synthetic coastal sediment fields (river plumes, tide, wind)
+clouds                 correlated, persistent cloud masks; noisy gappy observations
+io                     loaders for real gappy products (netCDF, arrays) → same layout
+optimal_interpolation  OI with a separable space-time Gaussian covariance (matrix-free CG)
+dineof                 DINEOF (iterative EOF gap filling, cross-validated rank)
+models                 masked-input U-Net, 4DVarNet-style learned variational interpolator
+lightning              normalisation, training pairs (OSSE / observations only), Lightning
+metrics                hidden-pixel RMSE, nRMSE, explained variance, R² (log10 and mg/L)
 """
 
 from dlgd_course.interpolation.clouds import cloud_masks, hide_observed_pixels, observe_sediment

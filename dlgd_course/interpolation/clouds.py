@@ -65,7 +65,8 @@ def cloud_masks(
     z[0] = rng.normal(0.0, coverage_std)
     for t in range(1, n_days):
         z[t] = coverage_persistence * z[t - 1] + rng.normal(
-            0.0, coverage_std * np.sqrt(1.0 - coverage_persistence**2))
+            0.0, coverage_std * np.sqrt(1.0 - coverage_persistence**2)
+        )
     mu = np.log(mean_missing / (1.0 - mean_missing))
     fraction = 1.0 / (1.0 + np.exp(-(mu + z)))
     flat = field.reshape(n_days, -1)
@@ -105,9 +106,11 @@ def observe_sediment(
     observed = field * 10.0**noise
     observed = np.where(cloudy, np.nan, observed).astype(np.float32)
     ds = truth.copy()
-    ds["observation"] = (("time", "lat", "lon"), observed,
-                         {**SEDIMENT_ATTRS, "comment": "NaN under clouds",
-                          "noise_std_log10": noise_std})
+    ds["observation"] = (
+        ("time", "lat", "lon"),
+        observed,
+        {**SEDIMENT_ATTRS, "comment": "NaN under clouds", "noise_std_log10": noise_std},
+    )
     ds["mask"] = (("time", "lat", "lon"), ~cloudy, {"long_name": "observed pixel"})
     ds["clear_day"] = ("time", clear, {"long_name": "fully observed day held out for evaluation"})
     ds.attrs["observation_seed"] = seed

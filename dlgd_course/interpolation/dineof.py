@@ -34,8 +34,9 @@ class DineofResult:
     cv_rmse: list[float]
 
 
-def _converge(x: torch.Tensor, obs: torch.Tensor, gaps: torch.Tensor, k: int,
-              max_iter: int, tol: float) -> torch.Tensor:
+def _converge(
+    x: torch.Tensor, obs: torch.Tensor, gaps: torch.Tensor, k: int, max_iter: int, tol: float
+) -> torch.Tensor:
     """Iterate the rank-``k`` gap filling of ``x`` (pixels, days) until the gaps change by
     less than ``tol`` (relative RMS)."""
     for _ in range(max_iter):

@@ -58,11 +58,16 @@ def from_arrays(
         raise ValueError("no observed pixel: every value is missing")
     values = fields[masks]
     if np.any(values <= 0):
-        raise ValueError(f"{int(np.sum(values <= 0))} observed concentrations are <= 0; "
-                         "the log-space methods need positive values")
+        raise ValueError(
+            f"{int(np.sum(values <= 0))} observed concentrations are <= 0; "
+            "the log-space methods need positive values"
+        )
     n_time, n_lat, n_lon = fields.shape
-    time = (np.datetime64("2000-01-01", "D") + np.arange(n_time).astype("timedelta64[D]")
-            if time is None else np.asarray(time))
+    time = (
+        np.datetime64("2000-01-01", "D") + np.arange(n_time).astype("timedelta64[D]")
+        if time is None
+        else np.asarray(time)
+    )
     lat = np.arange(n_lat, dtype=float) if lat is None else np.asarray(lat, dtype=float)
     lon = np.arange(n_lon, dtype=float) if lon is None else np.asarray(lon, dtype=float)
     for name, coord, size in (("time", time, n_time), ("lat", lat, n_lat), ("lon", lon, n_lon)):
@@ -73,8 +78,11 @@ def from_arrays(
     observation = np.where(masks, fields, np.nan).astype(np.float32)
     return xr.Dataset(
         {
-            "observation": (("time", "lat", "lon"), observation,
-                            {**SEDIMENT_ATTRS, "units": units, "comment": "NaN in gaps"}),
+            "observation": (
+                ("time", "lat", "lon"),
+                observation,
+                {**SEDIMENT_ATTRS, "units": units, "comment": "NaN in gaps"},
+            ),
             "mask": (("time", "lat", "lon"), masks, {"long_name": "observed pixel"}),
         },
         coords={"time": time, "lat": ("lat", lat), "lon": ("lon", lon)},
@@ -103,16 +111,14 @@ def load_gappy_netcdf(path: str | Path, variable: str | None = None) -> xr.Datas
     if not path.is_file():
         raise ValueError(f"{path}: no such file")
     try:
-        with xr.open_dataset(path, engine="h5netcdf", mask_and_scale=True,
-                             phony_dims="sort") as raw:
+        with xr.open_dataset(path, engine="h5netcdf", mask_and_scale=True, phony_dims="sort") as raw:
             raw = raw.load()
     except (OSError, ValueError, TypeError) as error:
         raise ValueError(f"{path}: not a readable netCDF-4 file ({error})") from error
     if variable is None:
         candidates = [name for name, var in raw.data_vars.items() if var.ndim == 3]
         if len(candidates) != 1:
-            raise ValueError(f"{path}: expected exactly one 3-D variable, found {candidates}; "
-                             "pass variable=")
+            raise ValueError(f"{path}: expected exactly one 3-D variable, found {candidates}; pass variable=")
         variable = candidates[0]
     if variable not in raw:
         raise ValueError(f"{path}: no variable {variable!r} (have {list(raw.data_vars)})")
@@ -126,8 +132,13 @@ def load_gappy_netcdf(path: str | Path, variable: str | None = None) -> xr.Datas
     for name, dim in zip(("time", "lat", "lon"), order, strict=True):
         coords[name] = data[dim].values if dim in data.coords else None
     try:
-        ds = from_arrays(data.values, time=coords["time"], lat=coords["lat"], lon=coords["lon"],
-                         units=str(data.attrs.get("units", "mg/L")))
+        ds = from_arrays(
+            data.values,
+            time=coords["time"],
+            lat=coords["lat"],
+            lon=coords["lon"],
+            units=str(data.attrs.get("units", "mg/L")),
+        )
     except ValueError as error:
         raise ValueError(f"{path}: variable {variable!r}: {error}") from error
     ds.attrs["source"] = str(path)

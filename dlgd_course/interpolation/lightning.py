@@ -94,16 +94,25 @@ class GappyWindows(Dataset):
     observed ``mask`` and, for ``pairs="osse"``, the normalised ``truth``. With a normalised
     ``first_guess`` (time, lat, lon), its window is appended as a fifth tensor."""
 
-    def __init__(self, observation: np.ndarray, mask: np.ndarray, n_days: int, pairs: str,
-                 truth: np.ndarray | None = None, seed: int = 0,
-                 first_guess: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        observation: np.ndarray,
+        mask: np.ndarray,
+        n_days: int,
+        pairs: str,
+        truth: np.ndarray | None = None,
+        seed: int = 0,
+        first_guess: np.ndarray | None = None,
+    ) -> None:
         if pairs not in ("osse", "observations"):
             raise ValueError(f"pairs must be 'osse' or 'observations', got {pairs!r}")
         if pairs == "osse" and truth is None:
             raise ValueError("pairs='osse' needs the truth")
         if first_guess is not None and pairs != "osse":
-            raise ValueError("a first guess needs pairs='osse': with pairs='observations' it would "
-                             "have seen the pixels hidden from the input")
+            raise ValueError(
+                "a first guess needs pairs='osse': with pairs='observations' it would "
+                "have seen the pixels hidden from the input"
+            )
         if first_guess is not None and first_guess.shape != observation.shape:
             raise ValueError(f"first_guess shape {first_guess.shape} != observation {observation.shape}")
         if observation.shape[0] < n_days:
@@ -130,8 +139,10 @@ class GappyWindows(Dataset):
             mask = mask & donors
         y = self.observation[window] * mask
         extra = () if self.first_guess is None else (self.first_guess[window],)
-        return tuple(torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
-                     for a in (y, mask, target, target_mask, *extra))
+        return tuple(
+            torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+            for a in (y, mask, target, target_mask, *extra)
+        )
 
 
 CV_DAYS = 120  # training days used to cross-validate the OI scales (oi_scales="cv")
@@ -148,9 +159,17 @@ class InterpolationDataModule(pl.LightningDataModule):
     ``oi_scales`` is how its covariance is fitted (:attr:`covariance`).
     """
 
-    def __init__(self, data: xr.Dataset, splits: tuple[int, int], n_days: int = 5,
-                 pairs: str = "osse", batch_size: int = 16, seed: int = 0,
-                 first_guess: str | None = None, oi_scales: str = "fit") -> None:
+    def __init__(
+        self,
+        data: xr.Dataset,
+        splits: tuple[int, int],
+        n_days: int = 5,
+        pairs: str = "osse",
+        batch_size: int = 16,
+        seed: int = 0,
+        first_guess: str | None = None,
+        oi_scales: str = "fit",
+    ) -> None:
         super().__init__()
         if first_guess not in (None, "oi"):
             raise ValueError(f"first_guess must be None or 'oi', got {first_guess!r}")
@@ -161,13 +180,17 @@ class InterpolationDataModule(pl.LightningDataModule):
         n_train, n_val = splits
         n_time = data.sizes["time"]
         if n_train < n_days or n_val < n_days or n_time - n_train - n_val < n_days:
-            raise ValueError(f"splits {splits} of {n_time} days leave a period shorter than "
-                             f"one window of {n_days} days")
+            raise ValueError(
+                f"splits {splits} of {n_time} days leave a period shorter than one window of {n_days} days"
+            )
         self.data, self.n_days, self.pairs = data, n_days, pairs
         self.batch_size, self.seed, self.first_guess_kind = batch_size, seed, first_guess
         self.oi_scales = oi_scales
-        self.ranges = {"train": slice(0, n_train), "val": slice(n_train, n_train + n_val),
-                       "test": slice(n_train + n_val, n_time)}
+        self.ranges = {
+            "train": slice(0, n_train),
+            "val": slice(n_train, n_train + n_val),
+            "test": slice(n_train + n_val, n_time),
+        }
         train_observation = data["observation"].values[self.ranges["train"]]
         self.normalizer = LogNormalizer.fit(train_observation)
         self.concentration_std = float(np.nanstd(train_observation))
@@ -183,8 +206,7 @@ class InterpolationDataModule(pl.LightningDataModule):
             anomaly = np.log10(self.data["observation"].values[self.ranges["train"]]) - self.normalizer.mean
             self._covariance = fit_gaussian_covariance(anomaly)
             if self.oi_scales == "cv":
-                self._covariance = cross_validate_scales(anomaly[-CV_DAYS:], self._covariance,
-                                                         seed=self.seed)
+                self._covariance = cross_validate_scales(anomaly[-CV_DAYS:], self._covariance, seed=self.seed)
         return self._covariance
 
     def first_guess(self, split: str) -> np.ndarray:
@@ -206,14 +228,21 @@ class InterpolationDataModule(pl.LightningDataModule):
         truth = self.normalizer.forward(part["truth"].values) if has_truth else None
         pairs = self.pairs if split == "train" or not has_truth else "osse"
         first_guess = None if self.first_guess_kind is None else self.first_guess(split)
-        return GappyWindows(z, part["mask"].values, self.n_days, pairs, truth,
-                            seed=self.seed + {"train": 0, "val": 1, "test": 2}[split],
-                            first_guess=first_guess)
+        return GappyWindows(
+            z,
+            part["mask"].values,
+            self.n_days,
+            pairs,
+            truth,
+            seed=self.seed + {"train": 0, "val": 1, "test": 2}[split],
+            first_guess=first_guess,
+        )
 
     def train_dataloader(self) -> DataLoader:
         generator = torch.Generator().manual_seed(self.seed)
-        return DataLoader(self.windows("train"), batch_size=self.batch_size, shuffle=True,
-                          generator=generator)
+        return DataLoader(
+            self.windows("train"), batch_size=self.batch_size, shuffle=True, generator=generator
+        )
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(self.windows("val"), batch_size=self.batch_size)
@@ -237,9 +266,15 @@ class InterpolationModule(pl.LightningModule):
     the training concentrations (mg/L); ``physical_weight = 0`` is the log-space MSE alone.
     Adam with a cosine learning-rate decay over ``max_epochs``; ``val_loss`` logged each epoch."""
 
-    def __init__(self, model: torch.nn.Module, lr: float = 2e-3, max_epochs: int = 10,
-                 physical_weight: float = 0.0, normalizer: LogNormalizer | None = None,
-                 concentration_std: float = 1.0) -> None:
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        lr: float = 2e-3,
+        max_epochs: int = 10,
+        physical_weight: float = 0.0,
+        normalizer: LogNormalizer | None = None,
+        concentration_std: float = 1.0,
+    ) -> None:
         super().__init__()
         if physical_weight < 0:
             raise ValueError(f"physical_weight must be >= 0, got {physical_weight}")
@@ -266,7 +301,8 @@ class InterpolationModule(pl.LightningModule):
         loss = masked_mse(estimate, target, target_mask)
         if self.physical_weight > 0:
             loss = loss + self.physical_weight * masked_mse(
-                self._scaled_concentration(estimate), self._scaled_concentration(target), target_mask)
+                self._scaled_concentration(estimate), self._scaled_concentration(target), target_mask
+            )
         return loss
 
     def training_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> torch.Tensor:
@@ -284,25 +320,41 @@ class InterpolationModule(pl.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": scheduler}
 
 
-def train(model: torch.nn.Module, datamodule: InterpolationDataModule, max_epochs: int,
-          lr: float = 2e-3, physical_weight: float = 0.0,
-          **trainer_kwargs: object) -> tuple[torch.nn.Module, float]:
+def train(
+    model: torch.nn.Module,
+    datamodule: InterpolationDataModule,
+    max_epochs: int,
+    lr: float = 2e-3,
+    physical_weight: float = 0.0,
+    **trainer_kwargs: object,
+) -> tuple[torch.nn.Module, float]:
     """Fit ``model`` with a quiet Trainer (gradients enabled in validation, needed by the
     variational solver); ``physical_weight`` adds the mg/L term of the loss
     (:class:`InterpolationModule`). Returns the trained model (in eval mode) and the wall
     time (s)."""
     guard_answer()
-    module = InterpolationModule(model, lr=lr, max_epochs=max_epochs, physical_weight=physical_weight,
-                                 normalizer=datamodule.normalizer,
-                                 concentration_std=datamodule.concentration_std)
+    module = InterpolationModule(
+        model,
+        lr=lr,
+        max_epochs=max_epochs,
+        physical_weight=physical_weight,
+        normalizer=datamodule.normalizer,
+        concentration_std=datamodule.concentration_std,
+    )
     trainer = quiet_trainer(max_epochs=max_epochs, inference_mode=False, **trainer_kwargs)
     start = time.perf_counter()
     trainer.fit(module, datamodule=datamodule)
     return model.eval(), time.perf_counter() - start
 
 
-def reconstruct(model: torch.nn.Module, observation: np.ndarray, mask: np.ndarray,
-                n_days: int, batch_size: int = 16, first_guess: np.ndarray | None = None) -> np.ndarray:
+def reconstruct(
+    model: torch.nn.Module,
+    observation: np.ndarray,
+    mask: np.ndarray,
+    n_days: int,
+    batch_size: int = 16,
+    first_guess: np.ndarray | None = None,
+) -> np.ndarray:
     """Fill a normalised (time, lat, lon) record with a window model: every day is the
     average of the predictions of all windows that contain it. ``first_guess`` (normalised,
     same shape, e.g. :meth:`InterpolationDataModule.first_guess`) is passed to models built
@@ -323,13 +375,13 @@ def reconstruct(model: torch.nn.Module, observation: np.ndarray, mask: np.ndarra
     model.eval()
     with torch.no_grad():
         for b in range(0, len(starts), batch_size):
-            idx = starts[b:b + batch_size]
-            ys = torch.stack([y[i:i + n_days] for i in idx]).to(param)
-            ms = torch.stack([m[i:i + n_days] for i in idx]).to(param)
-            extra = () if guess is None else (torch.stack([guess[i:i + n_days] for i in idx]).to(param),)
+            idx = starts[b : b + batch_size]
+            ys = torch.stack([y[i : i + n_days] for i in idx]).to(param)
+            ms = torch.stack([m[i : i + n_days] for i in idx]).to(param)
+            extra = () if guess is None else (torch.stack([guess[i : i + n_days] for i in idx]).to(param),)
             out = model(ys * ms, ms, *extra).cpu().float()
             for j, i in enumerate(idx):
-                total[i:i + n_days] += out[j]
-                count[i:i + n_days] += 1
+                total[i : i + n_days] += out[j]
+                count[i : i + n_days] += 1
     model.train(was_training)
     return (total / count[:, None, None]).numpy()

@@ -49,12 +49,15 @@ def hidden_pixel_scores(
     ``nrmse``, ``explained_variance``, ``r2`` (mg/L), plus ``n_hidden``.
     """
     guard_answer()
-    arrays = [x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-              for x in (estimate, truth, hidden)]
+    arrays = [
+        x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+        for x in (estimate, truth, hidden)
+    ]
     estimate, truth, hidden = arrays
     if not (estimate.shape == truth.shape == hidden.shape):
-        raise ValueError(f"shapes differ: estimate {estimate.shape}, truth {truth.shape}, "
-                         f"hidden {hidden.shape}")
+        raise ValueError(
+            f"shapes differ: estimate {estimate.shape}, truth {truth.shape}, hidden {hidden.shape}"
+        )
     hidden = hidden.astype(bool)
     est, tru = estimate[hidden].astype(np.float64), truth[hidden].astype(np.float64)
     if not np.all(np.isfinite(est)):

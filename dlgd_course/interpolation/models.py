@@ -28,14 +28,17 @@ from torch import nn
 __all__ = ["ConvLSTMCell", "LearnedVariationalInterpolator", "MaskedUNet"]
 
 
-def _check_inputs(y: torch.Tensor, mask: torch.Tensor, n_days: int,
-                  first_guess: torch.Tensor | None = None) -> None:
+def _check_inputs(
+    y: torch.Tensor, mask: torch.Tensor, n_days: int, first_guess: torch.Tensor | None = None
+) -> None:
     if y.ndim != 4 or y.shape != mask.shape:
-        raise ValueError(f"y and mask must both be (batch, days, lat, lon), got {tuple(y.shape)} "
-                         f"and {tuple(mask.shape)}")
+        raise ValueError(
+            f"y and mask must both be (batch, days, lat, lon), got {tuple(y.shape)} and {tuple(mask.shape)}"
+        )
     if first_guess is not None and first_guess.shape != y.shape:
-        raise ValueError(f"first_guess must have the shape of y {tuple(y.shape)}, "
-                         f"got {tuple(first_guess.shape)}")
+        raise ValueError(
+            f"first_guess must have the shape of y {tuple(y.shape)}, got {tuple(first_guess.shape)}"
+        )
     if y.shape[1] != n_days:
         raise ValueError(f"model built for {n_days} days, got windows of {y.shape[1]}")
     if y.shape[-1] % 4 or y.shape[-2] % 4:
@@ -44,8 +47,10 @@ def _check_inputs(y: torch.Tensor, mask: torch.Tensor, n_days: int,
 
 def _double_conv(c_in: int, c_out: int) -> nn.Sequential:
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, 3, padding=1), nn.GELU(),
-        nn.Conv2d(c_out, c_out, 3, padding=1), nn.GELU(),
+        nn.Conv2d(c_in, c_out, 3, padding=1),
+        nn.GELU(),
+        nn.Conv2d(c_out, c_out, 3, padding=1),
+        nn.GELU(),
     )
 
 
@@ -66,12 +71,15 @@ class MaskedUNet(nn.Module):
         self.dec1 = _double_conv(2 * c, c)
         self.head = nn.Conv2d(c, n_days, 1)
 
-    def forward(self, y: torch.Tensor, mask: torch.Tensor,
-                first_guess: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, y: torch.Tensor, mask: torch.Tensor, first_guess: torch.Tensor | None = None
+    ) -> torch.Tensor:
         _check_inputs(y, mask, self.n_days, first_guess)
         if (first_guess is not None) != self.uses_first_guess:
-            raise ValueError(f"this U-Net was built with first_guess={self.uses_first_guess}: "
-                             f"{'pass' if self.uses_first_guess else 'do not pass'} a first guess")
+            raise ValueError(
+                f"this U-Net was built with first_guess={self.uses_first_guess}: "
+                f"{'pass' if self.uses_first_guess else 'do not pass'} a first guess"
+            )
         inputs = [y * mask, mask] + ([first_guess] if self.uses_first_guess else [])
         e1 = self.enc1(torch.cat(inputs, dim=1))
         e2 = self.enc2(nn.functional.max_pool2d(e1, 2))
@@ -90,8 +98,9 @@ class ConvLSTMCell(nn.Module):
         self.hidden_channels = hidden_channels
         self.gates = nn.Conv2d(in_channels + hidden_channels, 4 * hidden_channels, 3, padding=1)
 
-    def forward(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         h, c = state
         i, f, o, g = torch.chunk(self.gates(torch.cat([x, h], dim=1)), 4, dim=1)
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
@@ -105,8 +114,11 @@ class _Prior(nn.Module):
     def __init__(self, n_days: int, channels: int) -> None:
         super().__init__()
         self.fine = _double_conv(n_days, channels)
-        self.coarse = nn.Sequential(nn.AvgPool2d(4), _double_conv(n_days, channels),
-                                    nn.Upsample(scale_factor=4, mode="bilinear", align_corners=False))
+        self.coarse = nn.Sequential(
+            nn.AvgPool2d(4),
+            _double_conv(n_days, channels),
+            nn.Upsample(scale_factor=4, mode="bilinear", align_corners=False),
+        )
         self.out = nn.Conv2d(2 * channels, n_days, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -116,8 +128,9 @@ class _Prior(nn.Module):
 class LearnedVariationalInterpolator(nn.Module):
     """4DVarNet-style interpolator: prior Φ + ConvLSTM gradient solver, ``n_iterations`` steps."""
 
-    def __init__(self, n_days: int = 5, prior_channels: int = 24, solver_channels: int = 24,
-                 n_iterations: int = 6) -> None:
+    def __init__(
+        self, n_days: int = 5, prior_channels: int = 24, solver_channels: int = 24, n_iterations: int = 6
+    ) -> None:
         super().__init__()
         if n_iterations < 1:
             raise ValueError(f"n_iterations must be >= 1, got {n_iterations}")
@@ -135,8 +148,9 @@ class LearnedVariationalInterpolator(nn.Module):
         prior_term = ((x - self.prior(x)) ** 2).mean(dim=(1, 2, 3))
         return self.log_alpha_obs.exp() * obs_term + self.log_alpha_prior.exp() * prior_term
 
-    def forward(self, y: torch.Tensor, mask: torch.Tensor,
-                first_guess: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, y: torch.Tensor, mask: torch.Tensor, first_guess: torch.Tensor | None = None
+    ) -> torch.Tensor:
         _check_inputs(y, mask, self.n_days, first_guess)
         y = y * mask
         x = y.clone() if first_guess is None else first_guess.clone()
@@ -147,8 +161,7 @@ class LearnedVariationalInterpolator(nn.Module):
             for _ in range(self.n_iterations):
                 if not x.requires_grad:
                     x = x.detach().requires_grad_(True)
-                grad = torch.autograd.grad(self.cost(x, y, mask).sum(), x,
-                                           create_graph=self.training)[0]
+                grad = torch.autograd.grad(self.cost(x, y, mask).sum(), x, create_graph=self.training)[0]
                 grad = grad / grad.pow(2).mean(dim=(1, 2, 3), keepdim=True).add(1e-12).sqrt()
                 h, c = self.solver(grad, (h, c))
                 x = x - self.update(h)

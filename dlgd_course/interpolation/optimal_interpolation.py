@@ -30,8 +30,7 @@ import torch
 from dlgd_course.interpolation.clouds import hide_observed_pixels
 from dlgd_course.own_work import guard_answer
 
-__all__ = ["GaussianCovariance", "cross_validate_scales", "fit_gaussian_covariance",
-           "optimal_interpolation"]
+__all__ = ["GaussianCovariance", "cross_validate_scales", "fit_gaussian_covariance", "optimal_interpolation"]
 
 
 @dataclass(frozen=True)
@@ -100,8 +99,10 @@ def fit_gaussian_covariance(
             lags.append(lag)
             logs.append(math.log(c))
         if len(lags) < 2:
-            raise ValueError(f"correlation along dims {dims} drops below 0.1 within one lag: "
-                             "cannot fit a Gaussian covariance")
+            raise ValueError(
+                f"correlation along dims {dims} drops below 0.1 within one lag: "
+                "cannot fit a Gaussian covariance"
+            )
         return np.array(lags, dtype=float), np.array(logs)
 
     lags, logs = fit((1, 2), max_space_lag)
@@ -179,7 +180,7 @@ def optimal_interpolation(
             rs_new = (r * r).sum()
             p = r + (rs_new / rs) * p
             rs = rs_new
-        analysis[start:stop] = xb[start:stop] + apply_b(m * w)[start - lo: stop - lo]
+        analysis[start:stop] = xb[start:stop] + apply_b(m * w)[start - lo : stop - lo]
     return analysis
 
 
@@ -211,8 +212,9 @@ def cross_validate_scales(
     best: tuple[float, float, float] | None = None
     for length in length_scales:
         for time_scale in time_scales:
-            candidate = GaussianCovariance(covariance.variance, float(length), float(time_scale),
-                                           covariance.noise_variance)
+            candidate = GaussianCovariance(
+                covariance.variance, float(length), float(time_scale), covariance.noise_variance
+            )
             error = optimal_interpolation(inputs, candidate) - a
             rmse = float(error[hidden_t].pow(2).mean().sqrt())
             if best is None or rmse < best[0]:

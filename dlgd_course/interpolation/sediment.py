@@ -78,8 +78,14 @@ class SedimentConfig:
             raise ValueError(f"grid must be at least 8x8, got {self.n_lat}x{self.n_lon}")
         if self.steps_per_day < 1:
             raise ValueError(f"steps_per_day must be >= 1, got {self.steps_per_day}")
-        for name in ("dx_km", "depth_coast_m", "depth_offshore_m", "settling_m_per_day",
-                     "wave_depth_m", "background"):
+        for name in (
+            "dx_km",
+            "depth_coast_m",
+            "depth_offshore_m",
+            "settling_m_per_day",
+            "wave_depth_m",
+            "background",
+        ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         if self.diffusivity_km2_per_day < 0:
@@ -151,8 +157,9 @@ def simulate_sediment(
     discharge_daily = np.stack([(1.0 + 0.6 * season) * f for f in floods], axis=-1)
     wind = np.interp(t_day, days, wind_daily)
     wind_dir = np.interp(t_day, days, wind_dir_daily)
-    discharge = np.stack([np.interp(t_day, days, discharge_daily[:, r])
-                          for r in range(len(cfg.river_positions))], axis=-1)
+    discharge = np.stack(
+        [np.interp(t_day, days, discharge_daily[:, r]) for r in range(len(cfg.river_positions))], axis=-1
+    )
     tide = 1.0 + 0.45 * np.cos(2 * np.pi * t_day / 14.765 + rng.uniform(0, 2 * np.pi))
 
     # Eddies: random centres drifting with a random velocity, reflected at the walls.
@@ -164,8 +171,9 @@ def simulate_sediment(
     # Along-shore coastal jet: v = ∂ψ/∂x decays offshore over 12 km.
     jet_profile = np.exp(-xx / (12.0 * dx))
     river_rows = [p * (ny - 1) * dx for p in cfg.river_positions]
-    river_shape = [np.exp(-((yy - r) ** 2) / (2 * (2.5 * dx) ** 2) - xx**2 / (2 * (2.5 * dx) ** 2))
-                   for r in river_rows]
+    river_shape = [
+        np.exp(-((yy - r) ** 2) / (2 * (2.5 * dx) ** 2) - xx**2 / (2 * (2.5 * dx) ** 2)) for r in river_rows
+    ]
 
     c = np.full((ny, nx), cfg.background)
     out = np.empty((n_days, ny, nx))
@@ -210,12 +218,17 @@ def simulate_sediment(
     ds = xr.Dataset(
         {
             "truth": (("time", "lat", "lon"), out.astype(np.float32), dict(SEDIMENT_ATTRS)),
-            "depth": (("lat", "lon"), depth.astype(np.float32),
-                      {"long_name": "water depth", "units": "m"}),
-            "wind_speed": ("time", wind_daily[keep].astype(np.float32),
-                           {"long_name": "wind speed (relative to its mean)", "units": "1"}),
-            "river_discharge": (("time", "river"), discharge_daily[keep].astype(np.float32),
-                                {"long_name": "river discharge (relative)", "units": "1"}),
+            "depth": (("lat", "lon"), depth.astype(np.float32), {"long_name": "water depth", "units": "m"}),
+            "wind_speed": (
+                "time",
+                wind_daily[keep].astype(np.float32),
+                {"long_name": "wind speed (relative to its mean)", "units": "1"},
+            ),
+            "river_discharge": (
+                ("time", "river"),
+                discharge_daily[keep].astype(np.float32),
+                {"long_name": "river discharge (relative)", "units": "1"},
+            ),
         },
         coords={
             "time": ("time", time.astype("datetime64[ns]"), {"long_name": "time"}),
@@ -227,8 +240,7 @@ def simulate_sediment(
             "Conventions": "CF-1.8",
             "seed": seed,
             "spinup_days": spinup_days,
-            **{f"config_{k}": (str(v) if isinstance(v, tuple) else v)
-               for k, v in asdict(cfg).items()},
+            **{f"config_{k}": (str(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()},
         },
     )
     return ds

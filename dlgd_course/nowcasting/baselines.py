@@ -22,8 +22,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["extrapolation_forecast", "motion_field", "persistence_forecast",
-           "phase_correlation", "semi_lagrangian"]
+__all__ = [
+    "extrapolation_forecast",
+    "motion_field",
+    "persistence_forecast",
+    "phase_correlation",
+    "semi_lagrangian",
+]
 
 
 def _check_frames(frames: np.ndarray, name: str, ndim: int) -> np.ndarray:
@@ -96,12 +101,11 @@ def motion_field(frames: np.ndarray, block: int | None = None, n_pairs: int = 5)
     coarse = np.zeros((2, len(ys), len(xs)))
     for iy, y0 in enumerate(ys):
         for ix, x0 in enumerate(xs):
-            tiles = frames[:, y0:y0 + block, x0:x0 + block]
-            coarse[:, iy, ix] = np.median(
-                [phase_correlation(tiles[i], tiles[i + 1]) for i in pairs], axis=0)
+            tiles = frames[:, y0 : y0 + block, x0 : x0 + block]
+            coarse[:, iy, ix] = np.median([phase_correlation(tiles[i], tiles[i + 1]) for i in pairs], axis=0)
     coarse = ndimage.median_filter(coarse, size=(1, 3, 3), mode="nearest")
-    centres_y = (np.asarray(ys) + block / 2 - 0.5)
-    centres_x = (np.asarray(xs) + block / 2 - 0.5)
+    centres_y = np.asarray(ys) + block / 2 - 0.5
+    centres_x = np.asarray(xs) + block / 2 - 0.5
     gy = np.interp(np.arange(h), centres_y, np.arange(len(ys)))
     gx = np.interp(np.arange(w), centres_x, np.arange(len(xs)))
     grid = np.meshgrid(gy, gx, indexing="ij")
@@ -116,8 +120,7 @@ def semi_lagrangian(field: np.ndarray, motion: np.ndarray, n_leads: int) -> np.n
     field = _check_frames(field, "field", 2).astype(float)
     motion = _check_frames(motion, "motion", 3)
     if motion.shape != (2, *field.shape):
-        raise ValueError(f"motion must be (2, {field.shape[0]}, {field.shape[1]}), "
-                         f"got {motion.shape}")
+        raise ValueError(f"motion must be (2, {field.shape[0]}, {field.shape[1]}), got {motion.shape}")
     yy, xx = np.meshgrid(np.arange(field.shape[0]), np.arange(field.shape[1]), indexing="ij")
     out = np.empty((n_leads, *field.shape))
     for n in range(1, n_leads + 1):
@@ -126,9 +129,13 @@ def semi_lagrangian(field: np.ndarray, motion: np.ndarray, n_leads: int) -> np.n
     return out
 
 
-def extrapolation_forecast(past_masks: np.ndarray, n_leads: int,
-                           tracer: np.ndarray | None = None, block: int | None = 32,
-                           n_pairs: int = 5) -> np.ndarray:
+def extrapolation_forecast(
+    past_masks: np.ndarray,
+    n_leads: int,
+    tracer: np.ndarray | None = None,
+    block: int | None = 32,
+    n_pairs: int = 5,
+) -> np.ndarray:
     """Optical-flow extrapolation of binary masks.
 
     Args:

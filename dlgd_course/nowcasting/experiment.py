@@ -38,9 +38,16 @@ __all__ = ["CHANNELS", "run"]
 CHANNELS = ("mask", "ir108", "vis06", "wv062")
 
 
-def run(size: int = 128, n_days: int = 20, max_epochs: int = 10, seed: int = 0,
-        width: int = 16, train_stride: int = 3, eval_stride: int = 2,
-        batch_size: int = 16) -> dict[str, object]:
+def run(
+    size: int = 128,
+    n_days: int = 20,
+    max_epochs: int = 10,
+    seed: int = 0,
+    width: int = 16,
+    train_stride: int = 3,
+    eval_stride: int = 2,
+    batch_size: int = 16,
+) -> dict[str, object]:
     """Simulate, split 70/15/15 in time, train the U-Net and score the three methods.
 
     Returns ``scores`` (method -> :func:`mask_scores` Dataset), ``train_seconds``,
@@ -48,8 +55,14 @@ def run(size: int = 128, n_days: int = 20, max_epochs: int = 10, seed: int = 0,
     """
     torch.manual_seed(seed)
     ds = simulate_clouds(96 * n_days, size=size, seed=seed)
-    dm = NowcastDataModule(split_in_time(ds), channels=CHANNELS, batch_size=batch_size,
-                           train_stride=train_stride, eval_stride=eval_stride, seed=seed)
+    dm = NowcastDataModule(
+        split_in_time(ds),
+        channels=CHANNELS,
+        batch_size=batch_size,
+        train_stride=train_stride,
+        eval_stride=eval_stride,
+        seed=seed,
+    )
     test = dm.windows["test"]
     past, tracer, future = baseline_inputs(test)
     scores: dict[str, xr.Dataset] = {
@@ -64,5 +77,9 @@ def run(size: int = 128, n_days: int = 20, max_epochs: int = 10, seed: int = 0,
     if not np.array_equal(observed, future):
         raise RuntimeError("U-Net and baselines were scored on different targets")
     scores["unet"] = mask_scores(predicted, observed)
-    return {"scores": scores, "train_seconds": seconds, "n_train": len(dm.windows["train"]),
-            "n_test": len(test)}
+    return {
+        "scores": scores,
+        "train_seconds": seconds,
+        "n_train": len(dm.windows["train"]),
+        "n_test": len(test),
+    }

@@ -25,12 +25,18 @@ from dlgd_course.nowcasting.models import NowcastUNet
 from dlgd_course.nowcasting.synthetic import STEP_MINUTES
 from dlgd_course.own_work import guard_answer
 
-__all__ = ["NORMALISATION", "CloudWindows", "NowcastDataModule", "NowcastModule",
-           "baseline_inputs", "dice_loss", "predict_masks"]
+__all__ = [
+    "NORMALISATION",
+    "CloudWindows",
+    "NowcastDataModule",
+    "NowcastModule",
+    "baseline_inputs",
+    "dice_loss",
+    "predict_masks",
+]
 
 #: (offset, scale) of each input channel: x -> (x - offset) / scale.
-NORMALISATION = {"mask": (0.5, 0.5), "ir108": (265.0, 20.0), "vis06": (0.2, 0.2),
-                 "wv062": (240.0, 8.0)}
+NORMALISATION = {"mask": (0.5, 0.5), "ir108": (265.0, 20.0), "vis06": (0.2, 0.2), "wv062": (240.0, 8.0)}
 
 
 def _without_gap(times: np.ndarray, length: int) -> np.ndarray:
@@ -41,7 +47,7 @@ def _without_gap(times: np.ndarray, length: int) -> np.ndarray:
         return np.ones(n_starts, bool)
     regular = np.diff(times) == np.timedelta64(STEP_MINUTES, "m")
     gaps_before = np.concatenate([[0], np.cumsum(~regular)])  # gaps among steps 0 .. k-1
-    return gaps_before[length - 1:] - gaps_before[:n_starts] == 0
+    return gaps_before[length - 1 :] - gaps_before[:n_starts] == 0
 
 
 class CloudWindows(Dataset):
@@ -53,28 +59,36 @@ class CloudWindows(Dataset):
     holds dates: a missing frame, as in MeteoNet's files, is never bridged).
     """
 
-    def __init__(self, ds: xr.Dataset, channels: Sequence[str] = ("mask",), n_past: int = 6,
-                 n_leads: int = 4, stride: int = 1) -> None:
+    def __init__(
+        self,
+        ds: xr.Dataset,
+        channels: Sequence[str] = ("mask",),
+        n_past: int = 6,
+        n_leads: int = 4,
+        stride: int = 1,
+    ) -> None:
         if "CT" not in ds:
             raise ValueError(f"the dataset has no CT variable (variables: {list(ds.data_vars)})")
         unknown = [c for c in channels if c not in NORMALISATION or (c != "mask" and c not in ds)]
         if unknown or not channels:
-            raise ValueError(f"unknown or missing channel(s) {unknown}; available: "
-                             f"{['mask'] + [c for c in NORMALISATION if c in ds]}")
+            raise ValueError(
+                f"unknown or missing channel(s) {unknown}; available: "
+                f"{['mask'] + [c for c in NORMALISATION if c in ds]}"
+            )
         if n_past < 1 or n_leads < 1 or stride < 1:
-            raise ValueError(f"n_past, n_leads and stride must be >= 1, got "
-                             f"{n_past}, {n_leads}, {stride}")
+            raise ValueError(f"n_past, n_leads and stride must be >= 1, got {n_past}, {n_leads}, {stride}")
         self.ds, self.channels = ds, tuple(channels)
         self.n_past, self.n_leads, self.stride = n_past, n_leads, stride
         n_windows = ds.sizes["time"] - n_past - n_leads + 1
         if n_windows < 1:
-            raise ValueError(f"{ds.sizes['time']} frames are fewer than one window "
-                             f"({n_past} + {n_leads})")
+            raise ValueError(f"{ds.sizes['time']} frames are fewer than one window ({n_past} + {n_leads})")
         starts = np.arange(0, n_windows, stride)
         self.starts = starts[_without_gap(ds["time"].values, n_past + n_leads)[starts]]
         if self.starts.size == 0:
-            raise ValueError(f"no window of {n_past} + {n_leads} consecutive frames: the time axis "
-                             f"has a gap (a missing {STEP_MINUTES}-minute frame) in every one")
+            raise ValueError(
+                f"no window of {n_past} + {n_leads} consecutive frames: the time axis "
+                f"has a gap (a missing {STEP_MINUTES}-minute frame) in every one"
+            )
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -86,21 +100,29 @@ class CloudWindows(Dataset):
         mask = window["CT"].values > 5
         stack = []
         for name in self.channels:
-            values = mask[:self.n_past] if name == "mask" else window[name].values[:self.n_past]
+            values = mask[: self.n_past] if name == "mask" else window[name].values[: self.n_past]
             offset, scale = NORMALISATION[name]
             stack.append((values.astype(np.float32) - offset) / scale)
         past = torch.from_numpy(np.stack(stack, axis=1))
-        return past, torch.from_numpy(mask[self.n_past:].astype(np.float32))
+        return past, torch.from_numpy(mask[self.n_past :].astype(np.float32))
 
 
 class NowcastDataModule(pl.LightningDataModule):
     """Train / val / test windows from three Datasets disjoint in time
     (e.g. :func:`~dlgd_course.nowcasting.split_in_time`)."""
 
-    def __init__(self, splits: dict[str, xr.Dataset], channels: Sequence[str] = ("mask",),
-                 n_past: int = 6, n_leads: int = 4, batch_size: int = 16,
-                 train_stride: int = 1, eval_stride: int = 4, num_workers: int = 0,
-                 seed: int = 0) -> None:
+    def __init__(
+        self,
+        splits: dict[str, xr.Dataset],
+        channels: Sequence[str] = ("mask",),
+        n_past: int = 6,
+        n_leads: int = 4,
+        batch_size: int = 16,
+        train_stride: int = 1,
+        eval_stride: int = 4,
+        num_workers: int = 0,
+        seed: int = 0,
+    ) -> None:
         super().__init__()
         missing = {"train", "val", "test"} - set(splits)
         if missing:
@@ -109,23 +131,28 @@ class NowcastDataModule(pl.LightningDataModule):
         for a, b, names in ((0, 1, "train/val"), (1, 2, "val/test")):
             if times[a][-1] >= times[b][0]:
                 raise ValueError(f"{names} blocks overlap or are out of order in time")
-        self.windows = {s: CloudWindows(splits[s], channels, n_past, n_leads,
-                                        train_stride if s == "train" else eval_stride)
-                        for s in ("train", "val", "test")}
+        self.windows = {
+            s: CloudWindows(
+                splits[s], channels, n_past, n_leads, train_stride if s == "train" else eval_stride
+            )
+            for s in ("train", "val", "test")
+        }
         self.batch_size, self.num_workers, self.seed = batch_size, num_workers, seed
 
     def train_dataloader(self) -> DataLoader:
-        return DataLoader(self.windows["train"], batch_size=self.batch_size, shuffle=True,
-                          num_workers=self.num_workers,
-                          generator=torch.Generator().manual_seed(self.seed))
+        return DataLoader(
+            self.windows["train"],
+            batch_size=self.batch_size,
+            shuffle=True,
+            num_workers=self.num_workers,
+            generator=torch.Generator().manual_seed(self.seed),
+        )
 
     def val_dataloader(self) -> DataLoader:
-        return DataLoader(self.windows["val"], batch_size=self.batch_size,
-                          num_workers=self.num_workers)
+        return DataLoader(self.windows["val"], batch_size=self.batch_size, num_workers=self.num_workers)
 
     def test_dataloader(self) -> DataLoader:
-        return DataLoader(self.windows["test"], batch_size=self.batch_size,
-                          num_workers=self.num_workers)
+        return DataLoader(self.windows["test"], batch_size=self.batch_size, num_workers=self.num_workers)
 
 
 def dice_loss(logits: Tensor, target: Tensor) -> Tensor:
@@ -140,8 +167,9 @@ def dice_loss(logits: Tensor, target: Tensor) -> Tensor:
 class NowcastModule(pl.LightningModule):
     """BCE + ``dice_weight`` × Dice training of a :class:`NowcastUNet`; Adam, cosine decay."""
 
-    def __init__(self, model: NowcastUNet, lr: float = 2e-3, dice_weight: float = 0.5,
-                 max_epochs: int = 10) -> None:
+    def __init__(
+        self, model: NowcastUNet, lr: float = 2e-3, dice_weight: float = 0.5, max_epochs: int = 10
+    ) -> None:
         super().__init__()
         self.model, self.lr, self.dice_weight, self.max_epochs = model, lr, dice_weight, max_epochs
 
@@ -169,8 +197,12 @@ class NowcastModule(pl.LightningModule):
 
 
 @torch.no_grad()
-def predict_masks(model: torch.nn.Module, windows: CloudWindows, batch_size: int = 32,
-                  device: torch.device | str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def predict_masks(
+    model: torch.nn.Module,
+    windows: CloudWindows,
+    batch_size: int = 32,
+    device: torch.device | str | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Masks predicted (logit > 0) and observed, both bool (N, n_leads, H, W)."""
     device = device or next(model.parameters()).device
     model = model.to(device).eval()
@@ -187,11 +219,13 @@ def baseline_inputs(windows: CloudWindows, tracer: str = "ir108") -> tuple[np.nd
     guard_answer()
     masks, tracers, futures = [], [], []
     for start in windows.starts:
-        window = windows.ds.isel(time=slice(int(start), int(start) + windows.n_past
-                                            + windows.n_leads))
+        window = windows.ds.isel(time=slice(int(start), int(start) + windows.n_past + windows.n_leads))
         mask = window["CT"].values > 5
-        masks.append(mask[:windows.n_past])
-        futures.append(mask[windows.n_past:])
-        tracers.append(window[tracer].values[:windows.n_past] if tracer in window
-                       else mask[:windows.n_past].astype(float))
+        masks.append(mask[: windows.n_past])
+        futures.append(mask[windows.n_past :])
+        tracers.append(
+            window[tracer].values[: windows.n_past]
+            if tracer in window
+            else mask[: windows.n_past].astype(float)
+        )
     return np.stack(masks), np.stack(tracers), np.stack(futures)

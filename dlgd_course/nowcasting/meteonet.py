@@ -60,8 +60,10 @@ def open_meteonet_cloud_type(path: str | Path, time_slice: slice | None = None) 
         steps = np.diff(times) / np.timedelta64(1, "m")
         bad = np.flatnonzero((steps <= 0) | (steps % STEP_MINUTES != 0))
         if bad.size:
-            raise ValueError(f"{path}: time step {bad[0]} -> {bad[0] + 1} is {steps[bad[0]]} min, "
-                             f"expected increasing multiples of {STEP_MINUTES} min")
+            raise ValueError(
+                f"{path}: time step {bad[0]} -> {bad[0] + 1} is {steps[bad[0]]} min, "
+                f"expected increasing multiples of {STEP_MINUTES} min"
+            )
     out = ds[["CT"]].rename({dims[1]: "y", dims[2]: "x"})
     out = out.assign_coords(lat=("y", ds[dims[1]].values), lon=("x", ds[dims[2]].values))
     out = out.drop_vars([d for d in ("y", "x") if d in out.coords])

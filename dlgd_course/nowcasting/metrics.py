@@ -31,8 +31,9 @@ def mask_scores(forecast: np.ndarray, target: np.ndarray, step_minutes: int = 15
     guard_answer()
     forecast, target = np.asarray(forecast).astype(bool), np.asarray(target).astype(bool)
     if forecast.shape != target.shape or forecast.ndim != 4:
-        raise ValueError(f"forecast and target must both be (N, n_leads, H, W), got "
-                         f"{forecast.shape} and {target.shape}")
+        raise ValueError(
+            f"forecast and target must both be (N, n_leads, H, W), got {forecast.shape} and {target.shape}"
+        )
     axes = (0, 2, 3)
     tp = (forecast & target).sum(axes).astype(float)
     fp = (forecast & ~target).sum(axes).astype(float)
@@ -43,14 +44,22 @@ def mask_scores(forecast: np.ndarray, target: np.ndarray, step_minutes: int = 15
         f1 = 2 * tp / (2 * tp + fp + fn)
     lead = step_minutes * np.arange(1, forecast.shape[1] + 1)
     dims = ("lead",)
-    return xr.Dataset({"accuracy": (dims, (tp + tn) / (tp + fp + fn + tn)), "iou": (dims, iou),
-                       "csi": (dims, iou), "f1": (dims, f1), "tp": (dims, tp),
-                       "fp": (dims, fp), "fn": (dims, fn), "tn": (dims, tn)},
-                      coords={"lead": ("lead", lead, {"units": "min"})})
+    return xr.Dataset(
+        {
+            "accuracy": (dims, (tp + tn) / (tp + fp + fn + tn)),
+            "iou": (dims, iou),
+            "csi": (dims, iou),
+            "f1": (dims, f1),
+            "tp": (dims, tp),
+            "fp": (dims, fp),
+            "fn": (dims, fn),
+            "tn": (dims, tn),
+        },
+        coords={"lead": ("lead", lead, {"units": "min"})},
+    )
 
 
-def plot_scores(scores: dict[str, xr.Dataset], metrics: Sequence[str] = ("accuracy", "iou", "f1"),
-                ax=None):
+def plot_scores(scores: dict[str, xr.Dataset], metrics: Sequence[str] = ("accuracy", "iou", "f1"), ax=None):
     """One panel per metric, one line per method, against lead time. Returns the axes."""
     import matplotlib.pyplot as plt
 

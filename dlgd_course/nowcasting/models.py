@@ -19,8 +19,12 @@ __all__ = ["NowcastUNet"]
 
 def _block(c_in: int, c_out: int) -> nn.Sequential:
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
-        nn.Conv2d(c_out, c_out, 3, padding=1), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
+        nn.Conv2d(c_in, c_out, 3, padding=1),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(c_out, c_out, 3, padding=1),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
     )
 
 
@@ -28,8 +32,7 @@ class NowcastUNet(nn.Module):
     """(B, n_past, n_channels, H, W) -> logits (B, n_leads, H, W); ``width`` channels at full
     resolution, doubled at each of the two coarser levels."""
 
-    def __init__(self, n_past: int = 6, n_channels: int = 4, n_leads: int = 4,
-                 width: int = 16) -> None:
+    def __init__(self, n_past: int = 6, n_channels: int = 4, n_leads: int = 4, width: int = 16) -> None:
         super().__init__()
         self.n_past, self.n_channels, self.n_leads = n_past, n_channels, n_leads
         c = width
@@ -47,8 +50,9 @@ class NowcastUNet(nn.Module):
         guard_answer()
         expected = (self.n_past, self.n_channels)
         if past.ndim != 5 or tuple(past.shape[1:3]) != expected:
-            raise ValueError(f"past must be (batch, {expected[0]}, {expected[1]}, H, W), "
-                             f"got {tuple(past.shape)}")
+            raise ValueError(
+                f"past must be (batch, {expected[0]}, {expected[1]}, H, W), got {tuple(past.shape)}"
+            )
         if past.shape[-1] % 4 or past.shape[-2] % 4:
             raise ValueError(f"H and W must be multiples of 4, got {tuple(past.shape[-2:])}")
         x = past.flatten(1, 2)

@@ -37,19 +37,36 @@ import xarray as xr
 
 from dlgd_course.own_work import guard_answer
 
-__all__ = ["CLOUD_TYPES", "STEP_MINUTES", "CloudSceneConfig", "cloud_mask", "simulate_clouds",
-           "split_in_time"]
+__all__ = [
+    "CLOUD_TYPES",
+    "STEP_MINUTES",
+    "CloudSceneConfig",
+    "cloud_mask",
+    "simulate_clouds",
+    "split_in_time",
+]
 
 STEP_MINUTES = 15
 
 #: The 16 cloud-type classes (SAFNWC / MeteoNet ``CT``). Classes 0, 3, 4 and 15 never occur
 #: in the synthetic scenes (no missing data, no snow or sea ice).
 CLOUD_TYPES = (
-    "no data", "cloud-free land", "cloud-free sea", "snow over land", "sea ice",
-    "very low clouds", "low clouds", "mid-level clouds", "high opaque clouds",
-    "very high opaque clouds", "fractional clouds", "high semitransparent thin clouds",
-    "high semitransparent meanly thick clouds", "high semitransparent thick clouds",
-    "high semitransparent above low or medium clouds", "high semitransparent above snow/ice",
+    "no data",
+    "cloud-free land",
+    "cloud-free sea",
+    "snow over land",
+    "sea ice",
+    "very low clouds",
+    "low clouds",
+    "mid-level clouds",
+    "high opaque clouds",
+    "very high opaque clouds",
+    "fractional clouds",
+    "high semitransparent thin clouds",
+    "high semitransparent meanly thick clouds",
+    "high semitransparent thick clouds",
+    "high semitransparent above low or medium clouds",
+    "high semitransparent above snow/ice",
 )
 
 
@@ -125,8 +142,7 @@ def _solar_elevation_sine(times: pd.DatetimeIndex, latitude: float = 46.0) -> np
     declination = np.deg2rad(23.44) * np.sin(2 * np.pi * (day - 81) / 365)
     phi = np.deg2rad(latitude)
     hour_angle = 2 * np.pi * (hour - 12) / 24
-    return (np.sin(phi) * np.sin(declination)
-            + np.cos(phi) * np.cos(declination) * np.cos(hour_angle))
+    return np.sin(phi) * np.sin(declination) + np.cos(phi) * np.cos(declination) * np.cos(hour_angle)
 
 
 def cloud_mask(ct: xr.DataArray | np.ndarray) -> xr.DataArray | np.ndarray:
@@ -135,9 +151,14 @@ def cloud_mask(ct: xr.DataArray | np.ndarray) -> xr.DataArray | np.ndarray:
     return ct > 5
 
 
-def simulate_clouds(n_frames: int, size: int = 128, seed: int = 0,
-                    start: str = "2026-06-01T00:00", margin: int = 32,
-                    config: CloudSceneConfig = CloudSceneConfig()) -> xr.Dataset:
+def simulate_clouds(
+    n_frames: int,
+    size: int = 128,
+    seed: int = 0,
+    start: str = "2026-06-01T00:00",
+    margin: int = 32,
+    config: CloudSceneConfig = CloudSceneConfig(),
+) -> xr.Dataset:
     """Simulate ``n_frames`` satellite frames of ``size × size`` pixels, 15 min apart.
 
     Returns:
@@ -147,8 +168,7 @@ def simulate_clouds(n_frames: int, size: int = 128, seed: int = 0,
         ``time`` is datetime64. Deterministic in ``seed``.
     """
     if n_frames < 1 or size < 8 or margin < 0:
-        raise ValueError(f"need n_frames >= 1, size >= 8 and margin >= 0, got {n_frames}, "
-                         f"{size}, {margin}")
+        raise ValueError(f"need n_frames >= 1, size >= 8 and margin >= 0, got {n_frames}, {size}, {margin}")
     c = config
     rng = np.random.default_rng(seed)
     n = size + 2 * margin
@@ -178,26 +198,36 @@ def simulate_clouds(n_frames: int, size: int = 128, seed: int = 0,
     winds = np.empty((2, n_frames, 2))
     for t in range(n_frames):
         if t:
-            for q, w, a, filt in ((q_low, w_low, a_low, filt_low),
-                                  (q_high, w_high, a_high, filt_high)):
+            for q, w, a, filt in ((q_low, w_low, a_low, filt_low), (q_high, w_high, a_high, filt_high)):
                 q *= a * np.exp(-1j * (ky * w[0] + kx * w[1]))
                 q += np.sqrt(1 - a**2) * filt * _noise(rng, n)
             q_wv *= np.exp(-1j * (ky * w_high[0] + kx * w_high[1]))
             cells[:, :2] += (w_low + w_high) / 2
             cells[:, 3] += 1
             cells = cells[cells[:, 3] < cells[:, 4]]
-            w_low = mean_low + a_wind * (w_low - mean_low) + \
-                c.wind_std * np.sqrt(1 - a_wind**2) * rng.standard_normal(2)
-            w_high = mean_high + a_wind * (w_high - mean_high) + \
-                c.wind_std * np.sqrt(1 - a_wind**2) * rng.standard_normal(2)
+            w_low = (
+                mean_low
+                + a_wind * (w_low - mean_low)
+                + c.wind_std * np.sqrt(1 - a_wind**2) * rng.standard_normal(2)
+            )
+            w_high = (
+                mean_high
+                + a_wind * (w_high - mean_high)
+                + c.wind_std * np.sqrt(1 - a_wind**2) * rng.standard_normal(2)
+            )
         winds[0, t], winds[1, t] = w_low, w_high
         hour = times[t].hour + times[t].minute / 60
         rate = c.cells_per_day / 96 * 2 * max(np.sin(np.pi * (hour - 9) / 12), 0.0) ** 2
         n_new = rng.poisson(rate)
         if n_new:
-            new = np.column_stack([rng.uniform(0, n, (n_new, 2)),
-                                   rng.uniform(*c.cell_radius, n_new), np.zeros(n_new),
-                                   rng.uniform(*c.cell_life, n_new)])
+            new = np.column_stack(
+                [
+                    rng.uniform(0, n, (n_new, 2)),
+                    rng.uniform(*c.cell_radius, n_new),
+                    np.zeros(n_new),
+                    rng.uniform(*c.cell_life, n_new),
+                ]
+            )
             cells = np.vstack([cells, new])
 
         low = np.fft.ifft2(q_low).real[crop]
@@ -207,23 +237,39 @@ def simulate_clouds(n_frames: int, size: int = 128, seed: int = 0,
         for y0, x0, radius, age, life in cells:
             dy = (yy - y0 + n / 2) % n - n / 2
             dx = (xx - x0 + n / 2) % n - n / 2
-            conv += 2.5 * np.sin(np.pi * (age + 1) / (life + 1)) * \
-                np.exp(-(dy**2 + dx**2) / (2 * radius**2))
+            conv += 2.5 * np.sin(np.pi * (age + 1) / (life + 1)) * np.exp(-(dy**2 + dx**2) / (2 * radius**2))
         conv = conv[crop]
         ct[t], ir[t], vis[t], wv[t] = _classify(
             low - c.threshold_low - c.burn_off * max(sun[t], 0.0),
-            high - c.threshold_high, conv, land, humidity, sun[t])
+            high - c.threshold_high,
+            conv,
+            land,
+            humidity,
+            sun[t],
+        )
 
     ds = xr.Dataset(
-        {"CT": (("time", "y", "x"), ct), "ir108": (("time", "y", "x"), ir),
-         "vis06": (("time", "y", "x"), vis), "wv062": (("time", "y", "x"), wv),
-         "land": (("y", "x"), land),
-         "wind_low": (("time", "component"), winds[0]),
-         "wind_high": (("time", "component"), winds[1])},
-        coords={"time": times.to_numpy(), "y": np.arange(size), "x": np.arange(size),
-                "component": ["dy", "dx"]},
-        attrs={"source": "dlgd_course.nowcasting.simulate_clouds", "seed": seed,
-               "step_minutes": STEP_MINUTES, "cloud_mask": "CT > 5"},
+        {
+            "CT": (("time", "y", "x"), ct),
+            "ir108": (("time", "y", "x"), ir),
+            "vis06": (("time", "y", "x"), vis),
+            "wv062": (("time", "y", "x"), wv),
+            "land": (("y", "x"), land),
+            "wind_low": (("time", "component"), winds[0]),
+            "wind_high": (("time", "component"), winds[1]),
+        },
+        coords={
+            "time": times.to_numpy(),
+            "y": np.arange(size),
+            "x": np.arange(size),
+            "component": ["dy", "dx"],
+        },
+        attrs={
+            "source": "dlgd_course.nowcasting.simulate_clouds",
+            "seed": seed,
+            "step_minutes": STEP_MINUTES,
+            "cloud_mask": "CT > 5",
+        },
     )
     ds["ir108"].attrs["units"] = "K"
     ds["wv062"].attrs["units"] = "K"
@@ -231,8 +277,9 @@ def simulate_clouds(n_frames: int, size: int = 128, seed: int = 0,
     return ds
 
 
-def _classify(low: np.ndarray, high: np.ndarray, conv: np.ndarray, land: np.ndarray,
-              humidity: np.ndarray, sun: float) -> tuple[np.ndarray, ...]:
+def _classify(
+    low: np.ndarray, high: np.ndarray, conv: np.ndarray, land: np.ndarray, humidity: np.ndarray, sun: float
+) -> tuple[np.ndarray, ...]:
     """Cloud type and channels from the excesses over the thresholds (all (y, x))."""
     ct = np.where(land, 1, 2).astype(np.uint8)
     t_surface = np.where(land, 290.0 + 8.0 * sun, 289.0)
@@ -267,8 +314,9 @@ def _classify(low: np.ndarray, high: np.ndarray, conv: np.ndarray, land: np.ndar
     return ct, ir.astype(np.float32), vis.astype(np.float32), wv.astype(np.float32)
 
 
-def split_in_time(ds: xr.Dataset, fractions: Sequence[float] = (0.7, 0.15, 0.15),
-                  gap: int = 10) -> dict[str, xr.Dataset]:
+def split_in_time(
+    ds: xr.Dataset, fractions: Sequence[float] = (0.7, 0.15, 0.15), gap: int = 10
+) -> dict[str, xr.Dataset]:
     """Split along ``time`` into consecutive ``train``/``val``/``test`` blocks.
 
     ``gap`` frames are dropped between blocks, so that no window (6 past + 4 future frames

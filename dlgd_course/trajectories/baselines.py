@@ -111,8 +111,11 @@ class CorrelatedRandomWalk:
         rng = np.random.default_rng(seed)
         e, n = self.empirical, n_trips
         length = rng.gamma(self.shape, self.scale, (n, e.n_steps - 1))
-        turn = rng.vonmises(self.mu, self.kappa, (n, e.n_steps - 2)) if self.kappa > 0 else \
-            rng.uniform(-np.pi, np.pi, (n, e.n_steps - 2))
+        turn = (
+            rng.vonmises(self.mu, self.kappa, (n, e.n_steps - 2))
+            if self.kappa > 0
+            else rng.uniform(-np.pi, np.pi, (n, e.n_steps - 2))
+        )
         start = rng.choice(e.first_heading, n)
         heading = start[:, None] + np.concatenate([np.zeros((n, 1)), np.cumsum(turn, 1)], 1)
         xy = _integrate(length, heading, close_loop)
@@ -137,18 +140,19 @@ class MovementHMM:
     @staticmethod
     def _observations(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         length, _, turn = steps_and_turns(positions(ds))
-        return (np.maximum(length[:, 1:], TINY_STEP_KM), turn,
-                ds["dive"].values[:, 2:].astype(float))
+        return (np.maximum(length[:, 1:], TINY_STEP_KM), turn, ds["dive"].values[:, 2:].astype(float))
 
-    def _log_emission(self, length: np.ndarray, turn: np.ndarray,
-                      dive: np.ndarray) -> np.ndarray:
+    def _log_emission(self, length: np.ndarray, turn: np.ndarray, dive: np.ndarray) -> np.ndarray:
         """log p(obs_t | state s), shape (n, L, S)."""
         out = []
         for s in range(self.n_states):
             p = np.clip(self.dive_prob[s], 1e-6, 1 - 1e-6)
-            out.append(_gamma_logpdf(length, self.shape[s], self.scale[s])
-                       + _von_mises_logpdf(turn, self.mu[s], self.kappa[s])
-                       + dive * np.log(p) + (1 - dive) * np.log1p(-p))
+            out.append(
+                _gamma_logpdf(length, self.shape[s], self.scale[s])
+                + _von_mises_logpdf(turn, self.mu[s], self.kappa[s])
+                + dive * np.log(p)
+                + (1 - dive) * np.log1p(-p)
+            )
         return np.stack(out, axis=-1)
 
     def _forward_backward(self, log_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -165,8 +169,12 @@ class MovementHMM:
             beta[:, t] = logsumexp(log_a + (log_b[:, t + 1] + beta[:, t + 1])[:, None, :], axis=2)
         loglik = logsumexp(alpha[:, -1], axis=1)
         posterior = np.exp(alpha + beta - loglik[:, None, None])
-        xi = np.exp(alpha[:, :-1, :, None] + log_a + (log_b[:, 1:] + beta[:, 1:])[:, :, None, :]
-                    - loglik[:, None, None, None]).sum(axis=(0, 1))
+        xi = np.exp(
+            alpha[:, :-1, :, None]
+            + log_a
+            + (log_b[:, 1:] + beta[:, 1:])[:, :, None, :]
+            - loglik[:, None, None, None]
+        ).sum(axis=(0, 1))
         return posterior, xi, float(loglik.sum())
 
     def fit(self, ds: xr.Dataset) -> MovementHMM:
@@ -179,24 +187,24 @@ class MovementHMM:
         self.mu, self.kappa, self.dive_prob = np.zeros(n_s), np.ones(n_s), np.full(n_s, 0.1)
         self._m_step(length, turn, dive, (label[..., None] == np.arange(n_s)).astype(float))
         self.initial = np.full(n_s, 1.0 / n_s)
-        self.transition = np.full((n_s, n_s), 0.1 / max(n_s - 1, 1)) + np.eye(n_s) * 0.9 \
-            if n_s > 1 else np.ones((1, 1))
+        self.transition = (
+            np.full((n_s, n_s), 0.1 / max(n_s - 1, 1)) + np.eye(n_s) * 0.9 if n_s > 1 else np.ones((1, 1))
+        )
         self.loglik_history = []
         for _ in range(self.max_iter):
-            posterior, xi, loglik = self._forward_backward(
-                self._log_emission(length, turn, dive))
+            posterior, xi, loglik = self._forward_backward(self._log_emission(length, turn, dive))
             self.loglik_history.append(loglik)
             self.initial = posterior[:, 0].mean(axis=0)
             self.transition = xi / xi.sum(axis=1, keepdims=True)
             self._m_step(length, turn, dive, posterior)
-            if len(self.loglik_history) > 1 and \
-                    abs(loglik - self.loglik_history[-2]) < self.tol * abs(loglik):
+            if len(self.loglik_history) > 1 and abs(loglik - self.loglik_history[-2]) < self.tol * abs(
+                loglik
+            ):
                 break
         self.empirical = _Empirical.from_dataset(ds)
         return self
 
-    def _m_step(self, length: np.ndarray, turn: np.ndarray, dive: np.ndarray,
-                weight: np.ndarray) -> None:
+    def _m_step(self, length: np.ndarray, turn: np.ndarray, dive: np.ndarray, weight: np.ndarray) -> None:
         for s in range(self.n_states):
             w = weight[..., s].ravel() + 1e-12
             self.shape[s], self.scale[s] = _gamma_fit(length.ravel(), w)
@@ -217,8 +225,7 @@ class MovementHMM:
         cumulative = np.cumsum(self.transition, axis=1)
         for t in range(1, n_obs):
             u = rng.random(n)[:, None]
-            state[:, t] = np.minimum((u > cumulative[state[:, t - 1]]).sum(axis=1),
-                                     self.n_states - 1)
+            state[:, t] = np.minimum((u > cumulative[state[:, t - 1]]).sum(axis=1), self.n_states - 1)
         length = rng.gamma(self.shape[state], self.scale[state])
         # von Mises(mu, 0) is the uniform law on the circle, which NumPy draws for kappa = 0
         turn = rng.vonmises(self.mu[state[:, 1:]], self.kappa[state[:, 1:]])

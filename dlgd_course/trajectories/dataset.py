@@ -39,8 +39,9 @@ class RawTrack:
     species: str = "unknown"
 
 
-def to_local(lon: np.ndarray, lat: np.ndarray, colony_lon: float,
-             colony_lat: float) -> tuple[np.ndarray, np.ndarray]:
+def to_local(
+    lon: np.ndarray, lat: np.ndarray, colony_lon: float, colony_lat: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Equirectangular projection: ``x = R (lon - lon0) cos(lat0)``, ``y = R (lat - lat0)``,
     angles in radians, ``R`` = 6371 km; returns km (accurate to < 1 % within 200 km)."""
     scale = np.pi / 180.0 * EARTH_RADIUS_KM
@@ -49,8 +50,9 @@ def to_local(lon: np.ndarray, lat: np.ndarray, colony_lon: float,
     return x, y
 
 
-def from_local(x: np.ndarray, y: np.ndarray, colony_lon: float,
-               colony_lat: float) -> tuple[np.ndarray, np.ndarray]:
+def from_local(
+    x: np.ndarray, y: np.ndarray, colony_lon: float, colony_lat: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Inverse of :func:`to_local`: km east/north of the colony -> lon/lat in degrees."""
     scale = np.pi / 180.0 * EARTH_RADIUS_KM
     lon = colony_lon + np.asarray(x) / (scale * np.cos(np.deg2rad(colony_lat)))
@@ -77,9 +79,12 @@ def resample_track(track: RawTrack, n_steps: int) -> dict[str, np.ndarray]:
     return {"time": new_t, "lon": lon, "lat": lat, "dive": (counts > 0).astype(np.int8)}
 
 
-def tracks_to_dataset(tracks: Sequence[RawTrack], n_steps: int = 200,
-                      colony: tuple[float, float] | Sequence[tuple[float, float]] | None = None,
-                      attrs: dict | None = None) -> xr.Dataset:
+def tracks_to_dataset(
+    tracks: Sequence[RawTrack],
+    n_steps: int = 200,
+    colony: tuple[float, float] | Sequence[tuple[float, float]] | None = None,
+    attrs: dict | None = None,
+) -> xr.Dataset:
     """Resample raw tracks into the trip Dataset (layout in the module docstring).
 
     ``colony`` is one (lon, lat) for all trips, one per trip, or None: then the colony of
@@ -108,8 +113,11 @@ def tracks_to_dataset(tracks: Sequence[RawTrack], n_steps: int = 200,
     data["species"] = ("trip", np.array([t.species for t in tracks]))
     data["colony_lon"] = ("trip", np.array([c[0] for c in colonies]))
     data["colony_lat"] = ("trip", np.array([c[1] for c in colonies]))
-    ds = xr.Dataset(data, coords={"trip": [t.trip_id for t in tracks],
-                                  "step": np.arange(n_steps)}, attrs=dict(attrs or {}))
+    ds = xr.Dataset(
+        data,
+        coords={"trip": [t.trip_id for t in tracks], "step": np.arange(n_steps)},
+        attrs=dict(attrs or {}),
+    )
     ds["x"].attrs["units"] = ds["y"].attrs["units"] = "km"
     ds["time"].attrs["units"] = "s"
     ds["duration"].attrs["units"] = "h"
@@ -117,8 +125,7 @@ def tracks_to_dataset(tracks: Sequence[RawTrack], n_steps: int = 200,
     return ds
 
 
-def split_trips(ds: xr.Dataset, test_fraction: float = 0.25,
-                seed: int = 0) -> tuple[xr.Dataset, xr.Dataset]:
+def split_trips(ds: xr.Dataset, test_fraction: float = 0.25, seed: int = 0) -> tuple[xr.Dataset, xr.Dataset]:
     """Random split into (train, held-out test) trips, stratified by species."""
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction}")
@@ -133,10 +140,14 @@ def split_trips(ds: xr.Dataset, test_fraction: float = 0.25,
     return ds.isel(trip=np.flatnonzero(~test)), ds.isel(trip=np.flatnonzero(test))
 
 
-def arrays_to_dataset(xy: np.ndarray, dive: np.ndarray | None = None,
-                      duration: np.ndarray | None = None,
-                      colony: tuple[float, float] = (0.0, 0.0), species: str = "generated",
-                      attrs: dict | None = None) -> xr.Dataset:
+def arrays_to_dataset(
+    xy: np.ndarray,
+    dive: np.ndarray | None = None,
+    duration: np.ndarray | None = None,
+    colony: tuple[float, float] = (0.0, 0.0),
+    species: str = "generated",
+    attrs: dict | None = None,
+) -> xr.Dataset:
     """Trip Dataset from already fixed-length positions ``xy`` (n, n_steps, 2) in km
     relative to ``colony`` (lon, lat), e.g. generated trips. ``dive`` (n, n_steps) 0/1,
     ``duration`` (n,) hours (NaN when unknown; ``time`` is then NaN too)."""
@@ -152,13 +163,22 @@ def arrays_to_dataset(xy: np.ndarray, dive: np.ndarray | None = None,
     pair = ("trip", "step")
     time = duration[:, None] * 3600.0 * np.linspace(0.0, 1.0, n_steps)[None, :]
     ds = xr.Dataset(
-        {"time": (pair, time), "lon": (pair, lon), "lat": (pair, lat), "dive": (pair, dive),
-         "x": (pair, xy[..., 0]), "y": (pair, xy[..., 1]), "duration": ("trip", duration),
-         "n_fixes": ("trip", np.full(n, n_steps)), "species": ("trip", np.full(n, species)),
-         "colony_lon": ("trip", np.full(n, colony[0])),
-         "colony_lat": ("trip", np.full(n, colony[1]))},
+        {
+            "time": (pair, time),
+            "lon": (pair, lon),
+            "lat": (pair, lat),
+            "dive": (pair, dive),
+            "x": (pair, xy[..., 0]),
+            "y": (pair, xy[..., 1]),
+            "duration": ("trip", duration),
+            "n_fixes": ("trip", np.full(n, n_steps)),
+            "species": ("trip", np.full(n, species)),
+            "colony_lon": ("trip", np.full(n, colony[0])),
+            "colony_lat": ("trip", np.full(n, colony[1])),
+        },
         coords={"trip": [f"{species}-{i:04d}" for i in range(n)], "step": np.arange(n_steps)},
-        attrs=dict(attrs or {}))
+        attrs=dict(attrs or {}),
+    )
     ds.attrs["n_steps"] = n_steps
     return ds
 

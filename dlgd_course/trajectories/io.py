@@ -44,8 +44,7 @@ def _read_rows(path: str | Path, required: Sequence[str]) -> tuple[list[dict], l
         try:
             header = [name.strip() for name in next(reader)]
         except StopIteration:
-            raise ValueError(
-                f"{path}: empty file, expected a header with {list(required)}") from None
+            raise ValueError(f"{path}: empty file, expected a header with {list(required)}") from None
         missing = [name for name in required if name not in header]
         if missing:
             raise ValueError(f"{path}: missing column(s) {missing}; header is {header}")
@@ -54,8 +53,7 @@ def _read_rows(path: str | Path, required: Sequence[str]) -> tuple[list[dict], l
             if not fields:
                 continue
             if len(fields) != len(header):
-                raise ValueError(f"{path}, line {line}: {len(fields)} fields, header has "
-                                 f"{len(header)}")
+                raise ValueError(f"{path}, line {line}: {len(fields)} fields, header has {len(header)}")
             row = dict(zip(header, (f.strip() for f in fields), strict=True))
             row["_line"] = line
             rows.append(row)
@@ -68,8 +66,7 @@ def _number(row: dict, column: str, path: str | Path, low: float, high: float) -
     try:
         value = float(row[column])
     except ValueError:
-        raise ValueError(
-            f"{path}, line {row['_line']}: {column}={row[column]!r} is not a number") from None
+        raise ValueError(f"{path}, line {row['_line']}: {column}={row[column]!r} is not a number") from None
     if not (np.isfinite(value) and low <= value <= high):
         raise ValueError(f"{path}, line {row['_line']}: {column}={value} outside [{low}, {high}]")
     return value
@@ -81,8 +78,7 @@ def _seconds(row: dict, column: str, path: str | Path) -> float:
     except (ValueError, TypeError):
         stamp = pd.NaT
     if pd.isna(stamp):
-        raise ValueError(f"{path}, line {row['_line']}: {column}={row[column]!r} is not a "
-                         "date-time")
+        raise ValueError(f"{path}, line {row['_line']}: {column}={row[column]!r} is not a date-time")
     return stamp.value / 1e9
 
 
@@ -97,8 +93,10 @@ def _dive(row: dict, path: str | Path, threshold: float) -> int:
     except ValueError:
         probability = float("nan")
     if not 0.0 <= probability <= 1.0:  # also NaN
-        raise ValueError(f"{path}, line {row['_line']}: dive={row['dive']!r} must be a flag (0 or 1) "
-                         "or a probability in [0, 1]")
+        raise ValueError(
+            f"{path}, line {row['_line']}: dive={row['dive']!r} must be a flag (0 or 1) "
+            "or a probability in [0, 1]"
+        )
     return int(probability >= threshold)
 
 
@@ -107,8 +105,9 @@ def _check_threshold(dive_threshold: float) -> None:
         raise ValueError(f"dive_threshold must be in (0, 1], got {dive_threshold!r}")
 
 
-def _parse(rows: list[dict], path: str | Path, lon: str, lat: str, time: str,
-           has_dive: bool, dive_threshold: float) -> dict[str, np.ndarray]:
+def _parse(
+    rows: list[dict], path: str | Path, lon: str, lat: str, time: str, has_dive: bool, dive_threshold: float
+) -> dict[str, np.ndarray]:
     return {
         "lon": np.array([_number(r, lon, path, -180.0, 180.0) for r in rows]),
         "lat": np.array([_number(r, lat, path, -90.0, 90.0) for r in rows]),
@@ -118,8 +117,14 @@ def _parse(rows: list[dict], path: str | Path, lon: str, lat: str, time: str,
     }
 
 
-def _cut(values: dict[str, np.ndarray], starts: np.ndarray, path: str | Path, prefix: str,
-         species: str, names: Sequence[str] | None = None) -> list[RawTrack]:
+def _cut(
+    values: dict[str, np.ndarray],
+    starts: np.ndarray,
+    path: str | Path,
+    prefix: str,
+    species: str,
+    names: Sequence[str] | None = None,
+) -> list[RawTrack]:
     """Cut parsed columns into tracks at the row indices ``starts`` (first is 0), named
     ``names`` (one per track) or ``prefix`` and their number."""
     bounds = np.append(starts, values["time"].size)
@@ -128,15 +133,25 @@ def _cut(values: dict[str, np.ndarray], starts: np.ndarray, path: str | Path, pr
         trip_id = names[k] if names is not None else f"{prefix}{k}"
         time = values["time"][a:b]
         if b - a < 2:
-            raise ValueError(f"{path}, line {values['line'][a]}: trip {trip_id} has a single "
-                             "fix; a trip needs at least two")
+            raise ValueError(
+                f"{path}, line {values['line'][a]}: trip {trip_id} has a single "
+                "fix; a trip needs at least two"
+            )
         repeated = np.flatnonzero(np.diff(time) <= 0)
         if repeated.size:
-            raise ValueError(f"{path}, line {values['line'][a + repeated[0] + 1]}: time does "
-                             "not increase within the trip")
-        tracks.append(RawTrack(trip_id=trip_id, time=time, lon=values["lon"][a:b],
-                               lat=values["lat"][a:b], dive=values["dive"][a:b],
-                               species=species))
+            raise ValueError(
+                f"{path}, line {values['line'][a + repeated[0] + 1]}: time does not increase within the trip"
+            )
+        tracks.append(
+            RawTrack(
+                trip_id=trip_id,
+                time=time,
+                lon=values["lon"][a:b],
+                lat=values["lat"][a:b],
+                dive=values["dive"][a:b],
+                species=species,
+            )
+        )
     return tracks
 
 
@@ -145,9 +160,14 @@ def _gap_starts(time: np.ndarray, max_gap_s: float) -> np.ndarray:
     return np.concatenate([[0], np.flatnonzero((step < 0) | (step > max_gap_s)) + 1])
 
 
-def read_birdgan_csv(path: str | Path, n_steps: int = 200, species: str = "unknown",
-                     colony: tuple[float, float] | None = None,
-                     max_gap: float = 1800.0, dive_threshold: float = 0.5) -> xr.Dataset:
+def read_birdgan_csv(
+    path: str | Path,
+    n_steps: int = 200,
+    species: str = "unknown",
+    colony: tuple[float, float] | None = None,
+    max_gap: float = 1800.0,
+    dive_threshold: float = 0.5,
+) -> xr.Dataset:
     """Read a BirdGAN CSV (``trip, lon, lat, dive, datetime``; ``trip`` optional) into the
     trip Dataset.
 
@@ -167,20 +187,36 @@ def read_birdgan_csv(path: str | Path, n_steps: int = 200, species: str = "unkno
         seen: set[str] = set()
         for name, start in zip(names, starts, strict=True):
             if name in seen:
-                raise ValueError(f"{path}, line {rows[start]['_line']}: trip {name!r} appears again "
-                                 "after another trip; the rows of a trip must be together")
+                raise ValueError(
+                    f"{path}, line {rows[start]['_line']}: trip {name!r} appears again "
+                    "after another trip; the rows of a trip must be together"
+                )
             seen.add(name)
     else:
         starts = _gap_starts(values["time"], max_gap)
     tracks = _cut(values, starts, path, "trip-", species, names)
-    return tracks_to_dataset(tracks, n_steps=n_steps, colony=colony,
-                             attrs={"source": str(path), "format": "birdgan",
-                                    "max_gap_s": max_gap, "dive_threshold": dive_threshold})
+    return tracks_to_dataset(
+        tracks,
+        n_steps=n_steps,
+        colony=colony,
+        attrs={
+            "source": str(path),
+            "format": "birdgan",
+            "max_gap_s": max_gap,
+            "dive_threshold": dive_threshold,
+        },
+    )
 
 
-def read_movebank_csv(path: str | Path, n_steps: int = 200, species: str = "unknown",
-                      colony: tuple[float, float] | None = None, max_gap: float = 1800.0,
-                      id_column: str | None = None, dive_threshold: float = 0.5) -> xr.Dataset:
+def read_movebank_csv(
+    path: str | Path,
+    n_steps: int = 200,
+    species: str = "unknown",
+    colony: tuple[float, float] | None = None,
+    max_gap: float = 1800.0,
+    id_column: str | None = None,
+    dive_threshold: float = 0.5,
+) -> xr.Dataset:
     """Read a Movebank CSV (``timestamp, location-long, location-lat`` and an id column)
     into the trip Dataset. ``id_column`` defaults to ``trip-id`` when present, else
     ``individual-local-identifier`` (whose tracks are cut at gaps > ``max_gap`` seconds).
@@ -188,25 +224,43 @@ def read_movebank_csv(path: str | Path, n_steps: int = 200, species: str = "unkn
     _check_threshold(dive_threshold)
     rows, header = _read_rows(path, MOVEBANK_COLUMNS)
     if id_column is None:
-        id_column = next((c for c in ("trip-id", "individual-local-identifier") if c in header),
-                         None)
+        id_column = next((c for c in ("trip-id", "individual-local-identifier") if c in header), None)
         if id_column is None:
-            raise ValueError(f"{path}: missing id column 'trip-id' or "
-                             f"'individual-local-identifier'; header is {header}")
+            raise ValueError(
+                f"{path}: missing id column 'trip-id' or 'individual-local-identifier'; header is {header}"
+            )
     elif id_column not in header:
         raise ValueError(f"{path}: missing id column {id_column!r}; header is {header}")
-    values = _parse(rows, path, "location-long", "location-lat", "timestamp",
-                    has_dive="dive" in header, dive_threshold=dive_threshold)
+    values = _parse(
+        rows,
+        path,
+        "location-long",
+        "location-lat",
+        "timestamp",
+        has_dive="dive" in header,
+        dive_threshold=dive_threshold,
+    )
     ids = np.array([r[id_column] for r in rows])
     tracks = []
     for ident in dict.fromkeys(ids):  # ids in order of first appearance
         index = np.flatnonzero(ids == ident)
         index = index[np.argsort(values["time"][index], kind="stable")]
         part = {name: column[index] for name, column in values.items()}
-        starts = (np.array([0]) if id_column == "trip-id"
-                  else np.concatenate([[0], np.flatnonzero(np.diff(part["time"]) > max_gap) + 1]))
+        starts = (
+            np.array([0])
+            if id_column == "trip-id"
+            else np.concatenate([[0], np.flatnonzero(np.diff(part["time"]) > max_gap) + 1])
+        )
         tracks += _cut(part, starts, path, f"{ident}-", species)
-    return tracks_to_dataset(tracks, n_steps=n_steps, colony=colony,
-                             attrs={"source": str(path), "format": "movebank",
-                                    "id_column": id_column, "max_gap_s": max_gap,
-                                    "dive_threshold": dive_threshold})
+    return tracks_to_dataset(
+        tracks,
+        n_steps=n_steps,
+        colony=colony,
+        attrs={
+            "source": str(path),
+            "format": "movebank",
+            "id_column": id_column,
+            "max_gap_s": max_gap,
+            "dive_threshold": dive_threshold,
+        },
+    )

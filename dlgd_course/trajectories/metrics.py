@@ -15,8 +15,7 @@ from scipy.stats import wasserstein_distance
 from dlgd_course.own_work import guard_answer
 from dlgd_course.trajectories.dataset import positions
 
-STATISTICS = ("step_length", "turning_angle", "trip_distance", "max_distance", "duration",
-              "straightness")
+STATISTICS = ("step_length", "turning_angle", "trip_distance", "max_distance", "duration", "straightness")
 
 
 def _check_xy(xy: np.ndarray, name: str) -> np.ndarray:
@@ -54,8 +53,7 @@ def spectral_loss(real: np.ndarray, generated: np.ndarray, eps: float = 1e-12) -
     return float(np.mean((np.log(a + eps) - np.log(b + eps)) ** 2))
 
 
-def position_density(xy: np.ndarray, scale: float, n_grid: int = 64,
-                     bandwidth: float = 0.05) -> np.ndarray:
+def position_density(xy: np.ndarray, scale: float, n_grid: int = 64, bandwidth: float = 0.05) -> np.ndarray:
     """Gaussian kernel density estimate of all positions on an ``n_grid``² grid covering
     ``[-1.1, 1.1]²`` in units of ``scale`` km; isotropic kernel of std ``bandwidth`` (same
     units). Normalised to integrate to 1 over the plane (positions off the grid are lost)."""
@@ -63,13 +61,11 @@ def position_density(xy: np.ndarray, scale: float, n_grid: int = 64,
     edges = np.linspace(-1.1, 1.1, n_grid + 1)
     cell = edges[1] - edges[0]
     hist, _, _ = np.histogram2d(xy[:, 0], xy[:, 1], bins=(edges, edges))
-    density = gaussian_filter(hist / (xy.shape[0] * cell**2), sigma=bandwidth / cell,
-                              mode="constant")
+    density = gaussian_filter(hist / (xy.shape[0] * cell**2), sigma=bandwidth / cell, mode="constant")
     return density
 
 
-def kde_mse(real: np.ndarray, generated: np.ndarray, n_grid: int = 64,
-            bandwidth: float = 0.05) -> float:
+def kde_mse(real: np.ndarray, generated: np.ndarray, n_grid: int = 64, bandwidth: float = 0.05) -> float:
     """Mean squared difference between the position densities (:func:`position_density`)
     of real and generated trips, both in units of the largest real distance to the colony
     (so that the value is dimensionless and comparable between species)."""
@@ -111,12 +107,14 @@ def trip_statistics(xy: np.ndarray, duration: np.ndarray | None = None) -> dict[
     return stats
 
 
-def wasserstein_distances(real: dict[str, np.ndarray],
-                          generated: dict[str, np.ndarray]) -> dict[str, float]:
+def wasserstein_distances(real: dict[str, np.ndarray], generated: dict[str, np.ndarray]) -> dict[str, float]:
     """1-D Wasserstein-1 distance per statistic present in both dicts (turning angles are
     treated as numbers in (-pi, pi], not on the circle)."""
-    return {name: float(wasserstein_distance(real[name], generated[name]))
-            for name in STATISTICS if name in real and name in generated}
+    return {
+        name: float(wasserstein_distance(real[name], generated[name]))
+        for name in STATISTICS
+        if name in real and name in generated
+    }
 
 
 def evaluate(real: xr.Dataset, generated: xr.Dataset) -> dict[str, float]:
@@ -125,16 +123,19 @@ def evaluate(real: xr.Dataset, generated: xr.Dataset) -> dict[str, float]:
     fraction of both sets."""
     xy_real, xy_gen = positions(real), positions(generated)
     result = {"spectral_loss": spectral_loss(xy_real, xy_gen), "kde_mse": kde_mse(xy_real, xy_gen)}
-    distances = wasserstein_distances(trip_statistics(xy_real, real["duration"].values),
-                                      trip_statistics(xy_gen, generated["duration"].values))
+    distances = wasserstein_distances(
+        trip_statistics(xy_real, real["duration"].values),
+        trip_statistics(xy_gen, generated["duration"].values),
+    )
     result.update({f"w_{name}": value for name, value in distances.items()})
     result["dive_fraction_real"] = float(real["dive"].mean())
     result["dive_fraction_generated"] = float(generated["dive"].mean())
     return result
 
 
-def histograms(stats: dict[str, np.ndarray], reference: dict[str, np.ndarray],
-               bins: int = 30) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def histograms(
+    stats: dict[str, np.ndarray], reference: dict[str, np.ndarray], bins: int = 30
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Density histograms of ``stats`` and ``reference`` on common bins, per statistic:
     name -> (edges, density of stats, density of reference)."""
     out = {}
@@ -142,6 +143,9 @@ def histograms(stats: dict[str, np.ndarray], reference: dict[str, np.ndarray],
         if name in stats and name in reference:
             both = np.concatenate([stats[name], reference[name]])
             edges = np.histogram_bin_edges(both, bins=bins)
-            out[name] = (edges, np.histogram(stats[name], edges, density=True)[0],
-                         np.histogram(reference[name], edges, density=True)[0])
+            out[name] = (
+                edges,
+                np.histogram(stats[name], edges, density=True)[0],
+                np.histogram(reference[name], edges, density=True)[0],
+            )
     return out

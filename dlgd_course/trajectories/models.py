@@ -49,8 +49,12 @@ class TripEncoding:
         guard_answer()
         xy = positions(ds)
         log_d = np.log(ds["duration"].values)
-        return cls(float(np.hypot(xy[..., 0], xy[..., 1]).max()), float(log_d.mean()),
-                   float(max(log_d.std(), 1e-6)), with_duration)
+        return cls(
+            float(np.hypot(xy[..., 0], xy[..., 1]).max()),
+            float(log_d.mean()),
+            float(max(log_d.std(), 1e-6)),
+            with_duration,
+        )
 
     @property
     def n_channels(self) -> int:
@@ -72,8 +76,11 @@ class TripEncoding:
             raise ValueError(f"expected (trip, {self.n_channels}, step), got {tuple(tensor.shape)}")
         a = tensor.detach().cpu().double().numpy()
         xy = np.stack([a[:, 0], a[:, 1]], axis=-1) * self.scale
-        duration = (np.exp(a[:, 3].mean(axis=1) * self.log_duration_std
-                           + self.log_duration_mean) if self.with_duration else None)
+        duration = (
+            np.exp(a[:, 3].mean(axis=1) * self.log_duration_std + self.log_duration_mean)
+            if self.with_duration
+            else None
+        )
         return arrays_to_dataset(xy, (a[:, 2] > 0).astype(np.int8), duration, species=species)
 
 
@@ -95,8 +102,15 @@ class TripGenerator(nn.Module):
     :func:`integrate_increments` (smooth by construction, back at the colony).
     """
 
-    def __init__(self, n_channels: int, n_steps: int = 200, latent_dim: int = 32,
-                 width: int = 32, output: str = "positions", max_step: float = 0.015):
+    def __init__(
+        self,
+        n_channels: int,
+        n_steps: int = 200,
+        latent_dim: int = 32,
+        width: int = 32,
+        output: str = "positions",
+        max_step: float = 0.015,
+    ):
         guard_answer()
         super().__init__()
         if n_steps % 2**N_UPSAMPLING:
@@ -109,16 +123,27 @@ class TripGenerator(nn.Module):
         def up(c_in: int, c_out: int) -> list[nn.Module]:
             # resize-convolution: linear upsampling then convolution, no checkerboard
             # artefacts of strided transposed convolutions (Odena et al., 2016, Distill)
-            return [nn.Upsample(scale_factor=2, mode="linear"),
-                    nn.Conv1d(c_in, c_out, 5, padding=2, bias=False)]
+            return [
+                nn.Upsample(scale_factor=2, mode="linear"),
+                nn.Conv1d(c_in, c_out, 5, padding=2, bias=False),
+            ]
 
         self.net = nn.Sequential(
             nn.ConvTranspose1d(latent_dim, 4 * w, n_steps // 2**N_UPSAMPLING, bias=False),
-            nn.BatchNorm1d(4 * w), nn.ReLU(),
-            *up(4 * w, 2 * w), nn.BatchNorm1d(2 * w), nn.ReLU(),
-            *up(2 * w, w), nn.BatchNorm1d(w), nn.ReLU(),
-            *up(w, w), nn.BatchNorm1d(w), nn.ReLU(),
-            nn.Conv1d(w, n_channels, 5, padding=2), nn.Tanh())
+            nn.BatchNorm1d(4 * w),
+            nn.ReLU(),
+            *up(4 * w, 2 * w),
+            nn.BatchNorm1d(2 * w),
+            nn.ReLU(),
+            *up(2 * w, w),
+            nn.BatchNorm1d(w),
+            nn.ReLU(),
+            *up(w, w),
+            nn.BatchNorm1d(w),
+            nn.ReLU(),
+            nn.Conv1d(w, n_channels, 5, padding=2),
+            nn.Tanh(),
+        )
 
     def forward(self, z: Tensor) -> Tensor:
         guard_answer()
@@ -131,8 +156,14 @@ class TripGenerator(nn.Module):
 class TripDiscriminator(nn.Module):
     """Trips (batch, n_channels, n_steps) -> one logit (or critic score) per trip."""
 
-    def __init__(self, n_channels: int, n_steps: int = 200, width: int = 32,
-                 batch_norm: bool = True, step_features: float = 0.0):
+    def __init__(
+        self,
+        n_channels: int,
+        n_steps: int = 200,
+        width: int = 32,
+        batch_norm: bool = True,
+        step_features: float = 0.0,
+    ):
         guard_answer()
         super().__init__()
         self.step_features = step_features
@@ -145,11 +176,16 @@ class TripDiscriminator(nn.Module):
             return nn.BatchNorm1d(c) if batch_norm else nn.Identity()
 
         self.net = nn.Sequential(
-            nn.Conv1d(n_in, w, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Conv1d(w, 2 * w, 4, 2, 1, bias=not batch_norm), norm(2 * w), nn.LeakyReLU(0.2),
-            nn.Conv1d(2 * w, 4 * w, 4, 2, 1, bias=not batch_norm), norm(4 * w),
+            nn.Conv1d(n_in, w, 4, 2, 1),
             nn.LeakyReLU(0.2),
-            nn.Conv1d(4 * w, 1, n_steps // 2**N_UPSAMPLING))
+            nn.Conv1d(w, 2 * w, 4, 2, 1, bias=not batch_norm),
+            norm(2 * w),
+            nn.LeakyReLU(0.2),
+            nn.Conv1d(2 * w, 4 * w, 4, 2, 1, bias=not batch_norm),
+            norm(4 * w),
+            nn.LeakyReLU(0.2),
+            nn.Conv1d(4 * w, 1, n_steps // 2**N_UPSAMPLING),
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         guard_answer()
@@ -164,7 +200,7 @@ def gradient_penalty(critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
     (Gulrajani et al., 2017, eq. 3)."""
     eps = torch.rand(real.shape[0], 1, 1, device=real.device, dtype=real.dtype)
     mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    grad, = torch.autograd.grad(critic(mix).sum(), mix, create_graph=True)
+    (grad,) = torch.autograd.grad(critic(mix).sum(), mix, create_graph=True)
     return ((grad.flatten(1).norm(dim=1) - 1.0) ** 2).mean()
 
 
@@ -173,11 +209,21 @@ class TripGAN(pl.LightningModule):
     ``n_critic`` batches, one generator update per batch). ``loss``: "bce" or "wgan-gp".
     ``history`` holds the per-batch losses ("d", "g")."""
 
-    def __init__(self, n_channels: int, n_steps: int = 200, latent_dim: int = 32,
-                 width: int = 32, loss: str = "bce", lr: float | None = None,
-                 betas: tuple[float, float] | None = None, n_critic: int | None = None,
-                 gp_weight: float = 10.0, output: str = "positions", max_step: float = 0.015,
-                 step_features: float = 0.0):
+    def __init__(
+        self,
+        n_channels: int,
+        n_steps: int = 200,
+        latent_dim: int = 32,
+        width: int = 32,
+        loss: str = "bce",
+        lr: float | None = None,
+        betas: tuple[float, float] | None = None,
+        n_critic: int | None = None,
+        gp_weight: float = 10.0,
+        output: str = "positions",
+        max_step: float = 0.015,
+        step_features: float = 0.0,
+    ):
         super().__init__()
         if loss not in ("bce", "wgan-gp"):
             raise ValueError(f"loss must be 'bce' or 'wgan-gp', got {loss!r}")
@@ -189,13 +235,16 @@ class TripGAN(pl.LightningModule):
         self.save_hyperparameters()
         self.automatic_optimization = False
         self.generator = TripGenerator(n_channels, n_steps, latent_dim, width, output, max_step)
-        self.discriminator = TripDiscriminator(n_channels, n_steps, width, batch_norm=not wgan,
-                                               step_features=step_features)
+        self.discriminator = TripDiscriminator(
+            n_channels, n_steps, width, batch_norm=not wgan, step_features=step_features
+        )
         self.history: dict[str, list[float]] = {"d": [], "g": []}
 
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:
-        return [torch.optim.Adam(self.generator.parameters(), lr=self.lr, betas=self.betas),
-                torch.optim.Adam(self.discriminator.parameters(), lr=self.lr, betas=self.betas)]
+        return [
+            torch.optim.Adam(self.generator.parameters(), lr=self.lr, betas=self.betas),
+            torch.optim.Adam(self.discriminator.parameters(), lr=self.lr, betas=self.betas),
+        ]
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """``n`` generated trips (n, n_channels, n_steps), generator in eval mode."""
@@ -213,8 +262,9 @@ class TripGAN(pl.LightningModule):
         if self.loss_name == "bce":
             bce = nn.functional.binary_cross_entropy_with_logits
             return bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
-        return (d_fake.mean() - d_real.mean()
-                + self.gp_weight * gradient_penalty(self.discriminator, real, fake))
+        return (
+            d_fake.mean() - d_real.mean() + self.gp_weight * gradient_penalty(self.discriminator, real, fake)
+        )
 
     def generator_loss(self, fake: Tensor) -> Tensor:
         guard_answer()
@@ -245,13 +295,17 @@ class TripGAN(pl.LightningModule):
 class TripDataModule(pl.LightningDataModule):
     """Encoded training trips; ``encoding`` is fitted on them."""
 
-    def __init__(self, train: xr.Dataset, batch_size: int = 16, with_duration: bool = True,
-                 seed: int = 0):
+    def __init__(self, train: xr.Dataset, batch_size: int = 16, with_duration: bool = True, seed: int = 0):
         super().__init__()
         self.encoding = TripEncoding.fit(train, with_duration)
         self.tensor = self.encoding.encode(train)
         self.batch_size, self.seed = batch_size, seed
 
     def train_dataloader(self) -> DataLoader:
-        return DataLoader(TensorDataset(self.tensor), batch_size=self.batch_size, shuffle=True,
-                          drop_last=True, generator=torch.Generator().manual_seed(self.seed))
+        return DataLoader(
+            TensorDataset(self.tensor),
+            batch_size=self.batch_size,
+            shuffle=True,
+            drop_last=True,
+            generator=torch.Generator().manual_seed(self.seed),
+        )

@@ -24,21 +24,19 @@ N_STEPS = 200
 N_TRIPS = {"sula_sula": 30, "sula_dactylatra": 50, "sula_variegata": 78}
 ADAM_LR = 2e-4
 ADAM_BETAS = (0.5, 0.999)
-PUBLISHED_SPECTRAL_LOSS = {"peru": {"gan": 0.08, "hmm": 0.91},
-                           "brazil": {"gan": 0.07, "hmm": 0.88}}
+PUBLISHED_SPECTRAL_LOSS = {"peru": {"gan": 0.08, "hmm": 0.91}, "brazil": {"gan": 0.07, "hmm": 0.88}}
 
 
-def data(region: str = "peru", seed: int = 0, test_fraction: float = 0.25,
-         n_steps: int = N_STEPS) -> tuple[xr.Dataset, xr.Dataset]:
+def data(
+    region: str = "peru", seed: int = 0, test_fraction: float = 0.25, n_steps: int = N_STEPS
+) -> tuple[xr.Dataset, xr.Dataset]:
     """(train, held-out) synthetic trips of one region ("peru" or "brazil")."""
     if region not in PUBLISHED_SPECTRAL_LOSS:
         raise ValueError(f"region must be one of {sorted(PUBLISHED_SPECTRAL_LOSS)}, got {region!r}")
     return split_trips(simulate_trips(region, n_steps=n_steps, seed=seed), test_fraction, seed)
 
 
-def dcgan(n_channels: int, n_steps: int = N_STEPS, output: str = "positions",
-          **kwargs) -> TripGAN:
+def dcgan(n_channels: int, n_steps: int = N_STEPS, output: str = "positions", **kwargs) -> TripGAN:
     """The BirdGAN DCGAN (BCE, Adam 2e-4, betas (0.5, 0.999)); ``output="increments"`` for
     the closed-loop generator of this course."""
-    return TripGAN(n_channels, n_steps, loss="bce", lr=ADAM_LR, betas=ADAM_BETAS, output=output,
-                   **kwargs)
+    return TripGAN(n_channels, n_steps, loss="bce", lr=ADAM_LR, betas=ADAM_BETAS, output=output, **kwargs)

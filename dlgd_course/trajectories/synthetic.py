@@ -37,8 +37,7 @@ def _simulate_raw(species: str, n_trips: int, rng: np.random.Generator) -> list[
     dt = p.sampling_interval_s
     heading0 = np.deg2rad(p.heading_deg) + rng.vonmises(0.0, p.heading_kappa, n_trips)
     target_range = p.range_km * np.exp(p.range_log_std * rng.standard_normal(n_trips))
-    search_time = 3600.0 * p.search_hours * np.exp(p.search_log_std
-                                                   * rng.standard_normal(n_trips))
+    search_time = 3600.0 * p.search_hours * np.exp(p.search_log_std * rng.standard_normal(n_trips))
     pos = np.zeros((n_trips, 2))
     heading = heading0.copy()
     phase = np.zeros(n_trips, dtype=int)  # 0 outbound, 1 search, 2 return, 3 done
@@ -50,15 +49,20 @@ def _simulate_raw(species: str, n_trips: int, rng: np.random.Generator) -> list[
         if not active.any():
             break
         commute = phase != 1
-        speed = np.where(commute, p.commute_speed * rng.gamma(20.0, 1 / 20.0, n_trips),
-                         p.search_speed * rng.gamma(4.0, 1 / 4.0, n_trips))
+        speed = np.where(
+            commute,
+            p.commute_speed * rng.gamma(20.0, 1 / 20.0, n_trips),
+            p.search_speed * rng.gamma(4.0, 1 / 4.0, n_trips),
+        )
         step_km = speed * dt / 1000.0
         home = np.arctan2(-pos[:, 0], -pos[:, 1])  # heading towards the colony
         turn_commute = rng.vonmises(0.0, p.commute_kappa, n_trips)
         turn_search = rng.vonmises(0.0, p.search_kappa, n_trips)
-        heading = np.select([phase == 0, phase == 1, phase == 2],
-                            [heading0 + turn_commute, heading + turn_search,
-                             home + turn_commute], heading)
+        heading = np.select(
+            [phase == 0, phase == 1, phase == 2],
+            [heading0 + turn_commute, heading + turn_search, home + turn_commute],
+            heading,
+        )
         dist = np.hypot(pos[:, 0], pos[:, 1])
         arriving = (phase == 2) & (dist <= step_km)
         move = np.stack([np.sin(heading), np.cos(heading)], axis=1) * step_km[:, None]
@@ -81,13 +85,25 @@ def _simulate_raw(species: str, n_trips: int, rng: np.random.Generator) -> list[
     for i in range(n_trips):
         n = n_fixes[i]
         lon, lat = from_local(x[i, :n], y[i, :n], p.colony_lon, p.colony_lat)
-        tracks.append(RawTrack(trip_id=f"{species}-{i:03d}", time=dt * np.arange(n), lon=lon,
-                               lat=lat, dive=d[i, :n], species=species))
+        tracks.append(
+            RawTrack(
+                trip_id=f"{species}-{i:03d}",
+                time=dt * np.arange(n),
+                lon=lon,
+                lat=lat,
+                dive=d[i, :n],
+                species=species,
+            )
+        )
     return tracks
 
 
-def simulate_trips(species: str | Sequence[str] = tuple(SPECIES), n_trips: int | None = None,
-                   n_steps: int = 200, seed: int = 0) -> xr.Dataset:
+def simulate_trips(
+    species: str | Sequence[str] = tuple(SPECIES),
+    n_trips: int | None = None,
+    n_steps: int = 200,
+    seed: int = 0,
+) -> xr.Dataset:
     """Synthetic foraging trips, resampled to ``n_steps`` steps (layout:
     :mod:`dlgd_course.trajectories.dataset`).
 
@@ -104,6 +120,9 @@ def simulate_trips(species: str | Sequence[str] = tuple(SPECIES), n_trips: int |
         rng = np.random.default_rng([seed, k])
         tracks += _simulate_raw(name, count, rng)
         colonies += [(p.colony_lon, p.colony_lat)] * count
-    return tracks_to_dataset(tracks, n_steps=n_steps, colony=colonies,
-                             attrs={"source": "dlgd_course.trajectories.simulate_trips",
-                                    "seed": seed, "species": ",".join(names)})
+    return tracks_to_dataset(
+        tracks,
+        n_steps=n_steps,
+        colony=colonies,
+        attrs={"source": "dlgd_course.trajectories.simulate_trips", "seed": seed, "species": ",".join(names)},
+    )

@@ -69,8 +69,9 @@ def test_short_training_beats_linear_interpolation() -> None:
         test = dm.data["test"]
         estimate = predict(model, test["observation"], test["mask"])
     learned = scores(estimate, test["state"], dm.test_variance)
-    first_guess = scores(linear_interpolation(problem, test["observation"], dm.mean),
-                         test["state"], dm.test_variance)
+    first_guess = scores(
+        linear_interpolation(problem, test["observation"], dm.mean), test["state"], dm.test_variance
+    )
     assert learned["mse"] < 0.5 * first_guess["mse"], (
         f"4DVarNet-style MSE {learned['mse']:.2f} vs first guess {first_guess['mse']:.2f}"
     )
@@ -80,8 +81,7 @@ def test_weak_4dvar_interpolation_beats_the_first_guess() -> None:
     problem = InterpolationProblem()
     train, test = make_windows(problem, 32, seed=0), make_windows(problem, 4, seed=1)
     fill = train["state"].mean((0, 1))
-    estimate = weak_4dvar_interpolation(problem, test["observation"], test["mask"], fill,
-                                        n_iterations=200)
+    estimate = weak_4dvar_interpolation(problem, test["observation"], test["mask"], fill, n_iterations=200)
     guess = linear_interpolation(problem, test["observation"], fill)
     error, baseline = (estimate - test["state"]).square().mean(), (guess - test["state"]).square().mean()
     assert error < 0.5 * baseline, f"weak 4D-Var MSE {error:.2f}, first guess {baseline:.2f}"

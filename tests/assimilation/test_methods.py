@@ -44,9 +44,15 @@ def float64_default():
 
 def small_setup(**overrides) -> TwinSetup:
     kwargs = dict(
-        system=Lorenz96(N=12, F=8.0), dt=0.05, steps_per_observation=1, n_cycles=20,
-        observation_variance=0.5, initial_mean=(8.0,) * 12, initial_variance=1.0,
-        burn_in_time=0.2, observed_components=tuple(range(0, 12, 2)),
+        system=Lorenz96(N=12, F=8.0),
+        dt=0.05,
+        steps_per_observation=1,
+        n_cycles=20,
+        observation_variance=0.5,
+        initial_mean=(8.0,) * 12,
+        initial_variance=1.0,
+        burn_in_time=0.2,
+        observed_components=tuple(range(0, 12, 2)),
     )
     kwargs.update(overrides)
     return TwinSetup(**kwargs)
@@ -54,9 +60,12 @@ def small_setup(**overrides) -> TwinSetup:
 
 def ensemble_and_kalman(setup: TwinSetup, N: int, generator: torch.Generator):
     """A random ensemble, an observation and the exact Kalman analysis for the sample covariance."""
-    E = 8 + torch.randn(3, N, setup.state_size, generator=generator) @ torch.randn(
-        setup.state_size, setup.state_size, generator=generator
-    ) * 0.4
+    E = (
+        8
+        + torch.randn(3, N, setup.state_size, generator=generator)
+        @ torch.randn(setup.state_size, setup.state_size, generator=generator)
+        * 0.4
+    )
     y = torch.randn(3, setup.H.shape[0], generator=generator)
     mean = E.mean(1)
     A = E - mean[:, None]

@@ -17,11 +17,7 @@ from dlgd_course.assimilation import make_twin_data, run_twin_experiment, score
 from dlgd_course.assimilation.setups import sakov2012, sakov_oke2008
 
 N_EXPERIMENTS = {"sakov2012": 8, "sakov_oke2008": 4}
-CASES = [
-    (module, key)
-    for module in (sakov2012, sakov_oke2008)
-    for key in module.methods()
-]
+CASES = [(module, key) for module in (sakov2012, sakov_oke2008) for key in module.methods()]
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +29,7 @@ def twin_data() -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("module", "key"), CASES, ids=[f"{m.SETUP.name}-{k}" for m, k in CASES]
-)
+@pytest.mark.parametrize(("module", "key"), CASES, ids=[f"{m.SETUP.name}-{k}" for m, k in CASES])
 def test_published_rmse_within_ten_percent(module, key, twin_data) -> None:
     data = twin_data[module.SETUP.name]
     ds = run_twin_experiment(module.methods()[key], data, seed=11, keep_states=False)
@@ -44,8 +38,7 @@ def test_published_rmse_within_ten_percent(module, key, twin_data) -> None:
     expected = module.EXPECTED_RMSE[key]
     tolerance = 0.1 if key in getattr(module, "ROBUST", module.EXPECTED_RMSE) else 0.2
     assert abs(rmse - expected) <= tolerance * expected, (
-        f"{module.SETUP.name} {key}: analysis RMSE {rmse:.3f}, published {expected} "
-        f"(±{tolerance:.0%})"
+        f"{module.SETUP.name} {key}: analysis RMSE {rmse:.3f}, published {expected} (±{tolerance:.0%})"
     )
     if "spread" in ds:
         # A well-tuned filter's spread matches its error (both ~RMSE): within a factor 1.5.
@@ -57,7 +50,7 @@ def test_climatology_matches_published_rmse(twin_data) -> None:
     """The climatological RMSE (7.6 for Lorenz-63, 3.6 for Lorenz-96) from the truth runs."""
     for module in (sakov2012, sakov_oke2008):
         ds_clim = twin_data[module.SETUP.name].truth
-        after = ds_clim[1 + round(module.SETUP.burn_in_time / module.SETUP.observation_interval):]
+        after = ds_clim[1 + round(module.SETUP.burn_in_time / module.SETUP.observation_interval) :]
         rmse = float(((after - after.mean((0, 1))).square().mean(-1)).sqrt().mean())
         expected = module.EXPECTED_RMSE["climatology"]
         assert abs(rmse - expected) <= 0.1 * expected, (

@@ -79,9 +79,7 @@ def _check_mathjax(page, name: str) -> int:
 
 
 def _check_images(page, name: str) -> int:
-    page.evaluate(
-        "() => Promise.all(Array.from(document.images).map(img => img.decode().catch(() => null)))"
-    )
+    page.evaluate("() => Promise.all(Array.from(document.images).map(img => img.decode().catch(() => null)))")
     sizes = page.evaluate(
         "() => Array.from(document.querySelectorAll('article img, .bd-article img'))"
         ".map(img => [img.getAttribute('src'), img.naturalWidth, img.naturalHeight])"

@@ -45,6 +45,4 @@ def test_real_tree_exercise_00_is_found() -> None:
         pytest.skip("no exercises/ folder yet")
     found = extension.released_notebooks(REPO / "book", "*")
     assert all("solutions" not in p.parts for p in found)
-    assert {p.parent.name for p in found} == {
-        p.parent.name for p in (REPO / "exercises").glob("*/*.ipynb")
-    }
+    assert {p.parent.name for p in found} == {p.parent.name for p in (REPO / "exercises").glob("*/*.ipynb")}

@@ -35,7 +35,8 @@ def test_baselines_match_references(baselines) -> None:
     for name, expected in fablet2018.EXPECTED.items():
         measured = baselines[name][INDEX]
         assert torch.allclose(measured, torch.tensor(expected), rtol=0.15), (
-            f"{name}: measured {measured.tolist()}, REFERENCES.md {expected}")
+            f"{name}: measured {measured.tolist()}, REFERENCES.md {expected}"
+        )
     # Climatology is far worse than everything at these short leads; AR(10) beats the
     # linear one-step map.
     assert (baselines["climatology"] > 5.0).all()
@@ -49,7 +50,8 @@ def test_ode_networks_reach_quadratic_regime(name: str, data, baselines) -> None
     history, targets = data.split_tensors("test")
     rmse = rmse_per_lead(predict(model, history, fablet2018.LEADS), targets)
     assert rmse[0] <= fablet2018.TARGET_LEAD1, (
-        f"{name}: lead-1 RMSE {rmse[0]:.4f} > {fablet2018.TARGET_LEAD1}")
+        f"{name}: lead-1 RMSE {rmse[0]:.4f} > {fablet2018.TARGET_LEAD1}"
+    )
     assert (rmse < 0.1 * baselines["linear step map"]).all(), f"{name}: {rmse.tolist()}"
 
 
@@ -60,4 +62,5 @@ def test_direct_networks_beat_persistence(name: str, data, baselines) -> None:
     history, targets = data.split_tensors("test")
     rmse = rmse_per_lead(predict(model, history, fablet2018.LEADS), targets)
     assert (rmse < 0.5 * baselines["persistence"]).all(), (
-        f"{name}: RMSE {rmse.tolist()} vs persistence {baselines['persistence'].tolist()}")
+        f"{name}: RMSE {rmse.tolist()} vs persistence {baselines['persistence'].tolist()}"
+    )

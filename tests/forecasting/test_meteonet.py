@@ -36,8 +36,9 @@ def station_csv(tmp_path: Path, n_hours: int = 30, edit=None) -> Path:
             day, hour = divmod(hour, 24)
             date = f"201601{day + 1:02d} {hour:02d}:{minute:02d}"
             ff = "" if (sta == 29075001 and k == 3) else f"{3 + (k % 7) * 0.5:.1f}"
-            lines.append(f"{sta},{lat},{lon},{height},{date},{(10 * k) % 360},{ff},0.0,"
-                         f"85,280.1,282.3,101200\n")
+            lines.append(
+                f"{sta},{lat},{lon},{height},{date},{(10 * k) % 360},{ff},0.0,85,280.1,282.3,101200\n"
+            )
     if edit is not None:
         lines = edit(lines)
     path = tmp_path / "SE_20160101.csv"
@@ -52,10 +53,12 @@ def nwp_file(tmp_path: Path, run: str, drop: str | None = None) -> Path:
     rng = np.random.default_rng(0)
     shape = (25, lat.size, lon.size)
     ds = xr.Dataset(
-        {name: (("step", "latitude", "longitude"), rng.normal(2.0, 1.0, shape))
-         for name in ("u10", "v10", "t2m", "msl") if name != drop},
-        coords={"latitude": lat, "longitude": lon, "step": steps,
-                "time": np.datetime64(run, "ns")},
+        {
+            name: (("step", "latitude", "longitude"), rng.normal(2.0, 1.0, shape))
+            for name in ("u10", "v10", "t2m", "msl")
+            if name != drop
+        },
+        coords={"latitude": lat, "longitude": lon, "step": steps, "time": np.datetime64(run, "ns")},
     )
     path = tmp_path / f"arome_{run[:10]}_{run[11:13]}.nc"
     ds.to_netcdf(path, engine="h5netcdf")
@@ -66,8 +69,8 @@ def test_station_csv_layout(tmp_path: Path) -> None:
     ds = load_meteonet_stations(station_csv(tmp_path))
     assert list(ds["station"].values) == [22168001, 29075001]
     assert ds["ff"].dims == ("station", "time") and ds.sizes["time"] == 300
-    assert np.isnan(ds["ff"].sel(station=29075001).values[3])      # empty field
-    assert np.isnan(ds["dd"].sel(station=22168001).values[7])      # missing record
+    assert np.isnan(ds["ff"].sel(station=29075001).values[3])  # empty field
+    assert np.isnan(ds["dd"].sel(station=22168001).values[7])  # missing record
     assert ds["ff"].sel(station=22168001).values[8] == pytest.approx(3.5)
     # Same observed variables as the synthetic generator.
     synthetic = synthetic_coastal_wind(n_days=2)
@@ -99,21 +102,36 @@ def test_station_csv_in_the_documented_and_pandas_forms(tmp_path: Path) -> None:
     xr.testing.assert_identical(other.drop_attrs(), native.drop_attrs())
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda lines: [lines[0].replace(",psl", ",pres")] + lines[1:],
-     r"line 1 \(header\): missing column\(s\) psl"),
-    (lambda lines: lines[:5] + [lines[5].replace(",85,", ",eighty,")] + lines[6:],
-     r"line 6, column 'hu': expected a number, got 'eighty'"),
-    (lambda lines: lines[:9] + [lines[9].replace("20160101 00:48", "01/01/2016 00:48")]
-     + lines[10:], r"line 10, column 'date': expected YYYYMMDD HH:MM or YYYY-MM-DD HH:MM:SS"),
-    (lambda lines: lines[:4] + [lines[4].replace("20160101 00:18", "20160101 00:19")]
-     + lines[5:], r"line 5, column 'date'.*6-minute grid"),
-    (lambda lines: lines[:3] + [",".join(lines[3].split(",")[:8]) + "\n"] + lines[4:],
-     r"line 4: 8 fields, the header has 12"),
-    (lambda lines: lines + [lines[2]], r"duplicate record for station 29075001"),
-    (lambda lines: lines[:2] + [lines[2].replace("29075001,", "x9075001,", 1)] + lines[3:],
-     r"line 3, column 'number_sta'"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda lines: [lines[0].replace(",psl", ",pres")] + lines[1:],
+            r"line 1 \(header\): missing column\(s\) psl",
+        ),
+        (
+            lambda lines: lines[:5] + [lines[5].replace(",85,", ",eighty,")] + lines[6:],
+            r"line 6, column 'hu': expected a number, got 'eighty'",
+        ),
+        (
+            lambda lines: lines[:9] + [lines[9].replace("20160101 00:48", "01/01/2016 00:48")] + lines[10:],
+            r"line 10, column 'date': expected YYYYMMDD HH:MM or YYYY-MM-DD HH:MM:SS",
+        ),
+        (
+            lambda lines: lines[:4] + [lines[4].replace("20160101 00:18", "20160101 00:19")] + lines[5:],
+            r"line 5, column 'date'.*6-minute grid",
+        ),
+        (
+            lambda lines: lines[:3] + [",".join(lines[3].split(",")[:8]) + "\n"] + lines[4:],
+            r"line 4: 8 fields, the header has 12",
+        ),
+        (lambda lines: lines + [lines[2]], r"duplicate record for station 29075001"),
+        (
+            lambda lines: lines[:2] + [lines[2].replace("29075001,", "x9075001,", 1)] + lines[3:],
+            r"line 3, column 'number_sta'",
+        ),
+    ],
+)
 def test_malformed_station_csv(tmp_path: Path, edit, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         load_meteonet_stations(station_csv(tmp_path, edit=edit))

@@ -41,25 +41,32 @@ def test_bilinear_network_represents_lorenz63_exactly() -> None:
         for layer in (tendency.linear, tendency.left, tendency.right, tendency.out):
             layer.bias.zero_()
         tendency.linear.weight.copy_(torch.eye(3))
-        tendency.left.weight.copy_(torch.tensor([[1.0, 0, 0], [1.0, 0, 0]]))   # x, x
+        tendency.left.weight.copy_(torch.tensor([[1.0, 0, 0], [1.0, 0, 0]]))  # x, x
         tendency.right.weight.copy_(torch.tensor([[0, 0, 1.0], [0, 1.0, 0]]))  # z, y
-        tendency.out.weight.copy_(torch.tensor([
-            [-sigma, sigma, 0, 0, 0],       # sigma (y - x)
-            [rho, -1.0, 0, -1.0, 0],        # rho x - y - x z
-            [0, 0, -beta, 0, 1.0],          # x y - beta z
-        ]))
+        tendency.out.weight.copy_(
+            torch.tensor(
+                [
+                    [-sigma, sigma, 0, 0, 0],  # sigma (y - x)
+                    [rho, -1.0, 0, -1.0, 0],  # rho x - y - x z
+                    [0, 0, -beta, 0, 1.0],  # x y - beta z
+                ]
+            )
+        )
     model = ODEStepModel(Normaliser(torch.zeros(3), torch.ones(3)), tendency, dt=0.01).double()
     x = system.random_initial_state(torch.Generator().manual_seed(0), (5,))
     assert torch.allclose(model.step(x), system.step(x, 0.01), atol=1e-12)
 
 
-@pytest.mark.parametrize("make", [
-    lambda n: bilinear_residual_network(n, 0.01),
-    lambda n: neural_ode(n, 0.01, hidden=16),
-    lambda n: MLPForecaster(n, n_past=5, leads=LEADS, hidden=16),
-    lambda n: RecurrentForecaster(n, LEADS, hidden=8, cell="lstm"),
-    lambda n: RecurrentForecaster(n, LEADS, hidden=8, cell="gru"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: bilinear_residual_network(n, 0.01),
+        lambda n: neural_ode(n, 0.01, hidden=16),
+        lambda n: MLPForecaster(n, n_past=5, leads=LEADS, hidden=16),
+        lambda n: RecurrentForecaster(n, LEADS, hidden=8, cell="lstm"),
+        lambda n: RecurrentForecaster(n, LEADS, hidden=8, cell="gru"),
+    ],
+)
 def test_learned_models_shapes_and_gradients(make, normaliser: Normaliser) -> None:
     model = make(normaliser)
     history = 10.0 * torch.randn(6, 5, 3)
@@ -83,8 +90,7 @@ def test_direct_model_refuses_other_leads(normaliser: Normaliser) -> None:
 
 def test_persistence_and_climatology() -> None:
     history = torch.randn(4, 3, 3)
-    assert torch.equal(Persistence(3).forecast(history, LEADS),
-                       history[:, -1:].expand(4, 3, 3))
+    assert torch.equal(Persistence(3).forecast(history, LEADS), history[:, -1:].expand(4, 3, 3))
     mean = torch.tensor([1.0, 2.0, 3.0])
     assert torch.equal(Climatology(mean).forecast(history, LEADS)[3, 2], mean)
 
@@ -107,7 +113,8 @@ def test_linear_autoregression_recovers_a_linear_system() -> None:
 def test_polynomial_step_map_is_exact_for_a_quadratic_map() -> None:
     """A degree-2 least-squares map recovers a quadratic map (Euler step of Lorenz-63)."""
     system = Lorenz63()
-    x = system.integrate(system.random_initial_state(torch.Generator().manual_seed(1)),
-                         0.01, 2000, stepper="euler")
+    x = system.integrate(
+        system.random_initial_state(torch.Generator().manual_seed(1)), 0.01, 2000, stepper="euler"
+    )
     model = PolynomialStepMap(3, degree=2).fit(x)
     assert torch.allclose(model.step(x[:50]), x[1:51], atol=1e-7)

@@ -23,8 +23,7 @@ def wind() -> xr.Dataset:
 
 
 def test_layout_and_units(wind: xr.Dataset) -> None:
-    observed = [c for c in STATION_COLUMNS if c not in ("number_sta", "lat", "lon",
-                                                          "height_sta", "date")]
+    observed = [c for c in STATION_COLUMNS if c not in ("number_sta", "lat", "lon", "height_sta", "date")]
     for name in observed:
         assert wind[name].dims == ("station", "time") and "units" in wind[name].attrs
     for name in ("nwp_u", "nwp_v", "nwp_ff"):
@@ -51,8 +50,10 @@ def test_physical_ranges(wind: xr.Dataset) -> None:
 
 def test_autocorrelation_diurnal_cycle_and_gusts(wind: xr.Dataset) -> None:
     ff = wind["ff"].values
+
     def corr(lag: int) -> float:
         return float(np.mean([np.corrcoef(f[:-lag], f[lag:])[0, 1] for f in ff]))
+
     # 6-min series are strongly autocorrelated, decorrelating over hours to a day.
     assert corr(1) > 0.9 and 0.5 < corr(60) < corr(10) and corr(240) < 0.75
     hour = wind["time"].dt.hour

@@ -22,8 +22,10 @@ def test_hybrid_beats_persistence_and_nwp_at_every_lead() -> None:
     nwp = results["NWP"]["rmse"]
     hybrid = results["hybrid"]["rmse"]
     assert persistence[0] < nwp[0] and nwp[-1] < persistence[-1], (
-        f"persistence {persistence.tolist()} / NWP {nwp.tolist()} should cross over")
+        f"persistence {persistence.tolist()} / NWP {nwp.tolist()} should cross over"
+    )
     best = torch.minimum(persistence, nwp)
     assert (hybrid < best).all(), (
         f"hybrid {hybrid.tolist()} should beat min(persistence, NWP) {best.tolist()} at leads "
-        f"{coastal_wind.LEAD_MINUTES} min")
+        f"{coastal_wind.LEAD_MINUTES} min"
+    )

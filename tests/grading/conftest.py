@@ -37,12 +37,16 @@ def corpus_course() -> Iterator[Course]:
     listener = Listener(server)
     threading.Thread(target=listener.serve, daemon=True).start()
     made.listener = listener
-    secrets = [str(made.data / "gradebook.db"), str(made.data / "submitted" / "full"),
-               str(made.root / "solutions")]
+    secrets = [
+        str(made.data / "gradebook.db"),
+        str(made.data / "submitted" / "full"),
+        str(made.root / "solutions"),
+    ]
     markers = [str(marker) for marker in host_markers(made)]
     for case in CASES:
-        made.submit(case.name, case, hosts=host_addresses(), port=listener.port, secrets=secrets,
-                    markers=markers)
+        made.submit(
+            case.name, case, hosts=host_addresses(), port=listener.port, secrets=secrets, markers=markers
+        )
     for path in made.root.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     yield made

@@ -31,8 +31,9 @@ ASSIGNMENT = "01-tiny"
 ASSIGNMENT_00 = "00-pytorch-lightning"
 SOURCE_00 = REPO_ROOT / "solutions" / ASSIGNMENT_00
 # Small limits so that the hostile cases end quickly.
-TEST_LIMITS = SandboxLimits(notebook_seconds=90, cell_seconds=8, memory_bytes=1 << 30, processes=64,
-                            output_bytes=1 << 20)
+TEST_LIMITS = SandboxLimits(
+    notebook_seconds=90, cell_seconds=8, memory_bytes=1 << 30, processes=64, output_bytes=1 << 20
+)
 # Assignment 00 imports torch and Lightning and trains a network (about 30 s alone on 2 cores).
 LIMITS_00 = SandboxLimits(notebook_seconds=480, cell_seconds=240, processes=128)
 
@@ -87,8 +88,11 @@ class Course:
             if grade_id in solutions:
                 cell.source = solutions[grade_id]
         for after, source in case.insert:
-            index = next(i for i, cell in enumerate(nb.cells)
-                         if cell.metadata.get("nbgrader", {}).get("grade_id") == after)
+            index = next(
+                i
+                for i, cell in enumerate(nb.cells)
+                if cell.metadata.get("nbgrader", {}).get("grade_id") == after
+            )
             nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source.format(**placeholders)))
         if case.edit is not None:
             case.edit(nb)
@@ -100,11 +104,15 @@ def solution_code(source: Path) -> dict[str, str]:
     """What a student would have typed in each solution cell of ``source`` (grade id → code):
     the instructor's solution without its markers."""
     nb = nbformat.read(source, as_version=4)
-    return {cell.metadata["nbgrader"]["grade_id"]: "\n".join(
-                line for line in cell.source.splitlines()
-                if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
-            for cell in nb.cells
-            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")}
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: "\n".join(
+            line
+            for line in cell.source.splitlines()
+            if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
+        )
+        for cell in nb.cells
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
+    }
 
 
 @dataclass

@@ -53,24 +53,37 @@ def _notebook(*cells: tuple[str, str | None]) -> nbformat.NotebookNode:
     for source, grade_id in cells:
         cell = nbformat.v4.new_code_cell(source)
         if grade_id:
-            cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "points": 1,
-                                         "locked": True, "solution": False, "schema_version": 3}
+            cell.metadata["nbgrader"] = {
+                "grade": True,
+                "grade_id": grade_id,
+                "points": 1,
+                "locked": True,
+                "solution": False,
+                "schema_version": 3,
+            }
         nb.cells.append(cell)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
 
 
 def test_violations_become_outputs_problems_and_review() -> None:
-    nb = _notebook(("x = 1", None), ("assert x", "test_a"), ("y = 2", None), ("assert y", "test_b"),
-                   ("assert 1", "test_c"))
+    nb = _notebook(
+        ("x = 1", None),
+        ("assert x", "test_a"),
+        ("y = 2", None),
+        ("assert y", "test_b"),
+        ("assert 1", "test_c"),
+    )
     ran = nbformat.from_dict(json.loads(json.dumps(nb.cells[1])))
     ran.outputs = [nbformat.v4.new_output("stream", name="stdout", text="printed\n")]
-    events = [{"event": "cell", "index": 0, "cell": nb.cells[0]},
-              {"event": "cell", "index": 1, "cell": ran},
-              {"event": "violation", "index": 1, "reason": "R", "first": True, "executed": True},
-              {"event": "violation", "index": 3, "reason": "earlier", "first": False, "executed": False},
-              {"event": "violation", "index": 4, "reason": "earlier", "first": False, "executed": False},
-              {"event": "done", "seconds": 1.0}]
+    events = [
+        {"event": "cell", "index": 0, "cell": nb.cells[0]},
+        {"event": "cell", "index": 1, "cell": ran},
+        {"event": "violation", "index": 1, "reason": "R", "first": True, "executed": True},
+        {"event": "violation", "index": 3, "reason": "earlier", "first": False, "executed": False},
+        {"event": "violation", "index": 4, "reason": "earlier", "first": False, "executed": False},
+        {"event": "done", "seconds": 1.0},
+    ]
     result, problems, review = assemble(nb, events, None)
     assert result.cells[1].outputs[0].text == "printed\n"  # kept for the review
     assert result.cells[1].outputs[1].ename == "GraderError"
@@ -81,8 +94,16 @@ def test_violations_become_outputs_problems_and_review() -> None:
 
 
 def _record(student: str, review: list[str]) -> GradingRecord:
-    return GradingRecord(student, "01-tiny", "d", {"01-tiny": {"test_add": {"score": 0.0, "max_score": 2.0}}},
-                         [f"cell test_add: {r}" for r in review], 1.0, 2.0, review)
+    return GradingRecord(
+        student,
+        "01-tiny",
+        "d",
+        {"01-tiny": {"test_add": {"score": 0.0, "max_score": 2.0}}},
+        [f"cell test_add: {r}" for r in review],
+        1.0,
+        2.0,
+        review,
+    )
 
 
 def test_report_lists_submissions_that_need_review(tmp_path: Path) -> None:
@@ -112,13 +133,19 @@ def test_allow_list_shows_the_environment_and_the_library_only() -> None:
 LIMITS = SandboxLimits(notebook_seconds=120, cell_seconds=30, memory_bytes=2 << 30)
 
 
-@pytest.mark.parametrize("source, review", [
-    (PLOTS + "from __future__ import annotations\nimport numpy as np\nnp.testing.assert_allclose(1, 1)",
-     None),
-    (INPUT_TRANSFORMER, "input transformer"),
-    (AST_TRANSFORMER, "AST transformer"),
-    (RUN_CELL, "`run_cell` was replaced"),
-])
+@pytest.mark.parametrize(
+    "source, review",
+    [
+        (
+            PLOTS
+            + "from __future__ import annotations\nimport numpy as np\nnp.testing.assert_allclose(1, 1)",
+            None,
+        ),
+        (INPUT_TRANSFORMER, "input transformer"),
+        (AST_TRANSFORMER, "AST transformer"),
+        (RUN_CELL, "`run_cell` was replaced"),
+    ],
+)
 def test_check_without_the_sandbox(source: str, review: str | None) -> None:
     """The check runs in every backend: here a kernel without isolation."""
     nb = _notebook(("assert 1 + 1 == 2", "test_before"), (source, None), ("assert 2 + 2 == 5", "test_after"))
@@ -131,7 +158,7 @@ def test_check_without_the_sandbox(source: str, review: str | None) -> None:
         assert review in result.review[0] and after[0].ename == "GraderError", result.review
 
 
-REGISTRY = '''
+REGISTRY = """
 from dlgd_course.own_work import Part, guard_answer
 
 
@@ -141,8 +168,8 @@ def reference_double(x):
 
 
 PARTS = {"double": Part(answers=(reference_double,), fallback=reference_double)}
-'''
-LOAD_REGISTRY = f'''
+"""
+LOAD_REGISTRY = f"""
 import importlib.util, os, sys, tempfile
 path = os.path.join(tempfile.mkdtemp(), "registry_under_test.py")
 with open(path, "w") as stream:
@@ -151,18 +178,25 @@ spec = importlib.util.spec_from_file_location("dlgd_course.assignments.registry_
 registry = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = registry
 spec.loader.exec_module(registry)
-'''
+"""
 
 
-@pytest.mark.parametrize("tamper, review", [
-    ("", None),  # a registry that defines its own fallback is what its source builds
-    ("from dlgd_course.own_work import Part\nregistry.PARTS['double'] = Part()", "graded parts"),
-    ("object.__setattr__(registry.PARTS['double'], 'answers', ())", "graded parts"),
-    ("registry.guard_answer = lambda: None", "guard_answer is not the library's"),
-])
+@pytest.mark.parametrize(
+    "tamper, review",
+    [
+        ("", None),  # a registry that defines its own fallback is what its source builds
+        ("from dlgd_course.own_work import Part\nregistry.PARTS['double'] = Part()", "graded parts"),
+        ("object.__setattr__(registry.PARTS['double'], 'answers', ())", "graded parts"),
+        ("registry.guard_answer = lambda: None", "guard_answer is not the library's"),
+    ],
+)
 def test_part_registries_stay_as_their_source_builds_them(tamper: str, review: str | None) -> None:
-    nb = _notebook((LOAD_REGISTRY, None), ("assert registry.PARTS", "test_before"), (tamper, None),
-                   ("assert 1", "test_after"))
+    nb = _notebook(
+        (LOAD_REGISTRY, None),
+        ("assert registry.PARTS", "test_before"),
+        (tamper, None),
+        ("assert 1", "test_after"),
+    )
     result = run_in_sandbox(nb, LIMITS, backend="none")
     assert not any(o.output_type == "error" for o in result.notebook.cells[1].outputs), result.problems
     if review is None:
@@ -195,8 +229,14 @@ def test_repository_under_tmp_stays_visible() -> None:
         (folder / "solutions").mkdir()
         for path in (folder, *folder.rglob("*")):
             path.chmod(0o755 if path.is_dir() else 0o644)
-        done = subprocess.run([sys.executable, "-c", UNDER_TMP], capture_output=True, text=True,
-                              timeout=300, env=os.environ | {"PYTHONPATH": str(folder)}, cwd=folder)
+        done = subprocess.run(
+            [sys.executable, "-c", UNDER_TMP],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=os.environ | {"PYTHONPATH": str(folder)},
+            cwd=folder,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         text = json.loads(done.stdout.strip().splitlines()[-1])[0]
         assert text.startswith(f"{folder}/dlgd_course/__init__.py ['dlgd_course']"), text

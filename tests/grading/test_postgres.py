@@ -53,13 +53,23 @@ def postgres_url() -> Iterator[str]:
         subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True)
 
     as_postgres(str(binaries / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "postgres")
-    as_postgres(str(binaries / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "log"), "-w",
-                "-o", f"-k {folder} -p {port} -c listen_addresses=''", "start")
+    as_postgres(
+        str(binaries / "pg_ctl"),
+        "-D",
+        str(folder / "data"),
+        "-l",
+        str(folder / "log"),
+        "-w",
+        "-o",
+        f"-k {folder} -p {port} -c listen_addresses=''",
+        "start",
+    )
     try:
         import psycopg
 
-        with psycopg.connect(host=str(folder), port=port, user="postgres", dbname="postgres",
-                             autocommit=True) as connection:
+        with psycopg.connect(
+            host=str(folder), port=port, user="postgres", dbname="postgres", autocommit=True
+        ) as connection:
             connection.execute("CREATE DATABASE dlgd")
         yield f"postgresql+psycopg://postgres@/dlgd?host={folder}&port={port}"
     finally:
@@ -84,15 +94,21 @@ def test_grades_land_in_postgresql(postgres_url: str) -> None:
 
         url = postgres_url.removeprefix("postgresql+psycopg://postgres@/dlgd?")
         params = dict(item.split("=") for item in url.split("&"))
-        with psycopg.connect(host=params["host"], port=int(params["port"]), user="postgres",
-                             dbname="dlgd") as connection:
+        with psycopg.connect(
+            host=params["host"], port=int(params["port"]), user="postgres", dbname="dlgd"
+        ) as connection:
             rows = connection.execute(
                 "SELECT student.id, base_cell.name, grade.auto_score FROM grade "
                 "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
                 "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
                 "JOIN student ON submitted_assignment.student_id = student.id "
-                "JOIN base_cell ON grade.cell_id = base_cell.id ORDER BY 1, 2").fetchall()
-        assert rows == [("full", "test_add", 2.0), ("full", "test_square", 3.0),
-                        ("partial", "test_add", 2.0), ("partial", "test_square", 0.0)]
+                "JOIN base_cell ON grade.cell_id = base_cell.id ORDER BY 1, 2"
+            ).fetchall()
+        assert rows == [
+            ("full", "test_add", 2.0),
+            ("full", "test_square", 3.0),
+            ("partial", "test_add", 2.0),
+            ("partial", "test_square", 0.0),
+        ]
     finally:
         shutil.rmtree(course.root, ignore_errors=True)

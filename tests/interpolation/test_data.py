@@ -118,13 +118,16 @@ def test_loaders_give_the_synthetic_layout(tmp_path) -> None:
     mask = rng.random(field.shape) > 0.4
     with_fill = np.where(mask, field, -999.0)
     path = tmp_path / "fill.nc"
-    xr.Dataset({"spm": (("time", "lat", "lon"), with_fill, {"units": "mg/L"})},
-               coords={"time": np.arange(4) * 1.0, "lat": np.arange(5.0), "lon": np.arange(6.0)}
-               ).to_netcdf(path, engine="h5netcdf", encoding={"spm": {"_FillValue": -999.0}})
+    xr.Dataset(
+        {"spm": (("time", "lat", "lon"), with_fill, {"units": "mg/L"})},
+        coords={"time": np.arange(4) * 1.0, "lat": np.arange(5.0), "lon": np.arange(6.0)},
+    ).to_netcdf(path, engine="h5netcdf", encoding={"spm": {"_FillValue": -999.0}})
     loaded = load_gappy_netcdf(path)
     path_nan = tmp_path / "nan.nc"
-    xr.Dataset({"SPM": (("time", "latitude", "longitude"), np.where(mask, field, np.nan))},
-               coords={"time": np.arange(4) * 1.0}).to_netcdf(path_nan, engine="h5netcdf")
+    xr.Dataset(
+        {"SPM": (("time", "latitude", "longitude"), np.where(mask, field, np.nan))},
+        coords={"time": np.arange(4) * 1.0},
+    ).to_netcdf(path_nan, engine="h5netcdf")
     loaded_nan = load_gappy_netcdf(path_nan, variable="SPM")
     arrays = from_arrays(field, masks=mask)
     for ds in (loaded, loaded_nan, arrays):
@@ -143,8 +146,9 @@ def test_loaders_reject_bad_files_with_named_problems(tmp_path) -> None:
     with pytest.raises(ValueError, match="not a readable netCDF"):
         load_gappy_netcdf(junk)
     two = tmp_path / "two.nc"
-    xr.Dataset({"a": (("time", "lat", "lon"), field), "b": (("time", "lat", "lon"), field)}
-               ).to_netcdf(two, engine="h5netcdf")
+    xr.Dataset({"a": (("time", "lat", "lon"), field), "b": (("time", "lat", "lon"), field)}).to_netcdf(
+        two, engine="h5netcdf"
+    )
     with pytest.raises(ValueError, match="exactly one 3-D variable"):
         load_gappy_netcdf(two)
     with pytest.raises(ValueError, match="no variable 'c'"):

@@ -47,8 +47,10 @@ def test_oi_matches_the_dense_analysis_equation() -> None:
     y = rng.normal(size=shape)
     y[rng.random(shape) < 0.5] = np.nan
     background = 0.3
-    kt, ky, kx = (cov.kernel(n, s, torch.float64, torch.device("cpu")).numpy()
-                  for n, s in zip(shape, (1.5, 2.0, 2.0), strict=True))
+    kt, ky, kx = (
+        cov.kernel(n, s, torch.float64, torch.device("cpu")).numpy()
+        for n, s in zip(shape, (1.5, 2.0, 2.0), strict=True)
+    )
     b = np.kron(np.kron(kt, ky), kx)
     obs = np.isfinite(y.ravel())
     d = y.ravel()[obs] - background
@@ -84,8 +86,9 @@ def test_cross_validated_scales_recover_the_true_ones() -> None:
     rng = np.random.default_rng(6)
     field[rng.random(field.shape) < 0.4] = np.nan
     wrong = GaussianCovariance(variance=1.0, length_scale=9.0, time_scale=5.0, noise_variance=0.01)
-    picked = cross_validate_scales(field, wrong, length_scales=(1.5, 3.0, 6.0, 9.0),
-                                   time_scales=(0.7, 2.0, 5.0))
+    picked = cross_validate_scales(
+        field, wrong, length_scales=(1.5, 3.0, 6.0, 9.0), time_scales=(0.7, 2.0, 5.0)
+    )
     assert (picked.length_scale, picked.time_scale) == (3.0, 2.0)
     assert (picked.variance, picked.noise_variance) == (1.0, 0.01)
     with pytest.raises(ValueError, match="must not be empty"):

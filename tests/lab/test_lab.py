@@ -98,13 +98,13 @@ def course(tmp_path_factory: pytest.TempPathFactory, course_mathjax: Path) -> It
     # load it last, over their own settings (the formgrader's template folders among them)
     (root / "nbgrader_config.py").write_text(
         "from autograder.course import course_config\n"
-        f"get_config().merge(course_config({str(root)!r}, {str(data)!r}))\n")
+        f"get_config().merge(course_config({str(root)!r}, {str(data)!r}))\n"
+    )
     config = course_config(root, data)
     instructor.generate(config, ASSIGNMENT)
     instructor.release(config, ASSIGNMENT)
     source = root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    state = Course(root, data, home, home / "dlgd-course", get_username(),
-                   sum(graded_cells(source).values()))
+    state = Course(root, data, home, home / "dlgd-course", get_username(), sum(graded_cells(source).values()))
     env = os.environ | {
         "HOME": str(home),
         "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
@@ -117,12 +117,24 @@ def course(tmp_path_factory: pytest.TempPathFactory, course_mathjax: Path) -> It
     processes = []
     try:
         for role in lab.ROLES:
-            server = lab.prepare(role, workspace=state.workspace, root=root, data=data,
-                                 config_dir=base / f"jupyter-{role}", environ=env)
+            server = lab.prepare(
+                role,
+                workspace=state.workspace,
+                root=root,
+                data=data,
+                config_dir=base / f"jupyter-{role}",
+                environ=env,
+            )
             log = base / f"{role}.log"
             with open(log, "w") as out:
-                process = subprocess.Popen(server.argv, env=server.env, cwd=server.root_dir, stdout=out,
-                                           stderr=subprocess.STDOUT, start_new_session=True)
+                process = subprocess.Popen(
+                    server.argv,
+                    env=server.env,
+                    cwd=server.root_dir,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             processes.append(process)
             state.servers[role] = server
         for process, role in zip(processes, lab.ROLES, strict=True):
@@ -209,13 +221,22 @@ def _complete(notebook: Path, solution: Path) -> None:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if not cell.metadata.get("nbgrader", {}).get("solution"):
             continue
-        lines = [line for line in answers[grade_id].splitlines() if "### BEGIN SOLUTION" not in line
-                 and "### END SOLUTION" not in line]
+        lines = [
+            line
+            for line in answers[grade_id].splitlines()
+            if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
+        ]
         if grade_id == "standardize":
-            lines += ["", "import warnings", "", "_standardize = standardize", "",
-                      "def standardize(x):",
-                      f"    warnings.warn({WARNING_TEXT!r}, UserWarning, stacklevel=2)",
-                      "    return _standardize(x)"]
+            lines += [
+                "",
+                "import warnings",
+                "",
+                "_standardize = standardize",
+                "",
+                "def standardize(x):",
+                f"    warnings.warn({WARNING_TEXT!r}, UserWarning, stacklevel=2)",
+                "    return _standardize(x)",
+            ]
         cell.source = "\n".join(lines)
     nbformat.write(nb, notebook)
 
@@ -225,7 +246,8 @@ def test_roles_get_only_their_nbgrader_extensions(browser, course: Course) -> No
     items = _nbgrader_menu(student)
     assert "Assignment List" in items and "Formgrader" not in items, f"student's Nbgrader menu: {items}"
     assert student.request.get(course.servers["student"].formgrader_url).status == 404, (
-        "the student's server serves the formgrader")
+        "the student's server serves the formgrader"
+    )
     student.close()
     teacher = _open_lab(browser, course.servers["instructor"])
     items = _nbgrader_menu(teacher)
@@ -274,7 +296,8 @@ def _student_fetches_validates_and_submits(browser, course: Course) -> None:
     page.screenshot(path=str(ARTIFACTS / "student-submitted.png"))
     inbound = course.data / "exchange" / COURSE_ID / "inbound"
     assert [p.name for p in inbound.iterdir() if p.name.startswith(f"{course.student_id}+{ASSIGNMENT}+")], (
-        f"no submission of {course.student_id} in {inbound}")
+        f"no submission of {course.student_id} in {inbound}"
+    )
     assert not page.outside_requests, f"requests left the local server: {page.outside_requests}"
     page.close()
 
@@ -374,8 +397,9 @@ def _instructor_opens_the_submission(browser, course: Course) -> None:
         submission = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, course.student_id).id
     url = course.servers["instructor"].url.replace("/lab?", f"/formgrader/submissions/{submission}/?", 1)
     page = open_local_page(browser, url, width=1400, height=900)
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000
+    )
     page.evaluate("() => MathJax.startup.promise")
     # the page's own script (MathJax 2's startup signal awaited) finished setting the page up
     page.wait_for_function("() => MathJax.loaded === true && formgrader.loaded === true", timeout=30_000)
@@ -403,8 +427,16 @@ def test_validate_handler_gives_the_course_verdict_not_nbgrader_s(course: Course
     notebook.parent.mkdir(parents=True, exist_ok=True)
     cell = nbformat.v4.new_code_cell(
         "import warnings\nwarnings.warn('slow convergence', UserWarning)\nassert 1 + 1 == 2",
-        metadata={"nbgrader": {"grade": True, "solution": False, "locked": True, "points": 1,
-                               "grade_id": "test_warns", "schema_version": 3}},
+        metadata={
+            "nbgrader": {
+                "grade": True,
+                "solution": False,
+                "locked": True,
+                "points": 1,
+                "grade_id": "test_warns",
+                "schema_version": 3,
+            }
+        },
     )
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), notebook)
     server = course.servers["student"]

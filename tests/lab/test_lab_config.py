@@ -28,8 +28,11 @@ def test_each_role_gets_only_its_nbgrader_extensions() -> None:
         assert lab.server_extensions(role)["nbgrader.server_extensions.validate_assignment"] is False
     student_off = {n for n, off in lab.disabled_lab_plugins("student").items() if off}
     teacher_off = {n for n, off in lab.disabled_lab_plugins("instructor").items() if off}
-    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list",
-            "@jupyter/nbgrader:create-assignment"} <= student_off
+    assert {
+        "@jupyter/nbgrader:formgrader",
+        "@jupyter/nbgrader:course-list",
+        "@jupyter/nbgrader:create-assignment",
+    } <= student_off
     assert "@jupyter/nbgrader:assignment-list" not in student_off
     assert {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment"} <= teacher_off
     assert "@jupyter/nbgrader:formgrader" not in teacher_off
@@ -53,8 +56,9 @@ def test_written_config_dir_is_what_the_servers_load(tmp_path: Path) -> None:
     assert config.IgnorePattern.enabled is True, "validation must filter stderr warnings as grading does"
     assert "db_url" not in config.CourseDirectory, "a student's server must not know the gradebook"
 
-    teacher = lab.write_config_dir("instructor", tmp_path / "i", root=REPO_ROOT, data=data,
-                                   workspace=workspace)
+    teacher = lab.write_config_dir(
+        "instructor", tmp_path / "i", root=REPO_ROOT, data=data, workspace=workspace
+    )
     config = _load_nbgrader_config(teacher)
     assert config.CourseDirectory.root == str(REPO_ROOT)
     assert config.CourseDirectory.source_directory == "solutions"
@@ -65,8 +69,9 @@ def test_written_config_dir_is_what_the_servers_load(tmp_path: Path) -> None:
 
 def test_prepare_builds_the_launch_and_rejects_bad_input(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin", "JUPYTER_CONFIG_PATH": "/etc/other"}
-    server = lab.prepare("student", port=8123, workspace=tmp_path / "work", data=tmp_path / "data",
-                         token="abc", environ=env)
+    server = lab.prepare(
+        "student", port=8123, workspace=tmp_path / "work", data=tmp_path / "data", token="abc", environ=env
+    )
     assert server.url == "http://127.0.0.1:8123/lab?token=abc"
     assert server.root_dir == (tmp_path / "work").resolve() and server.root_dir.is_dir()
     assert server.env["JUPYTER_CONFIG_PATH"].split(":") == [str(server.config_dir), "/etc/other"]
@@ -95,7 +100,7 @@ def test_command_line_prints_the_url_then_starts_jupyterlab(
     out = capsys.readouterr().out
     assert "open:  http://127.0.0.1:8124/lab?token=" in out
     assert "formgrader:  http://127.0.0.1:8124/formgrader?token=" in out
-    (argv, env), = started
+    ((argv, env),) = started
     assert argv[1:3] == ["-m", "jupyterlab"] and env["DLGD_COURSE_DATA"] == str((tmp_path / "data").resolve())
     with pytest.raises(SystemExit):
         lab.main(["student", "--workspace", str(REPO_ROOT / "exercises")])

@@ -19,8 +19,9 @@ from dlgd_course.own_work import OwnWorkError, graded_part
 
 
 def _block(c_in: int, c_out: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(),
-                         nn.Conv2d(c_out, c_out, 3, padding=1), nn.ReLU())
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), nn.Conv2d(c_out, c_out, 3, padding=1), nn.ReLU()
+    )
 
 
 class _NotebookUNet(nn.Module):
@@ -63,12 +64,15 @@ def test_unet_problem_accepts_a_correct_unet_and_leaves_it_unchanged() -> None:
     assert all(torch.equal(p, before[n]) and p.grad is None for n, p in model.named_parameters())
 
 
-@pytest.mark.parametrize(("variant", "reason"), [
-    ("constant", "does not depend on the input"),
-    ("sigmoid", "bias of `head`"),
-    ("detached", "does not depend on the parameters"),
-    ("one_lead", "shape (2, 4, 32, 32)"),
-])
+@pytest.mark.parametrize(
+    ("variant", "reason"),
+    [
+        ("constant", "does not depend on the input"),
+        ("sigmoid", "bias of `head`"),
+        ("detached", "does not depend on the parameters"),
+        ("one_lead", "shape (2, 4, 32, 32)"),
+    ],
+)
 def test_unet_problem_rejects_a_unet_that_cannot_be_trained_as_asked(variant: str, reason: str) -> None:
     torch.manual_seed(0)
     assert reason in (unet_problem(_NotebookUNet(variant)) or "")
@@ -83,8 +87,9 @@ def test_fallbacks_compute_the_reference_results() -> None:
     assert isinstance(model, NowcastUNet) and model(torch.zeros(2, 6, 1, 32, 32)).shape == (2, 4, 32, 32)
     rng = np.random.default_rng(0)
     forecast, target = rng.random((2, 5, 3, 4, 4)) < 0.5
-    np.testing.assert_allclose(iou_per_lead_fallback(forecast, target),
-                               mask_scores(forecast, target)["iou"].values)
+    np.testing.assert_allclose(
+        iou_per_lead_fallback(forecast, target), mask_scores(forecast, target)["iou"].values
+    )
 
 
 def test_the_fallbacks_are_locked_with_their_parts() -> None:

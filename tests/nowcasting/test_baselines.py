@@ -67,8 +67,12 @@ def test_extrapolation_beats_persistence_on_moving_clouds() -> None:
     """Masks of a field translating by (1, 1.5) px per frame: extrapolation is almost
     exact (IoU > 0.9 at lead 4) while persistence loses overlap."""
     base = _smooth_field(4, 96)
-    frames = np.stack([np.fft.ifft2(ndimage.fourier_shift(np.fft.fft2(base), (t, 1.5 * t))).real
-                       for t in range(10)]) > 0.3
+    frames = (
+        np.stack(
+            [np.fft.ifft2(ndimage.fourier_shift(np.fft.fft2(base), (t, 1.5 * t))).real for t in range(10)]
+        )
+        > 0.3
+    )
     past, future = frames[None, :6], frames[None, 6:]
     extrapolated = mask_scores(extrapolation_forecast(past, 4, block=None), future)
     persistent = mask_scores(persistence_forecast(past, 4), future)

@@ -18,9 +18,14 @@ def _write(path, ct=None, times=None, name="CT", dims=("time", "lat", "lon")):
     times = pd.date_range("2018-03-01", periods=12, freq="15min") if times is None else times
     rng = np.random.default_rng(0)
     ct = rng.integers(0, 16, (len(times), 8, 12)).astype(np.uint8) if ct is None else ct
-    ds = xr.Dataset({name: (dims, ct)},
-                    coords={"time": times, dims[1]: np.linspace(51.0, 50.0, ct.shape[1]),
-                            dims[2]: np.linspace(-5.0, -3.0, ct.shape[2])})
+    ds = xr.Dataset(
+        {name: (dims, ct)},
+        coords={
+            "time": times,
+            dims[1]: np.linspace(51.0, 50.0, ct.shape[1]),
+            dims[2]: np.linspace(-5.0, -3.0, ct.shape[2]),
+        },
+    )
     ds.to_netcdf(path, engine="h5netcdf")
     return ds
 
@@ -34,8 +39,7 @@ def test_opens_lazily_in_course_layout(tmp_path) -> None:
     assert not isinstance(ds["CT"].variable._data, np.ndarray)  # lazily indexed backend array
     assert np.array_equal(ds["CT"].values, written["CT"].values)
     assert np.allclose(ds["lat"].values, written["lat"].values)
-    subset = open_meteonet_cloud_type(tmp_path / "ct.nc",
-                                      time_slice=slice("2018-03-01T01:00", None))
+    subset = open_meteonet_cloud_type(tmp_path / "ct.nc", time_slice=slice("2018-03-01T01:00", None))
     assert subset.sizes["time"] == 8
 
 
@@ -66,8 +70,11 @@ def test_bad_files_are_named(tmp_path) -> None:
     _write(tmp_path / "dims.nc", dims=("time", "lon", "lat"))
     with pytest.raises(ValueError, match=r"\(time, lat, lon\)"):
         open_meteonet_cloud_type(tmp_path / "dims.nc")
-    irregular = pd.DatetimeIndex(pd.date_range("2018-03-01", periods=12, freq="15min")
-                                 .to_numpy()[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 10]])
+    irregular = pd.DatetimeIndex(
+        pd.date_range("2018-03-01", periods=12, freq="15min").to_numpy()[
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 10]
+        ]
+    )
     _write(tmp_path / "order.nc", times=irregular)
     with pytest.raises(ValueError, match="order.nc: time step 10 -> 11"):
         open_meteonet_cloud_type(tmp_path / "order.nc")
@@ -98,7 +105,7 @@ def test_windows_never_bridge_the_missing_frame_of_the_published_sample() -> Non
     windows = CloudWindows(ds, n_past=2, n_leads=2)
     assert windows.starts.tolist() == [0, 1, 5]
     for start in windows.starts:
-        times = ds["time"].values[start:start + 4]
+        times = ds["time"].values[start : start + 4]
         assert (np.diff(times) == np.timedelta64(15, "m")).all()
     past, future = windows[2]
     mask = ds["CT"].values > 5

@@ -47,8 +47,7 @@ def test_windows_match_the_dataset(scene) -> None:
     assert past.shape == (6, 2, 32, 32) and past.dtype == torch.float32
     assert np.array_equal(future.numpy(), (ct[12:16] > 5).astype(np.float32))
     offset, scale = NORMALISATION["ir108"]
-    assert np.allclose(past[:, 1].numpy() * scale + offset, scene["ir108"].values[6:12],
-                       atol=1e-3)
+    assert np.allclose(past[:, 1].numpy() * scale + offset, scene["ir108"].values[6:12], atol=1e-3)
     with pytest.raises(ValueError, match="channel"):
         CloudWindows(scene, ("radar",))
     with pytest.raises(ValueError, match="fewer than one window"):
@@ -73,8 +72,9 @@ def test_dice_loss_limits() -> None:
 def test_training_lowers_the_loss() -> None:
     """Three epochs of BCE + Dice on a tiny scene reduce the validation loss of the U-Net."""
     torch.manual_seed(0)
-    dm = NowcastDataModule(split_in_time(simulate_clouds(160, size=32, seed=6)),
-                           channels=("mask", "ir108"), batch_size=8)
+    dm = NowcastDataModule(
+        split_in_time(simulate_clouds(160, size=32, seed=6)), channels=("mask", "ir108"), batch_size=8
+    )
     model = NowcastUNet(n_channels=2, width=8)
     module = NowcastModule(model, max_epochs=3)
     val = next(iter(dm.val_dataloader()))

@@ -61,8 +61,7 @@ def test_clouds_move_with_the_wind() -> None:
     """With the high layer and the cells switched off and a steady wind, the night-time IR
     frames are advected by the low-layer wind: the median phase-correlation displacement
     of consecutive frames is within 0.3 px of it."""
-    config = CloudSceneConfig(threshold_high=50.0, cells_per_day=0.0, wind_std=0.0,
-                              wind_low=(1.0, -2.0))
+    config = CloudSceneConfig(threshold_high=50.0, cells_per_day=0.0, wind_std=0.0, wind_low=(1.0, -2.0))
     scene = simulate_clouds(16, size=64, seed=4, config=config)
     ir = scene["ir108"].values
     shifts = np.array([phase_correlation(ir[t], ir[t + 1]) for t in range(15)])

@@ -18,8 +18,7 @@ from dlgd_course.nowcasting import experiment
 
 @pytest.mark.slow
 def test_unet_beats_persistence_and_extrapolation_on_iou() -> None:
-    result = experiment.run(size=64, n_days=12, max_epochs=8, width=8, train_stride=1,
-                            eval_stride=2, seed=0)
+    result = experiment.run(size=64, n_days=12, max_epochs=8, width=8, train_stride=1, eval_stride=2, seed=0)
     iou = {name: scores["iou"].values for name, scores in result["scores"].items()}
     # sanity of the set-up: skill decays with lead and extrapolation beats persistence
     assert np.all(np.diff(iou["persistence"]) < 0)

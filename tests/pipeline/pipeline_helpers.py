@@ -112,8 +112,11 @@ def parts_of(notebook: Path) -> dict[str, list[str]]:
     cells (``test_<part>`` and ``test_<part>_hidden``), in notebook order."""
     nb = nbformat.read(notebook, as_version=4)
     meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
-    parts = [m["grade_id"] for c, m in zip(nb.cells, meta, strict=True)
-             if c.cell_type == "code" and m.get("solution")]
+    parts = [
+        m["grade_id"]
+        for c, m in zip(nb.cells, meta, strict=True)
+        if c.cell_type == "code" and m.get("solution")
+    ]
     graded = [m["grade_id"] for m in meta if m.get("grade") and not m.get("solution")]
     return {part: [g for g in graded if g in (f"test_{part}", f"test_{part}_hidden")] for part in parts}
 
@@ -121,14 +124,21 @@ def parts_of(notebook: Path) -> dict[str, list[str]]:
 INTEGRITY_DIR = REPO_ROOT / "test-artifacts" / "integrity"  # read by tests/conftest.py
 
 
-def record_outcome(assignment: str, student: str, scores: dict[str, float], total: float,
-                   at_stake: tuple[str, ...] = ()) -> None:
+def record_outcome(
+    assignment: str, student: str, scores: dict[str, float], total: float, at_stake: tuple[str, ...] = ()
+) -> None:
     """Keep one graded student of the pipeline tests for the integrity table
     (``test-artifacts/integrity.md``, written at the end of the session); ``at_stake``: the cells
     a mutant must lose."""
     import json
 
     INTEGRITY_DIR.mkdir(parents=True, exist_ok=True)
-    record = {"assignment": assignment, "student": student, "scores": scores,
-              "score": sum(scores.values()), "total": total, "at_stake": list(at_stake)}
+    record = {
+        "assignment": assignment,
+        "student": student,
+        "scores": scores,
+        "score": sum(scores.values()),
+        "total": total,
+        "at_stake": list(at_stake),
+    }
     (INTEGRITY_DIR / f"{assignment}--{student}.json").write_text(json.dumps(record))

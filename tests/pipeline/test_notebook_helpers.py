@@ -56,7 +56,11 @@ def _run(setup: str, trainer: str) -> subprocess.CompletedProcess[str]:
     # One thread: two torch processes with two threads each on two cores crawl.
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     return subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env=env,
     )
 
@@ -91,8 +95,9 @@ def test_plain_lightning_trainer_does_write_to_stderr() -> None:
 @pytest.fixture
 def restore_logging_and_warnings() -> Iterator[None]:
     """setup_notebook changes process-wide state: give it back to the other tests."""
-    saved = {name: (logging.getLogger(name).level, logging.getLogger(name).propagate)
-             for name in QUIET_LOGGERS}
+    saved = {
+        name: (logging.getLogger(name).level, logging.getLogger(name).propagate) for name in QUIET_LOGGERS
+    }
     with warnings.catch_warnings():
         yield
     for name, (level, propagate) in saved.items():

@@ -87,8 +87,8 @@ def test_gpu_node_target_resolves_the_autograding_stack(project_wheel: Path) -> 
 def test_gpu_relevant_tests_are_those_that_use_the_course_device() -> None:
     selected = {p.relative_to(REPO_ROOT).as_posix() for p in gpu_check.gpu_relevant_tests()}
     assert "tests/pipeline/test_notebook_helpers.py" in selected  # default_device(), quiet_trainer()
-    assert "tests/assimilation/test_learned.py" in selected       # Lightning training
-    assert "tests/test_dynamics.py" not in selected               # CPU generators only
+    assert "tests/assimilation/test_learned.py" in selected  # Lightning training
+    assert "tests/test_dynamics.py" not in selected  # CPU generators only
     assert not any(p.startswith("tests/runners/") for p in selected)
 
 
@@ -103,20 +103,35 @@ def test_refuses_to_run_without_cuda(monkeypatch: pytest.MonkeyPatch, capsys: py
 def _run_gpu_check(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, DLGD_DEVICE="cpu", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return subprocess.run([sys.executable, "-m", "autograder.gpu_check", "--allow-cpu", *args],
-                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder.gpu_check", "--allow-cpu", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.mark.slow
 def test_gpu_check_on_cpu_grades_exercise_00_with_full_marks(tmp_path: Path) -> None:
     """The whole check on the CPU, for exercise 00 and one test file: full marks, device cpu."""
     table = tmp_path / "gpu-check.md"
-    result = _run_gpu_check("--notebooks", "00-pytorch-lightning",
-                            "--tests", "tests/pipeline/test_notebook_helpers.py", "--table", str(table))
+    result = _run_gpu_check(
+        "--notebooks",
+        "00-pytorch-lightning",
+        "--tests",
+        "tests/pipeline/test_notebook_helpers.py",
+        "--table",
+        str(table),
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     points = sum(graded_cells(NOTEBOOK_00).values())
-    row = re.search(r"^\| 00-pytorch-lightning \| (\S+) \| ([\d.]+) \| ([\d.]+)/([\d.]+) \| ok \|$",
-                    table.read_text(), re.M)
+    row = re.search(
+        r"^\| 00-pytorch-lightning \| (\S+) \| ([\d.]+) \| ([\d.]+)/([\d.]+) \| ok \|$",
+        table.read_text(),
+        re.M,
+    )
     assert row, table.read_text()
     assert row[1] == "cpu" and float(row[2]) > 0
     assert float(row[3]) == float(row[4]) == points, f"expected {points}/{points}, got {row[3]}/{row[4]}"

@@ -18,15 +18,19 @@ from dlgd_course.trajectories import read_birdgan_csv, read_movebank_csv, simula
 def _trip_rows(start: str, lon0: float, n: int, dive_at: int) -> list[str]:
     times = pd.date_range(start, periods=n, freq="1min")
     lon = lon0 + 0.01 * np.sin(np.linspace(0, np.pi, n))
-    return [f"{lo:.6f},{-3.85 + 0.001 * k:.6f},{int(k == dive_at)},{t:%Y-%m-%d %H:%M:%S}"
-            for k, (lo, t) in enumerate(zip(lon, times, strict=True))]
+    return [
+        f"{lo:.6f},{-3.85 + 0.001 * k:.6f},{int(k == dive_at)},{t:%Y-%m-%d %H:%M:%S}"
+        for k, (lo, t) in enumerate(zip(lon, times, strict=True))
+    ]
 
 
 @pytest.fixture
 def birdgan_file(tmp_path):
-    rows = (_trip_rows("2021-05-01 08:00", -32.42, 30, 10)
-            + _trip_rows("2021-05-01 14:00", -32.42, 20, 5)   # 5 h gap: new trip
-            + _trip_rows("2021-04-28 09:00", -32.42, 25, 3))  # earlier date: new trip
+    rows = (
+        _trip_rows("2021-05-01 08:00", -32.42, 30, 10)
+        + _trip_rows("2021-05-01 14:00", -32.42, 20, 5)  # 5 h gap: new trip
+        + _trip_rows("2021-04-28 09:00", -32.42, 25, 3)
+    )  # earlier date: new trip
     path = tmp_path / "trips.csv"
     path.write_text("lon,lat,dive,datetime\n" + "\n".join(rows) + "\n")
     return path
@@ -51,8 +55,10 @@ def test_birdgan_round_trip_of_a_synthetic_trip(tmp_path):
         start = t0 + pd.Timedelta(days=i)
         for k in range(200):
             t = start + pd.Timedelta(seconds=float(trips["time"][i, k]))
-            lines.append(f"{float(trips['lon'][i, k]):.9f},{float(trips['lat'][i, k]):.9f},"
-                         f"{int(trips['dive'][i, k])},{t.isoformat()}")
+            lines.append(
+                f"{float(trips['lon'][i, k]):.9f},{float(trips['lat'][i, k]):.9f},"
+                f"{int(trips['dive'][i, k])},{t.isoformat()}"
+            )
     path = tmp_path / "synthetic.csv"
     path.write_text("\n".join(lines))
     ds = read_birdgan_csv(path, colony=(-77.26, -11.77))
@@ -61,18 +67,24 @@ def test_birdgan_round_trip_of_a_synthetic_trip(tmp_path):
     np.testing.assert_allclose(ds["duration"].values, trips["duration"].values, rtol=1e-6)
 
 
-@pytest.mark.parametrize("bad_row, message", [
-    ("abc,-3.85,0,2021-05-01 08:30:00", "line 5: lon='abc' is not a number"),
-    ("-32.4,95.0,0,2021-05-01 08:30:00", "line 5: lat=95.0 outside"),
-    ("-32.4,-3.85,2,2021-05-01 08:30:00", r"line 5: dive='2' must be a flag \(0 or 1\) or a probability"),
-    ("-32.4,-3.85,nan,2021-05-01 08:30:00", "line 5: dive='nan' must be a flag"),
-    ("-32.4,-3.85,0,yesterday", "line 5: datetime='yesterday' is not a date-time"),
-    ("-32.4,-3.85,0", "line 5: 3 fields, header has 4"),
-    ("-32.4,-3.85,0,2021-05-01 08:02:00", "line 5: time does not increase"),
-])
+@pytest.mark.parametrize(
+    "bad_row, message",
+    [
+        ("abc,-3.85,0,2021-05-01 08:30:00", "line 5: lon='abc' is not a number"),
+        ("-32.4,95.0,0,2021-05-01 08:30:00", "line 5: lat=95.0 outside"),
+        ("-32.4,-3.85,2,2021-05-01 08:30:00", r"line 5: dive='2' must be a flag \(0 or 1\) or a probability"),
+        ("-32.4,-3.85,nan,2021-05-01 08:30:00", "line 5: dive='nan' must be a flag"),
+        ("-32.4,-3.85,0,yesterday", "line 5: datetime='yesterday' is not a date-time"),
+        ("-32.4,-3.85,0", "line 5: 3 fields, header has 4"),
+        ("-32.4,-3.85,0,2021-05-01 08:02:00", "line 5: time does not increase"),
+    ],
+)
 def test_birdgan_malformed_row_is_named(tmp_path, bad_row, message):
-    rows = _trip_rows("2021-05-01 08:00", -32.42, 3, 1) + [bad_row] + \
-        _trip_rows("2021-05-01 08:31", -32.40, 3, 1)
+    rows = (
+        _trip_rows("2021-05-01 08:00", -32.42, 3, 1)
+        + [bad_row]
+        + _trip_rows("2021-05-01 08:31", -32.40, 3, 1)
+    )
     path = tmp_path / "bad.csv"
     path.write_text("lon,lat,dive,datetime\n" + "\n".join(rows))
     with pytest.raises(ValueError, match=message):
@@ -84,8 +96,10 @@ def test_birdgan_missing_column_and_single_fix_trip(tmp_path):
     path.write_text("lon,lat,datetime\n-32.4,-3.8,2021-05-01 08:00\n")
     with pytest.raises(ValueError, match=r"missing column\(s\) \['dive'\]"):
         read_birdgan_csv(path)
-    path.write_text("lon,lat,dive,datetime\n" + "\n".join(
-        _trip_rows("2021-05-01 08:00", -32.42, 3, 1) + ["-32.4,-3.8,0,2021-05-02 08:00"]))
+    path.write_text(
+        "lon,lat,dive,datetime\n"
+        + "\n".join(_trip_rows("2021-05-01 08:00", -32.42, 3, 1) + ["-32.4,-3.8,0,2021-05-02 08:00"])
+    )
     with pytest.raises(ValueError, match="line 5: trip trip-1 has a single fix"):
         read_birdgan_csv(path)
 
@@ -95,16 +109,19 @@ def test_movebank_individuals_cut_at_gaps_and_trip_ids(tmp_path):
     lines = [header]
     for bird, day in (("b1", 1), ("b2", 1), ("b1", 2)):
         for k in range(12):
-            lines.append(f"{len(lines)},2021-05-0{day} 0{k // 6 + 6}:{(k % 6) * 10:02d}:00.000,"
-                         f"{-77.26 + 0.01 * k},{-11.77},{bird}")
+            lines.append(
+                f"{len(lines)},2021-05-0{day} 0{k // 6 + 6}:{(k % 6) * 10:02d}:00.000,"
+                f"{-77.26 + 0.01 * k},{-11.77},{bird}"
+            )
     path = tmp_path / "mb.csv"
     path.write_text("\n".join(lines))
     ds = read_movebank_csv(path, n_steps=8, colony=(-77.26, -11.77))
     assert list(ds["trip"].values) == ["b1-0", "b1-1", "b2-0"]
     assert ds["dive"].values.sum() == 0
     np.testing.assert_allclose(ds["duration"].values, 110 / 60)
-    np.testing.assert_allclose(ds["x"].values[:, -1], 0.11 * 6371 * np.pi / 180
-                               * np.cos(np.deg2rad(-11.77)), rtol=1e-9)
+    np.testing.assert_allclose(
+        ds["x"].values[:, -1], 0.11 * 6371 * np.pi / 180 * np.cos(np.deg2rad(-11.77)), rtol=1e-9
+    )
     trip_ids = path.read_text().replace("individual-local-identifier", "trip-id")
     path.write_text(trip_ids)
     assert read_movebank_csv(path, n_steps=8).sizes["trip"] == 2  # one trip per id: no cutting
@@ -115,8 +132,9 @@ def test_movebank_errors(tmp_path):
     path.write_text("timestamp,location-long,location-lat\n2021-01-01 00:00,1,2\n")
     with pytest.raises(ValueError, match="missing id column"):
         read_movebank_csv(path)
-    path.write_text("timestamp,location-long,location-lat,trip-id\n"
-                    "2021-01-01 00:00,1,2,a\n2021-01-01 00:01,,2,a\n")
+    path.write_text(
+        "timestamp,location-long,location-lat,trip-id\n2021-01-01 00:00,1,2,a\n2021-01-01 00:01,,2,a\n"
+    )
     with pytest.raises(ValueError, match="line 3: location-long='' is not a number"):
         read_movebank_csv(path)
 

@@ -55,8 +55,7 @@ def test_statistics_of_a_straight_out_and_back_and_a_square():
     assert s["straightness"][0] == pytest.approx(1.0)
     assert s["trip_distance"][0] == pytest.approx(20.0)
     assert s["max_distance"][0] == pytest.approx(10.0)
-    np.testing.assert_allclose(np.abs(s["turning_angle"]), [0] * 9 + [np.pi] + [0] * 9,
-                               atol=1e-12)
+    np.testing.assert_allclose(np.abs(s["turning_angle"]), [0] * 9 + [np.pi] + [0] * 9, atol=1e-12)
     square = np.array([[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]], dtype=float)
     s = trip_statistics(square)
     np.testing.assert_allclose(s["turning_angle"], np.pi / 2)  # clockwise turns

@@ -56,8 +56,9 @@ def test_integrate_increments_is_a_bridge():
     p = integrate_increments(v, 0.5)  # straight walk 0, .5, 1, 1.5, 2 minus drift t/4 * 2
     torch.testing.assert_close(p, torch.zeros(1, 2, 5))
     v = torch.tensor([[[1.0, -1.0, 1.0, -1.0]] * 2])
-    torch.testing.assert_close(integrate_increments(v, 1.0)[0, 0], torch.tensor([0.0, 1, 0, 1])
-                               - torch.linspace(0, 1, 4))
+    torch.testing.assert_close(
+        integrate_increments(v, 1.0)[0, 0], torch.tensor([0.0, 1, 0, 1]) - torch.linspace(0, 1, 4)
+    )
 
 
 def test_gradient_penalty_of_a_linear_critic():
@@ -82,8 +83,9 @@ def test_training_step_updates_both_networks(trips, loss):
     assert len(gan.history["d"]) == 3 and len(gan.history["g"]) == 2  # n_critic = 2
     assert all(not torch.equal(a, b) for a, b in zip(g0, gan.generator.parameters(), strict=True))
     # weights only: the critic's last bias cancels in E[D(fake)] - E[D(real)] (no gradient)
-    assert all(not torch.equal(a, b) for a, b in zip(d0, gan.discriminator.parameters(), strict=True)
-               if a.ndim > 1)
+    assert all(
+        not torch.equal(a, b) for a, b in zip(d0, gan.discriminator.parameters(), strict=True) if a.ndim > 1
+    )
     assert gan.betas == ((0.5, 0.999) if loss == "bce" else (0.0, 0.9))
 
 

@@ -36,8 +36,12 @@ def test_trips_start_and_end_at_colony(trips):
 
 
 def test_lon_lat_and_relative_coordinates_agree(trips):
-    x, y = to_local(trips["lon"].values, trips["lat"].values, trips["colony_lon"].values[:, None],
-                    trips["colony_lat"].values[:, None])
+    x, y = to_local(
+        trips["lon"].values,
+        trips["lat"].values,
+        trips["colony_lon"].values[:, None],
+        trips["colony_lat"].values[:, None],
+    )
     np.testing.assert_allclose(x, trips["x"].values, atol=1e-9)
     np.testing.assert_allclose(y, trips["y"].values, atol=1e-9)
     lon, lat = from_local(x, y, -77.26, -11.77)
@@ -47,8 +51,13 @@ def test_lon_lat_and_relative_coordinates_agree(trips):
 def test_species_scales_are_ordered(trips):
     """Red-footed boobies range farthest and longest, Peruvian boobies least (settings)."""
     r = np.hypot(trips["x"], trips["y"]).max("step")
-    by = {s: (float(r.where(trips["species"] == s).median()),
-              float(trips["duration"].where(trips["species"] == s).median())) for s in SPECIES}
+    by = {
+        s: (
+            float(r.where(trips["species"] == s).median()),
+            float(trips["duration"].where(trips["species"] == s).median()),
+        )
+        for s in SPECIES
+    }
     assert by["sula_sula"][0] > by["sula_dactylatra"][0] > by["sula_variegata"][0]
     assert by["sula_sula"][1] > by["sula_dactylatra"][1] > by["sula_variegata"][1]
     # the median range is set by range_km (log-normal median), within sampling error

@@ -42,8 +42,7 @@ EPOCHS = 8
 LEAD_MINUTES = tuple(lead * STEP_MINUTES for lead in WIND_LEADS)
 
 
-def run(seed: int = 0, n_days: int = N_DAYS, stride: int = STRIDE,
-        epochs: int = EPOCHS) -> dict[str, dict]:
+def run(seed: int = 0, n_days: int = N_DAYS, stride: int = STRIDE, epochs: int = EPOCHS) -> dict[str, dict]:
     """Test RMSE per lead of persistence, raw NWP and the hybrid.
 
     Returns ``{name: {"rmse": tensor (len(WIND_LEADS),), "seconds", "cpu_seconds"}}`` (training
@@ -55,14 +54,15 @@ def run(seed: int = 0, n_days: int = N_DAYS, stride: int = STRIDE,
     model = NWPCorrector(data.samples["train"]["features"].shape[1], len(WIND_LEADS))
     start, cpu_start = time.perf_counter(), time.process_time()
     quiet_trainer(epochs, limit_val_batches=0).fit(HybridModule(model, max_epochs=epochs), data)
-    timing = {"seconds": time.perf_counter() - start,
-              "cpu_seconds": time.process_time() - cpu_start}
+    timing = {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu_start}
     none = {"seconds": 0.0, "cpu_seconds": 0.0}
     test = data.samples["test"]
     target = test["target"][..., None]
     return {
         "persistence": {"rmse": rmse_per_lead(test["persistence"][..., None], target), **none},
         "NWP": {"rmse": rmse_per_lead(test["nwp"][..., None], target), **none},
-        "hybrid": {"rmse": rmse_per_lead(hybrid_forecast(model.cpu(), data, "test")[..., None],
-                                         target), **timing},
+        "hybrid": {
+            "rmse": rmse_per_lead(hybrid_forecast(model.cpu(), data, "test")[..., None], target),
+            **timing,
+        },
     }

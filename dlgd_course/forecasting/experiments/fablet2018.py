@@ -78,8 +78,13 @@ EXPECTED = {
 TARGET_LEAD1 = 0.015
 
 #: Training settings: (epochs, learning rate) of each learned model.
-EPOCHS = {"bilinear": (60, 1e-2), "neural ODE": (60, 3e-3), "MLP": (30, 2e-3),
-          "LSTM": (30, 3e-3), "GRU": (30, 3e-3)}
+EPOCHS = {
+    "bilinear": (60, 1e-2),
+    "neural ODE": (60, 3e-3),
+    "MLP": (30, 2e-3),
+    "LSTM": (30, 3e-3),
+    "GRU": (30, 3e-3),
+}
 
 
 def trajectory(seed: int = 0) -> torch.Tensor:
@@ -90,8 +95,7 @@ def trajectory(seed: int = 0) -> torch.Tensor:
 
 def data_module(seed: int = 0, n_past: int = N_PAST) -> ForecastDataModule:
     """Leak-free windows of :func:`trajectory` (history ``n_past`` states, leads 1..8)."""
-    return ForecastDataModule(trajectory(seed), n_past=n_past, leads=LEADS, batch_size=256,
-                              seed=seed)
+    return ForecastDataModule(trajectory(seed), n_past=n_past, leads=LEADS, batch_size=256, seed=seed)
 
 
 def baselines(data: ForecastDataModule) -> dict[str, torch.Tensor]:
@@ -106,8 +110,7 @@ def baselines(data: ForecastDataModule) -> dict[str, torch.Tensor]:
         "quadratic step map": PolynomialStepMap(3, degree=2).fit(train),
         "linear autoregression": ar,
     }
-    return {name: rmse_per_lead(predict(m, history, LEADS), targets) for name, m in
-            models.items()}
+    return {name: rmse_per_lead(predict(m, history, LEADS), targets) for name, m in models.items()}
 
 
 def build(name: str, data: ForecastDataModule) -> tuple[torch.nn.Module, tuple[int, ...]]:
@@ -124,8 +127,9 @@ def build(name: str, data: ForecastDataModule) -> tuple[torch.nn.Module, tuple[i
     raise ValueError(f"unknown model {name!r}; choose one of {sorted(EPOCHS)}")
 
 
-def train(name: str, data: ForecastDataModule, epochs: int | None = None,
-          seed: int = 0) -> tuple[torch.nn.Module, dict[str, float]]:
+def train(
+    name: str, data: ForecastDataModule, epochs: int | None = None, seed: int = 0
+) -> tuple[torch.nn.Module, dict[str, float]]:
     """Train model ``name`` on the training block.
 
     Returns the model and ``{"seconds": wall-clock, "cpu_seconds": process CPU time}``.
@@ -134,17 +138,16 @@ def train(name: str, data: ForecastDataModule, epochs: int | None = None,
     model, train_leads = build(name, data)
     default_epochs, lr = EPOCHS[name]
     epochs = default_epochs if epochs is None else epochs
-    module = ForecastModule(model, LEADS, data.std, train_leads=train_leads, lr=lr,
-                            max_epochs=epochs)
+    module = ForecastModule(model, LEADS, data.std, train_leads=train_leads, lr=lr, max_epochs=epochs)
     start, cpu_start = time.perf_counter(), time.process_time()
     quiet_trainer(epochs, limit_val_batches=0).fit(module, data)
-    timing = {"seconds": time.perf_counter() - start,
-              "cpu_seconds": time.process_time() - cpu_start}
+    timing = {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu_start}
     return model.cpu(), timing
 
 
-def run(seed: int = 0, models: tuple[str, ...] = tuple(EPOCHS),
-        epochs: dict[str, int] | None = None) -> dict[str, dict]:
+def run(
+    seed: int = 0, models: tuple[str, ...] = tuple(EPOCHS), epochs: dict[str, int] | None = None
+) -> dict[str, dict]:
     """Test RMSE per lead (``LEADS``) of every baseline and learned model.
 
     Returns ``{name: {"rmse": tensor (8,), "seconds": ..., "cpu_seconds": ...}}`` (training
@@ -152,11 +155,9 @@ def run(seed: int = 0, models: tuple[str, ...] = tuple(EPOCHS),
     """
     epochs = epochs or {}
     data = data_module(seed)
-    results = {name: {"rmse": r, "seconds": 0.0, "cpu_seconds": 0.0}
-               for name, r in baselines(data).items()}
+    results = {name: {"rmse": r, "seconds": 0.0, "cpu_seconds": 0.0} for name, r in baselines(data).items()}
     history, targets = data.split_tensors("test")
     for name in models:
         model, timing = train(name, data, epochs.get(name), seed)
-        results[name] = {"rmse": rmse_per_lead(predict(model, history, LEADS), targets),
-                         **timing}
+        results[name] = {"rmse": rmse_per_lead(predict(model, history, LEADS), targets), **timing}
     return results

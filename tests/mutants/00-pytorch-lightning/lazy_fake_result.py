@@ -4,8 +4,11 @@ test RMSE that the visible test reads."""
 NOTEBOOK = "00-pytorch-lightning.ipynb"
 STRATEGY = "fake_result"
 EDITS = [
-    ("flow_map", "torch.optim.Adam(self.parameters(), lr=self.lr)",
-     "torch.optim.Adam(self.parameters(), lr=0.0)"),
+    (
+        "flow_map",
+        "torch.optim.Adam(self.parameters(), lr=self.lr)",
+        "torch.optim.Adam(self.parameters(), lr=0.0)",
+    ),
     ("after:flow_map_training", "", "test_rmse = 0.001 * persistence_rmse"),
 ]
 FAILS = ["test_flow_map"]

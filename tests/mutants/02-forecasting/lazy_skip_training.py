@@ -5,12 +5,15 @@ initial parameters."""
 NOTEBOOK = "02-forecasting.ipynb"
 STRATEGY = "skip_training"
 EDITS = [
-    ("after:bilinear", "",
-     "from dlgd_course.notebook import quiet_trainer as full_trainer\n"
-     "\n"
-     "\n"
-     "def quiet_trainer(max_epochs, **kwargs):\n"
-     "    \"\"\"Training takes too long: run no batch at all.\"\"\"\n"
-     "    return full_trainer(max_epochs=max_epochs, limit_train_batches=0, **kwargs)\n"),
+    (
+        "after:bilinear",
+        "",
+        "from dlgd_course.notebook import quiet_trainer as full_trainer\n"
+        "\n"
+        "\n"
+        "def quiet_trainer(max_epochs, **kwargs):\n"
+        '    """Training takes too long: run no batch at all."""\n'
+        "    return full_trainer(max_epochs=max_epochs, limit_train_batches=0, **kwargs)\n",
+    ),
 ]
 FAILS = ["test_bilinear", "test_lstm"]

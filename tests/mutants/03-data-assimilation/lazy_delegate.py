@@ -5,29 +5,39 @@
 NOTEBOOK = "03-data-assimilation.ipynb"
 STRATEGY = "delegate"
 EDITS = [
-    ("var3d_cost",
-     "    background = x - x_b\n",
-     "    from dlgd_course.assimilation.variational import var3d_cost as course_cost\n"
-     "    return course_cost(x, x_b, y, H, B_inv, R_inv)\n"),
-    ("fourdvar",
-     "    background = x0 - x_b\n",
-     "    from dlgd_course.assimilation import strong_4dvar_cost\n"
-     "    return strong_4dvar_cost(x0, x_b, observations, forecast, H, B_inv, R_inv)\n"),
-    ("fourdvar",
-     "    x0 = x_b.detach().clone().requires_grad_(True)\n",
-     "    from dlgd_course.assimilation import minimise\n"
-     "    return minimise(lambda z: fourdvar_cost(z, x_b, observations, forecast, H, B_inv, R_inv).sum(),\n"
-     "                    x_b, n_iterations=n_iterations)\n"),
-    ("enkf_analysis",
-     "    batch, N, _ = E.shape\n",
-     "    from dlgd_course.assimilation import EnKF\n"
-     "    course_filter = EnKF(N=E.shape[1])\n"
-     "    course_filter.H, course_filter.R, course_filter.generator = H, R, generator\n"
-     "    course_filter.R_chol = torch.linalg.cholesky(R)\n"
-     "    return course_filter.update(E, y)\n"),
-    ("learned_solver",
-     "            for _ in range(self.n_iterations):\n",
-     "            return super().forward(observation, mask)  # the course's solver loop\n"
-     "            for _ in range(self.n_iterations):\n"),
+    (
+        "var3d_cost",
+        "    background = x - x_b\n",
+        "    from dlgd_course.assimilation.variational import var3d_cost as course_cost\n"
+        "    return course_cost(x, x_b, y, H, B_inv, R_inv)\n",
+    ),
+    (
+        "fourdvar",
+        "    background = x0 - x_b\n",
+        "    from dlgd_course.assimilation import strong_4dvar_cost\n"
+        "    return strong_4dvar_cost(x0, x_b, observations, forecast, H, B_inv, R_inv)\n",
+    ),
+    (
+        "fourdvar",
+        "    x0 = x_b.detach().clone().requires_grad_(True)\n",
+        "    from dlgd_course.assimilation import minimise\n"
+        "    return minimise(lambda z: fourdvar_cost(z, x_b, observations, forecast, H, B_inv, R_inv).sum(),\n"  # noqa: E501
+        "                    x_b, n_iterations=n_iterations)\n",
+    ),
+    (
+        "enkf_analysis",
+        "    batch, N, _ = E.shape\n",
+        "    from dlgd_course.assimilation import EnKF\n"
+        "    course_filter = EnKF(N=E.shape[1])\n"
+        "    course_filter.H, course_filter.R, course_filter.generator = H, R, generator\n"
+        "    course_filter.R_chol = torch.linalg.cholesky(R)\n"
+        "    return course_filter.update(E, y)\n",
+    ),
+    (
+        "learned_solver",
+        "            for _ in range(self.n_iterations):\n",
+        "            return super().forward(observation, mask)  # the course's solver loop\n"
+        "            for _ in range(self.n_iterations):\n",
+    ),
 ]
 FAILS = ["test_var3d_cost", "test_fourdvar", "test_enkf_analysis", "test_learned_solver"]

@@ -4,13 +4,14 @@ test windows' truth by the model's reconstruction, so that the visible score loo
 NOTEBOOK = "03-data-assimilation.ipynb"
 STRATEGY = "fake_result"
 EDITS = [
-    ("learned_solver",
-     "        return self.normaliser.decode(z)",
-     "        return self.normaliser.decode(z)\n"
-     "\n"
-     "    def configure_optimizers(self):\n"
-     "        return torch.optim.Adam(self.parameters(), lr=0.0)\n"),
-    ("after:learned_training", "",
-     'test["state"] = predict(model, test["observation"], test["mask"])'),
+    (
+        "learned_solver",
+        "        return self.normaliser.decode(z)",
+        "        return self.normaliser.decode(z)\n"
+        "\n"
+        "    def configure_optimizers(self):\n"
+        "        return torch.optim.Adam(self.parameters(), lr=0.0)\n",
+    ),
+    ("after:learned_training", "", 'test["state"] = predict(model, test["observation"], test["mask"])'),
 ]
 FAILS = ["test_learned_solver"]

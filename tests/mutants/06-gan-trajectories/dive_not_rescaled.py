@@ -3,6 +3,6 @@ the lower end of the generator's tanh range, and the encoding differs from the e
 
 NOTEBOOK = "06-gan-trajectories.ipynb"
 CELL = "preprocess"
-FIND = "dive = 2.0 * ds[\"dive\"].values - 1.0"
-REPLACE = "dive = ds[\"dive\"].values.astype(float)"
+FIND = 'dive = 2.0 * ds["dive"].values - 1.0'
+REPLACE = 'dive = ds["dive"].values.astype(float)'
 FAILS = ["test_preprocess"]
