@@ -22,9 +22,8 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from dlgd_course.data.splits import SPLITS, time_splits
 from dlgd_course.own_work import guard_answer
-
-SPLITS = ("train", "val", "test")
 
 
 def check_leads(leads: Sequence[int]) -> tuple[int, ...]:
@@ -77,49 +76,6 @@ def make_windows(series: Tensor, n_past: int, leads: Sequence[int], stride: int 
     history = series[issue[:, None] + past_offsets[None, :]]
     targets = series[issue[:, None] + torch.tensor(leads)[None, :]]
     return history, targets
-
-
-def time_splits(
-    n_times: int,
-    fractions: Sequence[float] = (0.7, 0.15, 0.15),
-    gap: int = 0,
-    min_gap: int = 0,
-) -> dict[str, slice]:
-    """Contiguous train / val / test index ranges, in this order, separated by ``gap`` steps.
-
-    Args:
-        n_times: length of the series.
-        fractions: shares of ``n_times - 2 * gap`` given to train, val, test (sum to 1).
-        gap: number of discarded steps between two consecutive blocks.
-        min_gap: the smallest admissible gap, usually :func:`window_length`; a smaller
-            ``gap`` raises ``ValueError`` (the splits would share time steps through
-            overlapping windows).
-
-    Returns:
-        ``{"train": slice, "val": slice, "test": slice}`` into the time axis.
-    """
-    guard_answer()
-    if len(fractions) != 3 or any(f <= 0 for f in fractions):
-        raise ValueError(f"fractions must be three positive numbers, got {tuple(fractions)}")
-    if abs(sum(fractions) - 1.0) > 1e-6:
-        raise ValueError(f"fractions must sum to 1, got {sum(fractions):g}")
-    if gap < min_gap:
-        raise ValueError(
-            f"gap of {gap} steps between splits is shorter than one window ({min_gap} steps): "
-            "train and test samples would overlap in time (leakage)"
-        )
-    usable = n_times - 2 * gap
-    if usable < 3:
-        raise ValueError(f"series of {n_times} steps is too short for three splits and gaps")
-    n_train = int(round(fractions[0] * usable))
-    n_val = int(round(fractions[1] * usable))
-    start_val = n_train + gap
-    start_test = start_val + n_val + gap
-    return {
-        "train": slice(0, n_train),
-        "val": slice(start_val, start_val + n_val),
-        "test": slice(start_test, n_times),
-    }
 
 
 def fit_normalisation(train_series: Tensor) -> tuple[Tensor, Tensor]:
