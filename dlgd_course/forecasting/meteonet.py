@@ -5,9 +5,14 @@
   ``YYYYMMDD HH:MM`` (the files) or ``YYYY-MM-DD HH:MM:SS`` (MeteoNet's documentation, and
   files written back by pandas); missing values are empty fields or ``nan``. The station series are put on a
   regular 6-minute grid (NaN where no record).
-* NWP slices (AROME/ARPEGE 2-D fields): netCDF files with ``u10``, ``v10`` (required),
-  ``t2m``, ``msl`` (optional) on ``(step, latitude, longitude)``, the run time in a
-  scalar or one-element coordinate ``time``, ``step`` a time delta. The grid point
+* NWP runs (AROME/ARPEGE 2-D fields): MeteoNet publishes one GRIB (edition 1) file per run
+  and level: ``*_10m_*.grib`` holds ``u10, v10`` (and ``ws, wdir``), ``*_2m_*.grib`` holds
+  ``t2m`` (with ``d2m, r``), ``*_P_sea_level_*.grib`` holds ``msl``, all float32 on
+  ``(step, latitude, longitude)`` (latitude decreasing, ``step`` 0–24 h), the run time in
+  the scalar coordinate ``time``. GRIB files are read with cfgrib (the optional extra
+  ``grib``: ``pip install 'dlgd-course[grib]'``); netCDF files with the same variables and
+  coordinates are read too. The files of one run are merged; ``u10`` and ``v10`` must come
+  with every run, ``t2m`` and ``msl`` are kept when every run has them. The grid point
   nearest to each station is taken.
 
 A malformed file raises ``ValueError`` naming the file, the line (1 = header) and the
@@ -161,60 +166,111 @@ def load_meteonet_stations(path: str | Path, stations: Sequence[int] | None = No
 NWP_VARIABLES = {"u10": "nwp_u", "v10": "nwp_v", "t2m": "nwp_t", "msl": "nwp_psl"}
 
 
-def load_meteonet_nwp(paths: Sequence[str | Path], lat: Sequence[float], lon: Sequence[float]) -> xr.Dataset:
-    """NWP netCDF slices (one run each) at the grid points nearest to the stations.
+def _open_nwp_file(path: Path) -> xr.Dataset:
+    """One NWP file, GRIB (by its ``GRIB`` magic bytes) or netCDF, loaded into memory."""
+    with path.open("rb") as handle:
+        is_grib = handle.read(4) == b"GRIB"
+    if is_grib:
+        try:
+            import cfgrib  # noqa: F401  (the engine xarray needs for GRIB)
+        except ImportError:
+            raise ValueError(
+                f"{path}: a GRIB file, and reading GRIB needs cfgrib and ecCodes: "
+                "pip install 'dlgd-course[grib]'"
+            ) from None
+        # indexpath="": no .idx file written beside the data (read-only data folders)
+        options: dict = {"engine": "cfgrib", "backend_kwargs": {"indexpath": ""}}
+    else:
+        options = {}
+    try:
+        with xr.open_dataset(path, **options) as raw:
+            return raw.load()
+    except (OSError, ValueError, EOFError) as error:
+        kind = "GRIB" if is_grib else "netCDF"
+        raise ValueError(f"{path}: not a readable {kind} file ({error})") from None
 
-    Returns ``nwp_u, nwp_v, nwp_ff, nwp_dd`` (and ``nwp_t``, ``nwp_psl`` when present in
-    every file) with dims ``(run, step, station)``, runs sorted in time.
+
+def _nwp_at_stations(path: Path, lat: np.ndarray, lon: np.ndarray) -> xr.Dataset:
+    """The course's NWP variables of one file at the grid points nearest to the stations,
+    ``(step, station)``, with the run time as a one-element ``run`` dimension."""
+    raw = _open_nwp_file(path)
+    for name in ("latitude", "longitude", "step", "time"):
+        if name not in raw.variables:
+            raise ValueError(
+                f"{path}: missing coordinate {name!r} (MeteoNet NWP files have their fields on "
+                "(step, latitude, longitude) and the run time in 'time')"
+            )
+    present = [name for name in NWP_VARIABLES if name in raw.data_vars]
+    if not present:
+        raise ValueError(f"{path}: none of the NWP variables {', '.join(NWP_VARIABLES)} in the file")
+    if raw["time"].size != 1:
+        raise ValueError(f"{path}: expected one run per file, 'time' has {raw['time'].size}")
+    grid_lat, grid_lon = raw["latitude"].values, raw["longitude"].values
+    outside = (
+        (lat < grid_lat.min()) | (lat > grid_lat.max()) | (lon < grid_lon.min()) | (lon > grid_lon.max())
+    )
+    if outside.any():
+        k = int(np.argmax(outside))
+        raise ValueError(f"{path}: station at lat {lat[k]}, lon {lon[k]} lies outside the NWP grid")
+    i = np.abs(grid_lat[None, :] - lat[:, None]).argmin(1)
+    j = np.abs(grid_lon[None, :] - lon[:, None]).argmin(1)
+    point = raw[present].isel(
+        latitude=xr.DataArray(i, dims="station"), longitude=xr.DataArray(j, dims="station")
+    )
+    run = raw["time"].values.reshape(-1)[0]
+    if "time" in point.dims:
+        point = point.isel(time=0)
+    return (
+        point.rename({name: NWP_VARIABLES[name] for name in present})
+        .drop_vars([c for c in point.coords if c != "step"])
+        .astype(np.float64)
+        .transpose("step", "station")
+        .expand_dims(run=[run])
+    )
+
+
+def load_meteonet_nwp(paths: Sequence[str | Path], lat: Sequence[float], lon: Sequence[float]) -> xr.Dataset:
+    """NWP runs at the grid points nearest to the stations (GRIB or netCDF files).
+
+    Args:
+        paths: NWP files, any number per run (e.g. the ``10m``, ``2m`` and ``P_sea_level``
+            files of one run); the run of a file is its ``time`` coordinate.
+        lat, lon: station coordinates (degrees north, degrees east), one value per station.
+
+    Returns:
+        ``nwp_u, nwp_v`` (m/s), ``nwp_ff`` (m/s), ``nwp_dd`` (degrees, direction the wind
+        comes from), and ``nwp_t`` (K), ``nwp_psl`` (Pa) when every run has them, with dims
+        ``(run, step, station)``, runs sorted in time.
     """
     lat, lon = np.asarray(lat, float), np.asarray(lon, float)
     if not paths:
         raise ValueError("no NWP file given")
+    by_run: dict[np.datetime64, list[xr.Dataset]] = {}
+    for path in map(Path, paths):
+        part = _nwp_at_stations(path, lat, lon)
+        by_run.setdefault(part["run"].values[0], []).append(part)
     runs = []
-    for path in paths:
-        path = Path(path)
-        try:
-            with xr.open_dataset(path) as raw:
-                raw = raw.load()
-        except (OSError, ValueError) as error:
-            raise ValueError(f"{path}: not a readable netCDF file ({error})") from None
-        for name in ("u10", "v10", "latitude", "longitude", "step", "time"):
-            if name not in raw.variables:
+    for run, parts in by_run.items():
+        names = [name for part in parts for name in part.data_vars]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"run {run}: {', '.join(repeated)} given by more than one file")
+        merged = xr.merge(parts, join="exact", compat="override")
+        for name in ("nwp_u", "nwp_v"):
+            if name not in merged:
+                source = {"nwp_u": "u10", "nwp_v": "v10"}[name]
                 raise ValueError(
-                    f"{path}: missing variable {name!r} (MeteoNet NWP slices have "
-                    "u10, v10 on (step, latitude, longitude) and a run time 'time')"
+                    f"run {run}: missing variable {source!r} (give the run's 10 m file, which "
+                    "holds u10 and v10)"
                 )
-        if raw["time"].size != 1:
-            raise ValueError(f"{path}: expected one run per file, 'time' has {raw['time'].size}")
-        grid_lat, grid_lon = raw["latitude"].values, raw["longitude"].values
-        outside = (
-            (lat < grid_lat.min()) | (lat > grid_lat.max()) | (lon < grid_lon.min()) | (lon > grid_lon.max())
-        )
-        if outside.any():
-            k = int(np.argmax(outside))
-            raise ValueError(f"{path}: station at lat {lat[k]}, lon {lon[k]} lies outside the NWP grid")
-        i = np.abs(grid_lat[None, :] - lat[:, None]).argmin(1)
-        j = np.abs(grid_lon[None, :] - lon[:, None]).argmin(1)
-        point = raw.isel(latitude=xr.DataArray(i, dims="station"), longitude=xr.DataArray(j, dims="station"))
-        if "time" in point.dims:
-            point = point.isel(time=0)
-        present = [name for name in NWP_VARIABLES if name in point]
-        runs.append(
-            point[present]
-            .rename({k: NWP_VARIABLES[k] for k in present})
-            .drop_vars([c for c in point.coords if c not in ("step", "time")])
-            .transpose("step", "station")
-            .expand_dims(run=[point["time"].values])
-        )
+        runs.append(merged)
     common = set.intersection(*(set(r.data_vars) for r in runs))
-    nwp = xr.concat([r[sorted(common)] for r in runs], dim="run", coords="minimal", compat="override").sortby(
-        "run"
-    )
-    if "time" in nwp.coords:
-        nwp = nwp.drop_vars("time")
+    nwp = xr.concat([r[sorted(common)] for r in runs], dim="run", coords="minimal", compat="override")
+    nwp = nwp.sortby("run")
     nwp["nwp_ff"], nwp["nwp_dd"] = xr.apply_ufunc(
         wind_speed_direction, nwp["nwp_u"], nwp["nwp_v"], output_core_dims=[[], []]
     )
+    nwp.attrs = {}  # cfgrib's attributes carry the time of reading
     return nwp.transpose("run", "step", "station")
 
 

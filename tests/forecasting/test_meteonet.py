@@ -1,13 +1,14 @@
-"""MeteoNet loaders (dlgd_course.forecasting.meteonet) on small files written by the tests.
+"""MeteoNet loaders (dlgd_course.forecasting.meteonet): on MeteoNet's published GRIB files of
+one ARPEGE run (tests/data/meteonet/) and on files in the published formats written by the tests.
 
-Checks the issue-6 requirements: the real ground-station CSV (columns number_sta, lat,
-lon, height_sta, date, dd, ff, precip, hu, td, t, psl) and NWP netCDF slices give the
-layout of the synthetic generator, and malformed files raise ValueError naming the
-line and column (or the missing variable).
+The ground-station CSV (columns number_sta, lat, lon, height_sta, date, dd, ff, precip, hu,
+td, t, psl) and the NWP files give the layout of the synthetic generator; malformed files raise
+ValueError naming the line and column (or the missing variable).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -174,3 +175,64 @@ def test_meteonet_dataset_feeds_the_hybrid(tmp_path: Path) -> None:
     samples = hybrid_samples(ds, slice(0, ds.sizes["time"]), n_past=5, leads=(5, 10))
     assert samples["features"].shape[0] > 0 and samples["nwp"].shape[1] == 2
     assert not samples["target"].isnan().any(), "samples with missing targets are dropped"
+
+
+# MeteoNet's published ARPEGE run of 2018-05-01 00 UTC over north-western France, the three
+# GRIB files of the 10 m, 2 m and sea-level fields (tests/data/meteonet/NOTICE.md).
+PUBLISHED = Path(__file__).parents[1] / "data" / "meteonet"
+ARPEGE_RUN = {
+    level: PUBLISHED / f"arpege_{level}_NW_20180501000000.grib" for level in ("10m", "2m", "P_sea_level")
+}
+BREST, SAINT_BRIEUC = (48.45, -4.42), (48.53, -2.77)
+
+
+def open_grib(path: Path) -> xr.Dataset:
+    return xr.open_dataset(path, engine="cfgrib", backend_kwargs={"indexpath": ""})
+
+
+def test_published_grib_run_at_the_stations() -> None:
+    """The three files of one run merge into one run; each variable is the nearest grid value."""
+    nwp = load_meteonet_nwp(list(ARPEGE_RUN.values()), *zip(BREST, SAINT_BRIEUC, strict=True))
+    assert nwp["run"].values == np.array(["2018-05-01T00:00"], dtype="datetime64[ns]")
+    assert nwp.sizes == {"run": 1, "step": 25, "station": 2}
+    assert nwp["step"].values[-1] == np.timedelta64(24, "h")
+    for name, (level, source) in {
+        "nwp_u": ("10m", "u10"),
+        "nwp_v": ("10m", "v10"),
+        "nwp_t": ("2m", "t2m"),
+        "nwp_psl": ("P_sea_level", "msl"),
+    }.items():
+        with open_grib(ARPEGE_RUN[level]) as raw:
+            for station, (lat, lon) in enumerate((BREST, SAINT_BRIEUC)):
+                expected = raw[source].sel(latitude=lat, longitude=lon, method="nearest").values
+                np.testing.assert_array_equal(nwp[name].isel(run=0, station=station).values, expected)
+
+
+def test_wind_speed_and_direction_agree_with_meteo_france() -> None:
+    """nwp_ff, nwp_dd computed from u10, v10 match the file's own ws and wdir (degrees the wind
+    comes from): the course's direction convention is Météo-France's."""
+    nwp = load_meteonet_nwp([ARPEGE_RUN["10m"]], *zip(BREST, SAINT_BRIEUC, strict=True))
+    with open_grib(ARPEGE_RUN["10m"]) as raw:
+        for station, (lat, lon) in enumerate((BREST, SAINT_BRIEUC)):
+            point = raw.sel(latitude=lat, longitude=lon, method="nearest")
+            ff, dd = nwp["nwp_ff"].isel(run=0, station=station), nwp["nwp_dd"].isel(run=0, station=station)
+            np.testing.assert_allclose(ff.values, point["ws"].values, atol=0.01)
+            turn = (dd.values - point["wdir"].values + 180.0) % 360.0 - 180.0
+            assert np.abs(turn).max() < 0.5, "direction differs from the published wdir (degrees)"
+    assert "nwp_t" not in nwp and "nwp_psl" not in nwp, "only what every run has is kept"
+
+
+def test_published_grib_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="missing variable 'u10'.*10 m file"):
+        load_meteonet_nwp([ARPEGE_RUN["2m"]], [48.45], [-4.42])
+    with pytest.raises(ValueError, match="nwp_u, nwp_v given by more than one file"):
+        load_meteonet_nwp([ARPEGE_RUN["10m"], ARPEGE_RUN["10m"]], [48.45], [-4.42])
+    with pytest.raises(ValueError, match="outside the NWP grid"):
+        load_meteonet_nwp([ARPEGE_RUN["10m"]], [43.3], [5.4])  # Marseille: the SE domain
+    truncated = tmp_path / "truncated.grib"
+    truncated.write_bytes(ARPEGE_RUN["10m"].read_bytes()[:5000])
+    with pytest.raises(ValueError, match="not a readable GRIB file"):
+        load_meteonet_nwp([truncated], [48.45], [-4.42])
+    monkeypatch.setitem(sys.modules, "cfgrib", None)  # as if the grib extra were not installed
+    with pytest.raises(ValueError, match=r"GRIB file.*pip install 'dlgd-course\[grib\]'"):
+        load_meteonet_nwp([ARPEGE_RUN["10m"]], [48.45], [-4.42])
