@@ -29,6 +29,7 @@ from dlgd_course.forecasting.lightning import (
     predict,
 )
 from dlgd_course.forecasting.meteonet import (
+    load_meteonet_masks,
     load_meteonet_nwp,
     load_meteonet_stations,
     meteonet_dataset,
@@ -83,6 +84,7 @@ __all__ = [
     "bilinear_residual_network",
     "hybrid_forecast",
     "latest_run_forecast",
+    "load_meteonet_masks",
     "load_meteonet_nwp",
     "load_meteonet_stations",
     "make_windows",

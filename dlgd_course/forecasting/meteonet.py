@@ -15,6 +15,8 @@
   with every run, ``t2m`` and ``msl`` are kept when every run has them. The grid point
   nearest to each station is taken.
 
+* Land-sea and relief masks: one GRIB file per zone, read by :func:`load_meteonet_masks`.
+
 A malformed file raises ``ValueError`` naming the file, the line (1 = header) and the
 column, or the missing variable.
 """
@@ -272,6 +274,38 @@ def load_meteonet_nwp(paths: Sequence[str | Path], lat: Sequence[float], lon: Se
     )
     nwp.attrs = {}  # cfgrib's attributes carry the time of reading
     return nwp.transpose("run", "step", "station")
+
+
+def load_meteonet_masks(path: str | Path) -> xr.Dataset:
+    """MeteoNet's land-sea and relief masks of one zone (``<zone>_masks.grib``, 0.025°).
+
+    Returns:
+        Dataset on ``(latitude, longitude)`` (latitude decreasing, as in the file) with
+        ``land_fraction`` (the land-sea mask ``lsm``: MeteoNet's documentation calls it binary,
+        the published files hold the fraction of land of each cell, 0 = sea to 1 = land) and
+        ``relief`` (m; ``p3008``, read as ``h`` by recent cfgrib versions), float32.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    raw = _open_nwp_file(path)
+    relief = next((name for name in ("h", "p3008") if name in raw.data_vars), None)
+    if "lsm" not in raw.data_vars or relief is None:
+        raise ValueError(f"{path}: expected the variables lsm and h (or p3008), got {list(raw.data_vars)}")
+    if raw["lsm"].dims != ("latitude", "longitude"):
+        raise ValueError(f"{path}: lsm must be on (latitude, longitude), got {raw['lsm'].dims}")
+    lsm = raw["lsm"].values
+    if not ((lsm >= 0.0) & (lsm <= 1.0)).all():
+        raise ValueError(f"{path}: lsm must be a land fraction in [0, 1]")
+    masks = xr.Dataset(
+        {
+            "land_fraction": (("latitude", "longitude"), lsm, {"units": "1"}),
+            "relief": (("latitude", "longitude"), raw[relief].values, {"units": "m"}),
+        },
+        coords={"latitude": raw["latitude"].values, "longitude": raw["longitude"].values},
+        attrs={"source": str(path)},
+    )
+    return masks
 
 
 def meteonet_dataset(

@@ -5,7 +5,7 @@ Modules::
 
     synthetic   geostationary-like sequences: advected, growing/decaying cloud layers,
                 convective cells, 16-class cloud type, IR / visible / water-vapour channels
-    meteonet    lazy loader of real MeteoNet cloud-type netCDF files
+    meteonet    loaders of real MeteoNet files: cloud type (lazy netCDF), rain radar (npz)
     baselines   persistence, phase-correlation motion + semi-Lagrangian extrapolation
     models      U-Net over stacked past frames and channels
     lightning   windows, streaming DataModule, BCE + Dice LightningModule, prediction
@@ -28,7 +28,7 @@ from dlgd_course.nowcasting.lightning import (
     dice_loss,
     predict_masks,
 )
-from dlgd_course.nowcasting.meteonet import open_meteonet_cloud_type
+from dlgd_course.nowcasting.meteonet import open_meteonet_cloud_type, open_meteonet_rainfall
 from dlgd_course.nowcasting.metrics import mask_scores, plot_scores
 from dlgd_course.nowcasting.models import NowcastUNet
 from dlgd_course.nowcasting.synthetic import (
@@ -56,6 +56,7 @@ __all__ = [
     "mask_scores",
     "motion_field",
     "open_meteonet_cloud_type",
+    "open_meteonet_rainfall",
     "persistence_forecast",
     "phase_correlation",
     "plot_scores",

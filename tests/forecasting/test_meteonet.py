@@ -16,6 +16,7 @@ import pytest
 import xarray as xr
 
 from dlgd_course.forecasting import (
+    load_meteonet_masks,
     load_meteonet_nwp,
     load_meteonet_stations,
     meteonet_dataset,
@@ -236,3 +237,20 @@ def test_published_grib_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(sys.modules, "cfgrib", None)  # as if the grib extra were not installed
     with pytest.raises(ValueError, match=r"GRIB file.*pip install 'dlgd-course\[grib\]'"):
         load_meteonet_nwp([ARPEGE_RUN["10m"]], [48.45], [-4.42])
+
+
+def test_published_land_sea_and_relief_masks() -> None:
+    """MeteoNet's NW masks: 0.025° AROME grid, land fraction in [0, 1], relief in metres."""
+    masks = load_meteonet_masks(PUBLISHED / "NW_masks.grib")
+    assert masks.sizes == {"latitude": 227, "longitude": 315}
+    assert np.diff(masks["longitude"].values).mean() == pytest.approx(0.025, abs=1e-4)
+    at = {
+        name: masks.sel(latitude=lat, longitude=lon, method="nearest")
+        for name, (lat, lon) in {"Brest": BREST, "open sea": (47.5, -5.5)}.items()
+    }
+    assert float(at["Brest"]["land_fraction"]) == 1.0 and 50.0 < float(at["Brest"]["relief"]) < 150.0
+    assert float(at["open sea"]["land_fraction"]) == 0.0 and abs(float(at["open sea"]["relief"])) < 0.01
+    fraction = masks["land_fraction"].values
+    assert ((fraction > 0) & (fraction < 1)).any(), "coastal cells hold a fraction of land"
+    with pytest.raises(ValueError, match="expected the variables lsm and h"):
+        load_meteonet_masks(ARPEGE_RUN["10m"])
