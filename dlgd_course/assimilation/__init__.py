@@ -5,8 +5,10 @@ twin         observation operators, truth runs, observations, run states, the cy
 static       climatology, optimal interpolation, 3D-Var
 variational  3D-Var / strong- and weak-constraint 4D-Var costs, autograd minimisation
 ensemble     EnKF (perturbed obs), ETKF, DEnKF, LETKF with Gaspari–Cohn localisation, EnKF-N
+particle     particle filter: bootstrap or optimal proposal, resampling, regularisation
+smoother     iterative ensemble Kalman smoother (iEnKS): lag, Gauss–Newton or MDA, EnKF-N option
 learned      4DVarNet-style learned variational interpolation of Lorenz-63
-setups       published configurations (Sakov et al. 2012; Sakov & Oke 2008)
+setups       published configurations (Sakov et al. 2012; Sakov & Oke 2008; Acevedo et al. 2017)
 """
 
 from dlgd_course.assimilation.ensemble import (
@@ -19,6 +21,8 @@ from dlgd_course.assimilation.ensemble import (
     gaspari_cohn,
     mean_preserving_rotation,
 )
+from dlgd_course.assimilation.particle import ParticleFilter
+from dlgd_course.assimilation.smoother import IEnKS
 from dlgd_course.assimilation.static import OptimalInterpolation, Var3D, kalman_gain
 from dlgd_course.assimilation.twin import (
     Assimilation,
@@ -54,9 +58,11 @@ __all__ = [
     "EnsembleFilter",
     "EnsembleRun",
     "FilterDivergenceWarning",
+    "IEnKS",
     "LETKF",
     "ObservationOperator",
     "OptimalInterpolation",
+    "ParticleFilter",
     "RunState",
     "SequentialMethod",
     "TwinData",

@@ -12,13 +12,7 @@ from dlgd_course.assimilation.particle import ParticleFilter, systematic_resampl
 from dlgd_course.assimilation.setups import sakov2012, wiljes2017
 from dlgd_course.assimilation.smoother import IEnKS
 
-
-@pytest.fixture(autouse=True)
-def float64_default():
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+pytestmark = pytest.mark.usefixtures("float64_default")
 
 
 def test_enkf_n_inflation_is_the_minimiser_of_its_dual_cost(generator) -> None:

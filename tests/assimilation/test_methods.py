@@ -33,14 +33,7 @@ from dlgd_course.assimilation import (
 from dlgd_course.assimilation.setups import sakov2012, sakov_oke2008
 from dlgd_course.dynamics import Lorenz63, Lorenz96
 
-
-@pytest.fixture(autouse=True)
-def float64_default():
-    """These checks build float64 tensors by default; restore the global default after."""
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+pytestmark = pytest.mark.usefixtures("float64_default")
 
 
 def small_setup(**overrides) -> TwinSetup:

@@ -10,51 +10,33 @@ import matplotlib
 import pytest
 import torch
 
-from dlgd_course.assimilation import (
-    ETKF,
-    LETKF,
+from dlgd_course.assimilation import compare, plot_scores
+from dlgd_course.assimilation.ensemble import ETKF, LETKF, EnKFN
+from dlgd_course.assimilation.setups import sakov2012
+from dlgd_course.assimilation.static import Var3D
+from dlgd_course.assimilation.twin import (
     Assimilation,
-    EnKFN,
     EnsembleRun,
     ObservationOperator,
     TwinSetup,
-    Var3D,
-    Var4D,
-    compare,
     make_twin_data,
-    plot_scores,
     run_twin_experiment,
     score,
     time_average,
 )
-from dlgd_course.assimilation.setups import sakov2012
-from dlgd_course.dynamics import Lorenz96
+from dlgd_course.assimilation.variational import Var4D
+
+from .test_methods import small_setup
 
 matplotlib.use("Agg")
 
 
-@pytest.fixture(autouse=True)
-def float64_default():
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+pytestmark = pytest.mark.usefixtures("float64_default")
 
 
 def lorenz96_setup(**overrides) -> TwinSetup:
-    """12 sites, every 0.05 with R = 0.5 I, 100 cycles, burn-in 1 time unit."""
-    kwargs = dict(
-        system=Lorenz96(N=12, F=8.0),
-        dt=0.05,
-        steps_per_observation=1,
-        n_cycles=100,
-        observation_variance=0.5,
-        initial_mean=(8.0,) * 12,
-        initial_variance=1.0,
-        burn_in_time=1.0,
-    )
-    kwargs.update(overrides)
-    return TwinSetup(**kwargs)
+    """12 sites, all observed every 0.05 with R = 0.5 I, 100 cycles, burn-in 1 time unit."""
+    return small_setup(**{"n_cycles": 100, "burn_in_time": 1.0, "observed_components": None, **overrides})
 
 
 SQUARE = ObservationOperator.nonlinear(lambda x, k: x.square() / 8, 12, 12, label="x²/8")

@@ -1,6 +1,6 @@
-"""Lorenz-63 with only x observed, sparsely and noisily: the setting of de Wiljes, Reich &
-Stannat (2018, SIAM J. Appl. Dyn. Syst. 17, Fig. 1, left), as set up in DAPPER's
-``mods/Lorenz63/wiljes2017.py``.
+"""Lorenz-63 with only x observed, sparsely and noisily: the setting of Acevedo, de Wiljes &
+Reich (2017, SIAM J. Sci. Comput. 39, Fig. 1, left; DAPPER's key ``wiljes2016``), as set up in
+DAPPER's ``mods/Lorenz63/wiljes2017.py``.
 
 Settings: σ, ρ, β = 10, 28, 8/3; RK4 with dt = 0.01; the first component x alone observed
 every 12 steps (Δt_obs = 0.12) with R = 8; no model noise; burn-in 4 time units; truth and
@@ -23,18 +23,14 @@ from __future__ import annotations
 
 from dlgd_course.assimilation.ensemble import EnKFN
 from dlgd_course.assimilation.particle import ParticleFilter
+from dlgd_course.assimilation.setups.sakov2012 import SETUP as SAKOV2012
 from dlgd_course.assimilation.static import OptimalInterpolation, Var3D
-from dlgd_course.assimilation.twin import SequentialMethod, TwinSetup
-from dlgd_course.dynamics import SAKOV2012_INITIAL_STATE, Lorenz63
+from dlgd_course.assimilation.twin import SequentialMethod
 
-SETUP = TwinSetup(
-    system=Lorenz63(sigma=10.0, rho=28.0, beta=8.0 / 3.0),
-    dt=0.01,
+SETUP = SAKOV2012.replace(  # the same model, truth and initial ensemble, as in DAPPER
     steps_per_observation=12,
     n_cycles=2000,
     observation_variance=8.0,
-    initial_mean=SAKOV2012_INITIAL_STATE,
-    initial_variance=2.0,
     burn_in_time=4.0,
     observed_components=(0,),
     name="wiljes2017",
