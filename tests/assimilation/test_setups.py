@@ -47,9 +47,12 @@ def test_published_rmse_within_ten_percent(module, key, twin_data) -> None:
         f"{module.SETUP.name} {key}: analysis RMSE {rmse:.3f}, published {expected} (±{tolerance:.0%})"
     )
     if "analysis_spread" in ds:
-        # A well-tuned filter's spread matches its error (both ~RMSE): within a factor 1.5.
+        # A well-tuned filter's spread matches its error (both ~RMSE): within a factor 1.5; a
+        # regularised particle filter's jitter widens it on purpose (measured 1.2–1.6 × RMSE
+        # here, as DAPPER's rmv.a above rmse.a): within a factor 2.
         spread = score(ds, "analysis_spread")
-        assert rmse / 1.5 < spread < 1.5 * rmse, f"{key}: spread {spread:.3f} vs RMSE {rmse:.3f}"
+        factor = 2.0 if key == "PF" else 1.5
+        assert rmse / factor < spread < factor * rmse, f"{key}: spread {spread:.3f} vs RMSE {rmse:.3f}"
 
 
 def test_climatology_matches_published_rmse(twin_data) -> None:
