@@ -6,7 +6,8 @@ behind); each runs there once, in its own process, with that copy first on ``PYT
 A test checks that its script exits 0, prints its table and writes nothing into the clone;
 it never looks at the numbers (timings on a shared machine mean nothing here).
 
-``benchmarks/da_lorenz96_etkf.py`` compares with DAPPER, a development-only reference
+``benchmarks/da_lorenz96_etkf.py`` and ``da_dapper_methods.py`` compare with DAPPER, a
+development-only reference
 (``make bench-deps``, which ``make test`` runs first and then requires it through
 ``DLGD_REQUIRE_DAPPER=1``); in a plain pytest run without DAPPER its quick run is skipped.
 Another test hides DAPPER and checks that the script then stops at once with the message
@@ -55,6 +56,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "weak 4D-Var (true model)",
     ),
     "da_lorenz96_etkf.py": ("RMSE dapper", "mean RMSE: DAPPER", "as fast as DAPPER"),
+    "da_dapper_methods.py": ("RMSE dapper", "wiljes2017 EnKF-N N=30", "sakov2012 PF N=100", "iEnKS lag 4"),
     "forecasting_l63.py": ("lead 1", "quadratic step map", "neural ODE", "GRU"),
     "forecasting_wind.py": ("lead (min)", "persistence", "NWP", "hybrid"),
     "grading_throughput.py": (
@@ -125,11 +127,13 @@ def test_every_benchmark_script_has_a_quick_run() -> None:
 
 
 def _params() -> list[object]:
+    needs_dapper = pytest.mark.skipif(
+        not _has_dapper() and os.environ.get("DLGD_REQUIRE_DAPPER") != "1",
+        reason="DAPPER (make bench-deps; make test installs it) is not installed: no comparison to run",
+    )
     marks = {
-        "da_lorenz96_etkf.py": pytest.mark.skipif(
-            not _has_dapper() and os.environ.get("DLGD_REQUIRE_DAPPER") != "1",
-            reason="DAPPER (make bench-deps; make test installs it) is not installed: no comparison to run",
-        ),
+        "da_lorenz96_etkf.py": needs_dapper,
+        "da_dapper_methods.py": needs_dapper,
         "grading_throughput.py": (
             pytest.mark.skipif(
                 not _sandbox_available() and os.environ.get("DLGD_REQUIRE_SANDBOX") != "1",

@@ -4,11 +4,12 @@ No later cell needs an earlier part's result (the learned solver trains in a loc
 that is its own part), so no part has a fallback. Routes that end in a listed function are
 locked with it: ``Var3D(solver="lbfgs").analyse`` (``var3d_cost``, ``minimise``),
 ``OptimalInterpolation`` and ``Var3D`` set-ups (``kalman_gain``), ``EnsembleFilter.analyse``
-(the filters' ``update``), ``Var4D.cycle`` and ``weak_4dvar_interpolation`` (``minimise``).
+(the filters' ``update``), ``Var4D.analyse`` and ``weak_4dvar_interpolation`` (``minimise``).
 """
 
-from dlgd_course.assimilation.ensemble import ETKF, LETKF, DEnKF, EnKF
+from dlgd_course.assimilation.ensemble import ETKF, LETKF, DEnKF, EnKF, EnKFN
 from dlgd_course.assimilation.learned import DirectCNN, FourDVarNet, weak_4dvar_interpolation
+from dlgd_course.assimilation.smoother import IEnKS
 from dlgd_course.assimilation.static import kalman_gain
 from dlgd_course.assimilation.variational import (
     Var4D,
@@ -28,12 +29,21 @@ PARTS = {
     # the strong-constraint cost and its pieces (the 3D-Var cost is one term of it; the weak
     # form with a huge model-error precision approximates it), and every library minimiser
     "fourdvar": Part(
-        answers=(strong_4dvar_cost, var3d_cost, mahalanobis, weak_4dvar_cost, minimise, Var4D.cycle),
+        answers=(strong_4dvar_cost, var3d_cost, mahalanobis, weak_4dvar_cost, minimise, Var4D.analyse),
     ),
-    # the EnKF's analysis and every other filter's: the ETKF's, DEnKF's and LETKF's analyses
-    # have the same mean and (nearly) the Kalman covariance; the gain formula is half the work
+    # the EnKF's analysis and every other filter's: the ETKF's, DEnKF's, LETKF's and EnKF-N's
+    # analyses have the same mean and (nearly) the Kalman covariance, as the iEnKS's with one
+    # iteration; the gain formula is half the work
     "enkf_analysis": Part(
-        answers=(EnKF.update, ETKF.update, DEnKF.update, LETKF.update, kalman_gain),
+        answers=(
+            EnKF.update,
+            ETKF.update,
+            DEnKF.update,
+            LETKF.update,
+            EnKFN.update,
+            IEnKS.analyse,
+            kalman_gain,
+        ),
     ),
     # the library's solver loop (super().forward), a direct CNN reconstruction, and 4D-Var
     # with the true model, which would reconstruct the windows with no learned solver at all

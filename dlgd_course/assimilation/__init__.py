@@ -1,11 +1,14 @@
 """Data assimilation: twin experiments, variational and ensemble methods, a learned solver.
 
-twin         truth runs, observations, cycling harness → xarray.Dataset of RMSE/spread
+twin         observation operators, truth runs, observations, run states, the cycling harness
+             → xarray.Dataset of forecast/analysis RMSE, spread and rank histograms
 static       climatology, optimal interpolation, 3D-Var
 variational  3D-Var / strong- and weak-constraint 4D-Var costs, autograd minimisation
-ensemble     EnKF (perturbed obs), ETKF, DEnKF, LETKF with Gaspari–Cohn localisation
+ensemble     EnKF (perturbed obs), ETKF, DEnKF, LETKF with Gaspari–Cohn localisation, EnKF-N
+particle     particle filter: bootstrap or optimal proposal, resampling, regularisation
+smoother     iterative ensemble Kalman smoother (iEnKS): lag, Gauss–Newton or MDA, EnKF-N option
 learned      4DVarNet-style learned variational interpolation of Lorenz-63
-setups       published configurations (Sakov et al. 2012; Sakov & Oke 2008)
+setups       published configurations (Sakov et al. 2012; Sakov & Oke 2008; Acevedo et al. 2017)
 """
 
 from dlgd_course.assimilation.ensemble import (
@@ -13,18 +16,27 @@ from dlgd_course.assimilation.ensemble import (
     LETKF,
     DEnKF,
     EnKF,
+    EnKFN,
     EnsembleFilter,
     gaspari_cohn,
     mean_preserving_rotation,
 )
+from dlgd_course.assimilation.particle import ParticleFilter
+from dlgd_course.assimilation.smoother import IEnKS
 from dlgd_course.assimilation.static import OptimalInterpolation, Var3D, kalman_gain
 from dlgd_course.assimilation.twin import (
+    Assimilation,
+    EnsembleRun,
     FilterDivergenceWarning,
+    ObservationOperator,
+    RunState,
     SequentialMethod,
     TwinData,
     TwinSetup,
     climatology,
+    compare,
     make_twin_data,
+    plot_scores,
     run_twin_experiment,
     score,
     time_average,
@@ -38,24 +50,33 @@ from dlgd_course.assimilation.variational import (
 )
 
 __all__ = [
+    "Assimilation",
     "DEnKF",
     "ETKF",
     "EnKF",
+    "EnKFN",
     "EnsembleFilter",
+    "EnsembleRun",
     "FilterDivergenceWarning",
+    "IEnKS",
     "LETKF",
+    "ObservationOperator",
     "OptimalInterpolation",
+    "ParticleFilter",
+    "RunState",
     "SequentialMethod",
     "TwinData",
     "TwinSetup",
     "Var3D",
     "Var4D",
     "climatology",
+    "compare",
     "gaspari_cohn",
     "kalman_gain",
     "make_twin_data",
     "mean_preserving_rotation",
     "minimise",
+    "plot_scores",
     "run_twin_experiment",
     "score",
     "strong_4dvar_cost",

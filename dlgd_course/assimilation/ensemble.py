@@ -13,19 +13,28 @@ Y = A Hᵀ (observation anomalies, ``(B, N, p)``), d = y − H x̄, N1 = N − 1
 * LETKF (Hunt et al. 2007): one ETKF per state component i with R⁻¹ tapered by
   Gaspari–Cohn weights ρ_ij of the distance from i to observation j (Greybush et al. 2011).
 
-After the analysis, every filter applies multiplicative inflation A ← λ A and, optionally,
-a random mean-preserving rotation of the anomalies (as DAPPER's ``post_process``).
+* EnKF-N (Bocquet 2011, NPG 18; Bocquet, Raanes & Hannart 2015, NPG 22): the ETKF with the
+  prior inflation λ chosen at each analysis as the mode of its dual cost (finite-size
+  prior of the ensemble's mean and covariance), so that no inflation needs tuning.
+
+Observation anomalies Y = h(E) − mean h(E) use the setup's observation operator, whatever it
+is (a selection, a matrix, a nonlinear function), as DAPPER does. After the analysis, every
+filter applies multiplicative inflation A ← λ A and, optionally, a random mean-preserving
+rotation of the anomalies (as DAPPER's ``post_process``). The filters are frozen
+configurations; the ensemble lives in the :class:`~dlgd_course.assimilation.twin.EnsembleRun`.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import torch
 from torch import Tensor
 
 from dlgd_course.assimilation.checks import check_ensemble_size, check_inflation
-from dlgd_course.assimilation.twin import SequentialMethod, TwinSetup
+from dlgd_course.assimilation.twin import EnsembleRun, RunState, SequentialMethod, TwinSetup, initial_state
 from dlgd_course.own_work import guard_answer
 
 
@@ -65,156 +74,236 @@ def mean_preserving_rotation(B: int, N: int, generator: torch.Generator) -> Tens
     return V @ block @ V.T
 
 
+@dataclass(frozen=True, eq=False)
 class EnsembleFilter(SequentialMethod):
-    """Common part: initial ensemble, inflation, rotation; subclasses implement ``update``."""
+    """Common part: N members, inflation λ >= 1, random rotation; subclasses implement ``update``.
 
-    is_ensemble = True
-    name = "EnKF"
+    ``update(run, E, observation)`` gets the run state (observation operator ``run.observe``,
+    ``run.H`` for a linear one, ``run.R``, ``run.generator``), the forecast ensemble
+    ``E (B, N, n)`` and the observation ``(B, p)``, and returns the analysis ensemble.
+    """
 
-    def __init__(self, N: int, inflation: float = 1.0, rotate: bool = False) -> None:
-        self.N = check_ensemble_size(N)
-        self.inflation = check_inflation(inflation)
-        self.rotate = bool(rotate)
+    N: int
+    inflation: float = 1.0
+    rotate: bool = False
 
-    def describe(self) -> dict[str, float | int | str]:
-        return {"method": self.name, "N": self.N, "inflation": self.inflation, "rotate": int(self.rotate)}
+    name: ClassVar[str] = "EnKF"
 
-    def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> Tensor:
-        """Members drawn from N(initial_mean, initial_variance I), independently of the truth."""
-        self.H, self.R = setup.H, setup.R
-        self.R_inv = torch.linalg.inv(setup.R)
-        self.R_chol = torch.linalg.cholesky(setup.R)
-        self.generator = generator
-        self.prepare(setup)
-        mean = torch.tensor(setup.initial_mean, dtype=torch.float64)
-        noise = torch.randn(n_experiments, self.N, setup.state_size, generator=generator, dtype=torch.float64)
-        return mean + math.sqrt(setup.initial_variance) * noise
+    def __post_init__(self) -> None:
+        check_ensemble_size(self.N)
+        object.__setattr__(self, "inflation", check_inflation(self.inflation))
+        object.__setattr__(self, "rotate", bool(self.rotate))
 
-    def prepare(self, setup: TwinSetup) -> None:
-        """Hook for set-up that depends on the twin setup (e.g. localisation weights)."""
+    def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> EnsembleRun:
+        return EnsembleRun(setup, initial_state(setup, (n_experiments, self.N), generator), generator)
 
-    def update(self, E: Tensor, observation: Tensor) -> Tensor:
+    def update(self, run: RunState, E: Tensor, observation: Tensor) -> Tensor:
         raise NotImplementedError
 
-    def analyse(self, forecast: Tensor, observation: Tensor) -> Tensor:
+    def analyse(self, run: RunState, observation: Tensor) -> None:
+        forecast = run.estimate
         if forecast.ndim != 3 or forecast.shape[1] != self.N:
             raise ValueError(f"ensemble must have shape (B, {self.N}, n), got {tuple(forecast.shape)}")
-        if observation.shape != (forecast.shape[0], self.H.shape[0]):
+        size = run.setup.observation.size
+        if observation.shape != (forecast.shape[0], size):
             raise ValueError(
-                f"observations do not match the state: expected {(forecast.shape[0], self.H.shape[0])}, "
+                f"observations do not match the state: expected {(forecast.shape[0], size)}, "
                 f"got {tuple(observation.shape)}"
             )
-        return self.post_process(self.update(forecast, observation))
+        run.estimate = self.post_process(run, self.update(run, forecast, observation))
 
-    def post_process(self, E: Tensor) -> Tensor:
+    def post_process(self, run: RunState, E: Tensor) -> Tensor:
         """Inflate the anomalies by λ and, if asked, rotate them randomly (mean kept)."""
         if self.inflation == 1.0 and not self.rotate:
             return E
         mean = E.mean(-2, keepdim=True)
         A = self.inflation * (E - mean)
         if self.rotate:
-            A = mean_preserving_rotation(E.shape[0], self.N, self.generator) @ A
+            A = mean_preserving_rotation(E.shape[0], self.N, run.generator) @ A
         return mean + A
 
 
+def observed_anomalies(run: RunState, E: Tensor, observation: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """State anomalies A ``(B, N, n)``, observation anomalies Y = h(E) − mean ``(B, N, p)`` and
+    innovation d = y − mean h(E) ``(B, p)``."""
+    A = E - E.mean(-2, keepdim=True)
+    HE = run.observe(E)
+    observed_mean = HE.mean(-2)
+    return A, HE - observed_mean[:, None, :], observation - observed_mean
+
+
+@dataclass(frozen=True, eq=False)
 class EnKF(EnsembleFilter):
     """Stochastic (perturbed-observation) EnKF."""
 
-    name = "EnKF-PertObs"
+    name: ClassVar[str] = "EnKF-PertObs"
 
-    def update(self, E: Tensor, observation: Tensor) -> Tensor:
+    def update(self, run: RunState, E: Tensor, observation: Tensor) -> Tensor:
         guard_answer()
         B, N, _ = E.shape
-        A = E - E.mean(-2, keepdim=True)
-        Y = A @ self.H.T
-        C = Y.mT @ Y + (N - 1) * self.R
-        draws = torch.randn(B, N, self.H.shape[0], generator=self.generator, dtype=E.dtype)
-        D = (draws - draws.mean(-2, keepdim=True)) @ self.R_chol.T
-        innovation = observation[:, None, :] + D - E @ self.H.T
+        A, Y, _ = observed_anomalies(run, E, observation)
+        C = Y.mT @ Y + (N - 1) * run.R
+        draws = torch.randn(B, N, run.R.shape[0], generator=run.generator, dtype=E.dtype)
+        D = (draws - draws.mean(-2, keepdim=True)) @ run.setup.R_chol.T
+        innovation = observation[:, None, :] + D - run.observe(E)
         return E + innovation @ torch.linalg.solve(C, Y.mT @ A)
 
 
+@dataclass(frozen=True, eq=False)
 class ETKF(EnsembleFilter):
     """Ensemble transform Kalman filter (square-root EnKF, symmetric transform)."""
 
-    name = "ETKF"
+    name: ClassVar[str] = "ETKF"
 
-    def update(self, E: Tensor, observation: Tensor) -> Tensor:
+    def update(self, run: RunState, E: Tensor, observation: Tensor) -> Tensor:
         guard_answer()
         N = E.shape[-2]
-        mean = E.mean(-2)
-        A = E - mean[:, None, :]
-        Y = A @ self.H.T
-        YR = Y @ self.R_inv
+        A, Y, d = observed_anomalies(run, E, observation)
+        YR = Y @ run.setup.R_inv
         eigenvalues, V = torch.linalg.eigh(YR @ Y.mT + (N - 1) * torch.eye(N, dtype=E.dtype))
-        d = observation - mean @ self.H.T
         w = ((YR @ d[..., None]).mT @ V / eigenvalues[:, None, :]) @ V.mT  # (B, 1, N)
         T = (V * ((N - 1) / eigenvalues).sqrt()[:, None, :]) @ V.mT
-        return mean[:, None, :] + w @ A + T @ A
+        return E.mean(-2, keepdim=True) + w @ A + T @ A
 
 
+@dataclass(frozen=True, eq=False)
 class DEnKF(EnsembleFilter):
     """Deterministic EnKF of Sakov & Oke (2008): anomalies updated with half the gain."""
 
-    name = "DEnKF"
+    name: ClassVar[str] = "DEnKF"
 
-    def update(self, E: Tensor, observation: Tensor) -> Tensor:
+    def update(self, run: RunState, E: Tensor, observation: Tensor) -> Tensor:
         guard_answer()
         N = E.shape[-2]
-        mean = E.mean(-2)
-        A = E - mean[:, None, :]
-        Y = A @ self.H.T
-        C = Y.mT @ Y + (N - 1) * self.R
+        A, Y, d = observed_anomalies(run, E, observation)
+        C = Y.mT @ Y + (N - 1) * run.R
         CinvYtA = torch.linalg.solve(C, Y.mT @ A)  # (B, p, n)
-        d = observation - mean @ self.H.T
-        mean_a = mean + (d[:, None, :] @ CinvYtA)[:, 0]
+        mean_a = E.mean(-2) + (d[:, None, :] @ CinvYtA)[:, 0]
         return mean_a[:, None, :] + A - 0.5 * Y @ CinvYtA
 
 
+@dataclass(frozen=True, eq=False)
 class LETKF(EnsembleFilter):
     """Local ETKF with Gaspari–Cohn tapering of R⁻¹ on a periodic 1-D domain (Lorenz-96).
 
     ``localisation_radius`` follows DAPPER's convention: the taper equals e^{-1/2} at that
-    distance, i.e. Gaspari–Cohn half-width c = 1.82 × radius (support 2c). R must be diagonal.
+    distance, i.e. Gaspari–Cohn half-width c = 1.82 × radius (support 2c). R must be diagonal
+    and the observation operator must give the observations' sites (e.g. observed components).
     """
 
-    name = "LETKF"
+    localisation_radius: float = field(kw_only=True)
 
-    def __init__(
-        self, N: int, localisation_radius: float, inflation: float = 1.0, rotate: bool = False
-    ) -> None:
-        super().__init__(N, inflation, rotate)
-        if not localisation_radius > 0:
-            raise ValueError(f"localisation_radius must be > 0, got {localisation_radius}")
-        self.localisation_radius = float(localisation_radius)
+    name: ClassVar[str] = "LETKF"
 
-    def describe(self) -> dict[str, float | int | str]:
-        return {**super().describe(), "localisation_radius": self.localisation_radius}
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.localisation_radius > 0:
+            raise ValueError(f"localisation_radius must be > 0, got {self.localisation_radius}")
 
-    def prepare(self, setup: TwinSetup) -> None:
-        if not torch.equal(self.R, torch.diag(torch.diagonal(self.R))):
+    def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> EnsembleRun:
+        if not torch.equal(setup.R, torch.diag(torch.diagonal(setup.R))):
             raise ValueError("LETKF needs a diagonal observation covariance R")
-        n = setup.state_size
-        observed_sites = setup.H.argmax(-1).to(torch.float64)
-        distance = periodic_distance(n, torch.arange(n, dtype=torch.float64), observed_sites)
-        taper = gaspari_cohn(distance / (1.82 * self.localisation_radius))  # (n, p)
-        # sqrt(ρ_ij / r_j): scales observation anomalies and innovations per local analysis.
-        self.local_scaling = (taper / torch.diagonal(self.R)).sqrt()
+        setup.observation.positions(0)  # raises if the observations have no sites
+        return super().initialise(setup, n_experiments, generator)
 
-    def update(self, E: Tensor, observation: Tensor) -> Tensor:
+    def local_scaling(self, run: RunState) -> Tensor:
+        """sqrt(ρ_ij / r_j) ``(n, p)``: scales observation anomalies and innovations per site i."""
+        n = run.setup.state_size
+        sites = run.setup.observation.positions(run.cycle_index)
+        distance = periodic_distance(n, torch.arange(n, dtype=torch.float64), sites)
+        taper = gaspari_cohn(distance / (1.82 * self.localisation_radius))
+        return (taper / torch.diagonal(run.R)).sqrt()
+
+    def update(self, run: RunState, E: Tensor, observation: Tensor) -> Tensor:
         guard_answer()
         N = E.shape[-2]
-        mean = E.mean(-2)  # (B, n)
-        A = E - mean[:, None, :]  # (B, N, n)
-        Y = A @ self.H.T  # (B, N, p)
-        d = observation - mean @ self.H.T  # (B, p)
-        Yl = Y[:, None, :, :] * self.local_scaling[None, :, None, :]  # (B, n, N, p)
-        dl = d[:, None, :] * self.local_scaling  # (B, n, p)
+        A, Y, d = observed_anomalies(run, E, observation)  # (B, N, n), (B, N, p), (B, p)
+        scaling = self.local_scaling(run)
+        Yl = Y[:, None, :, :] * scaling[None, :, None, :]  # (B, n, N, p)
+        dl = d[:, None, :] * scaling  # (B, n, p)
         eigenvalues, V = torch.linalg.eigh(Yl @ Yl.mT + (N - 1) * torch.eye(N, dtype=E.dtype))
         projected = (Yl @ dl[..., None]).mT @ V  # (B, n, 1, N)
         w = ((projected / eigenvalues[..., None, :]) @ V.mT)[..., 0, :]  # (B, n, N)
         T = (V * ((N - 1) / eigenvalues).sqrt()[..., None, :]) @ V.mT  # (B, n, N, N)
         A_site = A.permute(0, 2, 1)  # (B, n, N): anomalies of each component
-        mean_a = mean + (w * A_site).sum(-1)
+        mean_a = E.mean(-2) + (w * A_site).sum(-1)
         A_a = (T @ A_site[..., None])[..., 0]  # (B, n, N)
         return mean_a[:, None, :] + A_a.permute(0, 2, 1)
+
+
+@dataclass(frozen=True, eq=False)
+class EnKFN(EnsembleFilter):
+    """Finite-size EnKF (EnKF-N, dual form): an ETKF whose prior inflation is estimated.
+
+    With the scaled observation anomalies R^{-1/2} Y = V diag(s) Uᵀ and δ = Uᵀ R^{-1/2} d, the
+    inflation λ of the prior anomalies minimises the dual cost (Bocquet et al. 2015, eq. 33)
+
+        D(λ) = Σ_j δ_j² / (λ² s_j² + N − 1) + ε_N / λ² + c_N ln λ²,
+
+    ε_N = (N + 1)/N, c_N = (N + g)/(N − 1), with the mode correction and the hyper-prior
+    boost ``xN`` of DAPPER's ``hyperprior_coeffs``; then the ETKF update of the λ-inflated
+    ensemble. ``inflation`` (post-analysis, default 1) is rarely needed.
+    """
+
+    xN: float = 1.0
+    g: int = 0
+
+    name: ClassVar[str] = "EnKF-N"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 0 < self.xN < math.inf:
+            raise ValueError(f"xN (hyper-prior boost) must be positive and finite, got {self.xN!r}")
+        if isinstance(self.g, bool) or not isinstance(self.g, int) or self.g < 0:
+            raise ValueError(f"g (nullity of the anomalies) must be an integer >= 0, got {self.g!r}")
+
+    def hyperprior(self, s: Tensor) -> tuple[Tensor, Tensor]:
+        """ε_N and c_N ``(B,)`` of the inflation hyper-prior for singular values ``s (B, r)``:
+        (N + 1)/N and (N + g)/(N − 1), corrected towards a mode of 1 by the prior's weight
+        ≈ 1/(1 + tr(H P Hᵀ R⁻¹)/N) (Bocquet et al. 2015, eq. 36) and boosted by ``xN``."""
+        N, N1 = self.N, self.N - 1
+        eN = torch.full_like(s[:, 0], (N + 1) / N)
+        cL = torch.full_like(s[:, 0], (N + self.g) / N1)
+        diagonal = torch.cat([s.square(), s.new_zeros(s.shape[0], max(0, N - s.shape[1]))], -1)[:, :N] + N1
+        prior_weight = N1 * (1 / diagonal).mean(-1)
+        correction = ((eN / cL) ** prior_weight).sqrt()
+        return self.xN * eN / correction, self.xN * cL * correction
+
+    def prior_inflation(self, s: Tensor, du: Tensor) -> Tensor:
+        """Mode λ ``(B,)`` of the dual cost from singular values ``s (B, r)`` and δ ``(B, r)``."""
+        N1 = self.N - 1
+        eN, cL = self.hyperprior(s)
+        weighted = s.square() * du.square()
+        l1 = torch.ones_like(eN)
+        for _ in range(100):  # Newton on D'(λ) = 0 from λ = 1, as DAPPER's Newton_m
+            denominator = (l1[:, None] * s).square() + N1
+            first = -2 * l1 * (weighted / denominator.square()).sum(-1) - 2 * eN / l1**3 + 2 * cL / l1
+            second = (
+                8 * l1.square() * (s.square() * weighted / denominator**3).sum(-1)
+                + 6 * eN / l1**4
+                - 2 * cL / l1.square()
+            )
+            step = first / second
+            l1 = l1 - step
+            if bool((step.abs() < 1e-4).all()):
+                break
+        return l1
+
+    def update(self, run: RunState, E: Tensor, observation: Tensor) -> Tensor:
+        guard_answer()
+        N, N1 = E.shape[-2], E.shape[-2] - 1
+        A, Y, d = observed_anomalies(run, E, observation)
+        L = run.setup.R_chol
+        Ys = torch.linalg.solve_triangular(L, Y.mT, upper=False).mT  # Y R^{-1/2}: (B, N, p)
+        ds = torch.linalg.solve_triangular(L, d[..., None], upper=False)[..., 0]  # (B, p)
+        V, s, Uh = torch.linalg.svd(Ys, full_matrices=True)  # V (B, N, N), s (B, r)
+        r = s.shape[-1]
+        du = (Uh[:, :r] @ ds[..., None])[..., 0]
+        l1 = self.prior_inflation(s, du)  # (B,)
+        s_N = torch.cat([s, s.new_zeros(s.shape[0], N - r)], -1) if r < N else s
+        diagonal = (l1[:, None] * s_N).square() + N1  # (B, N)
+        Pw = (V / diagonal[:, None, :]) @ V.mT
+        w = (ds[:, None, :] @ (l1[:, None, None] * Ys).mT) @ Pw  # (B, 1, N)
+        T = (V * (N1 / diagonal).sqrt()[:, None, :]) @ V.mT
+        A = l1[:, None, None] * A
+        return E.mean(-2, keepdim=True) + w @ A + T @ A

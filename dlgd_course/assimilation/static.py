@@ -13,100 +13,111 @@ which for a linear H is the minimiser of the 3D-Var cost
 background at every analysis and B = climatological covariance; *3D-Var* (DAPPER's
 ``Var3D``) takes the forecast from the previous analysis as background and B = ``xB`` ×
 climatological covariance. ``Var3D(solver="lbfgs")`` minimises J with torch autograd and
-L-BFGS instead of the gain formula (same answer for linear H, and works for nonlinear H).
+L-BFGS instead of the gain formula (same answer for linear H). For a nonlinear or
+time-varying observation operator h_k the gain uses its Jacobian H = ∂h_k/∂x at the
+background (autograd), x_a = x_b + K (y − h_k(x_b)): one Gauss–Newton step, while
+``solver="lbfgs"`` minimises the full nonlinear cost.
 """
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 from torch import Tensor
 
 from dlgd_course.assimilation.checks import as_covariance
-from dlgd_course.assimilation.twin import Forecast, SequentialMethod, TwinSetup, climatology
+from dlgd_course.assimilation.twin import RunState, SequentialMethod, TwinSetup, climatology, initial_state
 from dlgd_course.assimilation.variational import minimise, var3d_cost
 from dlgd_course.own_work import guard_answer
 
 
 def kalman_gain(B: Tensor, H: Tensor, R: Tensor) -> Tensor:
-    """K = B Hᵀ (H B Hᵀ + R)⁻¹, shape ``(n, p)``."""
+    """K = B Hᵀ (H B Hᵀ + R)⁻¹, shape ``(n, p)``; batched over leading dims of ``H (..., p, n)``."""
     guard_answer()
-    return torch.linalg.solve(H @ B @ H.T + R, H @ B).T
+    return torch.linalg.solve(H @ B @ H.mT + R, H @ B).mT
 
 
+def gain_update(run: RunState, background: Tensor, B: Tensor, observation: Tensor) -> Tensor:
+    """x_b + K (y − h_k(x_b)) with K from B and the Jacobian of h_k at ``background (B, n)``."""
+    H = run.setup.observation.jacobian(background, run.cycle_index)  # (B, p, n)
+    K = kalman_gain(B, H, run.R)  # (B, n, p)
+    innovation = observation - run.observe(background)
+    return background + (K @ innovation[..., None])[..., 0]
+
+
+@dataclass(eq=False)
+class StaticRun(RunState):
+    """Run state of OI and 3D-Var: the estimate, the background mean (OI) and covariance B."""
+
+    background_mean: Tensor | None = None
+    B: Tensor | None = None
+
+
+@dataclass(frozen=True, eq=False)
 class OptimalInterpolation(SequentialMethod):
     """OI: analysis from the climatological mean with the climatological covariance.
 
-    The forecast is not used: x_a = μ_c + K (y − H μ_c), K from B = climatological covariance.
+    The forecast is not used: x_a = μ_c + K (y − h(μ_c)), K from B = climatological covariance.
+    ``mean (n,)`` and ``covariance (n, n)``: the climatology to use on every setup, or
+    ``None`` to estimate it from each setup's model (:func:`climatology`) at
+    :meth:`initialise`.
     """
 
-    name = "OI"
+    mean: Tensor | None = None
+    covariance: Tensor | None = None
 
-    def __init__(self, mean: Tensor | None = None, covariance: Tensor | None = None) -> None:
-        """``mean (n,)`` and ``covariance (n, n)``: the climatology to use on every setup, or
-        ``None`` to estimate it from each setup's model (:func:`climatology`) at
-        :meth:`initialise`."""
-        self.mean_c = mean
-        self.covariance = covariance
+    name: ClassVar[str] = "OI"
 
-    def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> Tensor:
-        if self.mean_c is None or self.covariance is None:
-            mean, covariance = climatology(setup)  # this setup's: the instance is reusable
+    def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> StaticRun:
+        if self.mean is None or self.covariance is None:
+            mean, covariance = climatology(setup)  # this setup's: the configuration is reusable
         else:
-            mean, covariance = self.mean_c, self.covariance
+            mean, covariance = self.mean, self.covariance
         n = setup.state_size
         B = as_covariance(covariance, n, "climatological covariance")
-        self.gain = kalman_gain(B, setup.H, setup.R)
-        self.H, self.background_mean = setup.H, mean
-        return mean.expand(n_experiments, n).clone()
+        start = mean.expand(n_experiments, n).clone()
+        return StaticRun(setup, start, generator, background_mean=mean, B=B)
 
-    def cycle(self, state: Tensor, observation: Tensor, forecast: Forecast) -> Tensor:
-        background = self.background_mean.expand_as(state)
-        return background + (observation - background @ self.H.T) @ self.gain.T
+    def analyse(self, run: RunState, observation: Tensor) -> None:
+        background = run.background_mean.expand_as(run.estimate)
+        run.estimate = gain_update(run, background, run.B, observation)
 
 
+@dataclass(frozen=True, eq=False)
 class Var3D(SequentialMethod):
     """3D-Var with static B = ``xB`` × climatological covariance (or a given ``B``).
 
     ``solver="gain"`` uses the closed form; ``"lbfgs"`` minimises the cost with autograd.
     """
 
-    name = "3D-Var"
+    xB: float = 1.0
+    B: Tensor | None = None
+    solver: str = "gain"
+    n_iterations: int = 50
 
-    def __init__(
-        self,
-        xB: float = 1.0,
-        B: Tensor | None = None,
-        solver: str = "gain",
-        n_iterations: int = 50,
-    ) -> None:
-        if solver not in ("gain", "lbfgs"):
-            raise ValueError(f"solver must be 'gain' or 'lbfgs', got {solver!r}")
-        if not xB > 0:
-            raise ValueError(f"background scaling xB must be > 0, got {xB}")
-        self.xB, self.B, self.solver, self.n_iterations = xB, B, solver, n_iterations
+    name: ClassVar[str] = "3D-Var"
 
-    def describe(self) -> dict[str, float | int | str]:
-        return {"method": self.name, "xB": self.xB, "solver": self.solver}
+    def __post_init__(self) -> None:
+        if self.solver not in ("gain", "lbfgs"):
+            raise ValueError(f"solver must be 'gain' or 'lbfgs', got {self.solver!r}")
+        if not self.xB > 0:
+            raise ValueError(f"background scaling xB must be > 0, got {self.xB}")
 
-    def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> Tensor:
-        n = setup.state_size
+    def initialise(self, setup: TwinSetup, n_experiments: int, generator: torch.Generator) -> StaticRun:
         B = climatology(setup)[1] if self.B is None else self.B  # this setup's when not given
-        self.B_scaled = self.xB * as_covariance(B, n, "background covariance B")
-        self.H, self.R = setup.H, setup.R
-        self.gain = kalman_gain(self.B_scaled, setup.H, setup.R)
-        self.B_inv = torch.linalg.inv(self.B_scaled)
-        self.R_inv = torch.linalg.inv(setup.R)
-        mean = torch.tensor(setup.initial_mean, dtype=torch.float64)
-        noise = torch.randn(n_experiments, n, generator=generator, dtype=torch.float64)
-        return mean + math.sqrt(setup.initial_variance) * noise
+        B_scaled = self.xB * as_covariance(B, setup.state_size, "background covariance B")
+        return StaticRun(setup, initial_state(setup, (n_experiments,), generator), generator, B=B_scaled)
 
-    def analyse(self, forecast: Tensor, observation: Tensor) -> Tensor:
+    def analyse(self, run: RunState, observation: Tensor) -> None:
+        forecast = run.estimate
         if self.solver == "gain":
-            return forecast + (observation - forecast @ self.H.T) @ self.gain.T
+            run.estimate = gain_update(run, forecast, run.B, observation)
+            return
+        B_inv, R_inv = torch.linalg.inv(run.B), run.setup.R_inv
 
         def cost(x: Tensor) -> Tensor:
-            return var3d_cost(x, forecast, observation, self.H, self.B_inv, self.R_inv).sum()
+            return var3d_cost(x, forecast, observation, run.observe, B_inv, R_inv).sum()
 
-        return minimise(cost, forecast, optimiser="lbfgs", n_iterations=self.n_iterations)
+        run.estimate = minimise(cost, forecast, optimiser="lbfgs", n_iterations=self.n_iterations)

@@ -15,6 +15,7 @@ from dlgd_course.assimilation import (
     EnKF,
     FilterDivergenceWarning,
     OptimalInterpolation,
+    RunState,
     SequentialMethod,
     TwinSetup,
     Var3D,
@@ -32,14 +33,7 @@ from dlgd_course.assimilation import (
 from dlgd_course.assimilation.setups import sakov2012, sakov_oke2008
 from dlgd_course.dynamics import Lorenz63, Lorenz96
 
-
-@pytest.fixture(autouse=True)
-def float64_default():
-    """These checks build float64 tensors by default; restore the global default after."""
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+pytestmark = pytest.mark.usefixtures("float64_default")
 
 
 def small_setup(**overrides) -> TwinSetup:
@@ -66,23 +60,30 @@ def ensemble_and_kalman(setup: TwinSetup, N: int, generator: torch.Generator):
         @ torch.randn(setup.state_size, setup.state_size, generator=generator)
         * 0.4
     )
-    y = torch.randn(3, setup.H.shape[0], generator=generator)
+    H = setup.observation.matrix(0)
+    y = torch.randn(3, H.shape[0], generator=generator)
     mean = E.mean(1)
     A = E - mean[:, None]
     P = A.mT @ A / (N - 1)
-    K = torch.linalg.solve(setup.H @ P @ setup.H.T + setup.R, setup.H @ P).mT
-    mean_a = mean + (K @ (y - mean @ setup.H.T)[..., None])[..., 0]
-    P_a = (torch.eye(setup.state_size) - K @ setup.H) @ P
+    K = torch.linalg.solve(H @ P @ H.T + setup.R, H @ P).mT
+    mean_a = mean + (K @ (y - mean @ H.T)[..., None])[..., 0]
+    P_a = (torch.eye(setup.state_size) - K @ H) @ P
     return E, y, mean_a, P_a
+
+
+def analysed(method: SequentialMethod, setup: TwinSetup, E, y, generator):
+    """One analysis of ``E`` (an ensemble or a mean) with ``y`` by a fresh run of ``method``."""
+    run = method.initialise(setup, E.shape[0], generator)
+    run.estimate = E
+    method.analyse(run, y)
+    return run.estimate
 
 
 @pytest.mark.parametrize("filter_class", [ETKF, DEnKF])
 def test_deterministic_filters_give_the_kalman_mean(filter_class, generator) -> None:
     setup = small_setup()
-    method = filter_class(N=8)
-    method.initialise(setup, 3, generator)
     E, y, mean_a, P_a = ensemble_and_kalman(setup, 8, generator)
-    Ea = method.analyse(E, y)
+    Ea = analysed(filter_class(N=8), setup, E, y, generator)
     torch.testing.assert_close(Ea.mean(1), mean_a, rtol=1e-9, atol=1e-9)
     A = Ea - Ea.mean(1, keepdim=True)
     covariance = A.mT @ A / 7
@@ -96,9 +97,7 @@ def test_perturbed_observation_enkf_is_kalman_in_the_large_ensemble_limit(genera
     setup = small_setup()
     N = 4000
     E, y, mean_a, P_a = ensemble_and_kalman(setup, N, generator)
-    method = EnKF(N=N)
-    method.initialise(setup, 3, generator)
-    Ea = method.analyse(E, y)
+    Ea = analysed(EnKF(N=N), setup, E, y, generator)
     A = Ea - Ea.mean(1, keepdim=True)
     covariance = A.mT @ A / (N - 1)
     assert (Ea.mean(1) - mean_a).abs().max() < 0.05
@@ -108,18 +107,16 @@ def test_perturbed_observation_enkf_is_kalman_in_the_large_ensemble_limit(genera
 def test_letkf_without_localisation_is_the_etkf(generator) -> None:
     setup = small_setup()
     etkf, letkf = ETKF(N=6), LETKF(N=6, localisation_radius=1e6)
-    etkf.initialise(setup, 3, generator)
-    letkf.initialise(setup, 3, generator)
     E, y, *_ = ensemble_and_kalman(setup, 6, generator)
-    torch.testing.assert_close(letkf.analyse(E, y), etkf.analyse(E, y), rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(
+        analysed(letkf, setup, E, y, generator), analysed(etkf, setup, E, y, generator), rtol=1e-6, atol=1e-6
+    )
 
 
 def test_letkf_leaves_sites_far_from_every_observation_unchanged(generator) -> None:
     setup = small_setup(observed_components=(0,))
-    letkf = LETKF(N=5, localisation_radius=1.0)
-    letkf.initialise(setup, 3, generator)
     E, y, *_ = ensemble_and_kalman(setup, 5, generator)
-    Ea = letkf.analyse(E, y)
+    Ea = analysed(LETKF(N=5, localisation_radius=1.0), setup, E, y, generator)
     far = [4, 5, 6, 7, 8]  # beyond the taper's support 2 × 1.82 from site 0 on the ring of 12
     torch.testing.assert_close(Ea[..., far], E[..., far])
     assert not torch.allclose(Ea[..., 0], E[..., 0])
@@ -145,12 +142,13 @@ def test_3dvar_autograd_minimiser_equals_the_gain_formula(generator) -> None:
     setup = small_setup()
     B = torch.eye(12) + 0.3 * torch.diag(torch.ones(11), 1) + 0.3 * torch.diag(torch.ones(11), -1)
     gain, lbfgs = Var3D(B=B, solver="gain"), Var3D(B=B, solver="lbfgs")
-    xb = gain.initialise(setup, 3, generator)
-    lbfgs.initialise(setup, 3, generator)
+    xb = 8 + torch.randn(3, 12, generator=generator)
     y = torch.randn(3, 6, generator=generator)
-    torch.testing.assert_close(lbfgs.analyse(xb, y), gain.analyse(xb, y), rtol=1e-6, atol=1e-6)
-    K = kalman_gain(B, setup.H, setup.R)
-    torch.testing.assert_close(gain.analyse(xb, y), xb + (y - xb @ setup.H.T) @ K.T)
+    by_gain = analysed(gain, setup, xb, y, generator)
+    torch.testing.assert_close(analysed(lbfgs, setup, xb, y, generator), by_gain, rtol=1e-6, atol=1e-6)
+    H = setup.observation.matrix(0)
+    K = kalman_gain(B, H, setup.R)
+    torch.testing.assert_close(by_gain, xb + (y - xb @ H.T) @ K.T)
 
 
 def test_strong_4dvar_gradient_matches_finite_differences(generator) -> None:
@@ -161,7 +159,9 @@ def test_strong_4dvar_gradient_matches_finite_differences(generator) -> None:
     x0 = (x_b + 0.1 * torch.randn(2, 12, generator=generator)).requires_grad_(True)
 
     def cost(x):
-        return strong_4dvar_cost(x, x_b, observations, setup.forecast, setup.H, B_inv, R_inv)
+        return strong_4dvar_cost(
+            x, x_b, observations, setup.forecast, setup.observation.matrix(0), B_inv, R_inv
+        )
 
     assert torch.autograd.gradcheck(lambda x: cost(x).sum(), (x0,), eps=1e-6, atol=1e-5)
 
@@ -178,7 +178,13 @@ def test_strong_4dvar_recovers_the_initial_state_of_a_window(generator) -> None:
 
     def cost(x):
         return strong_4dvar_cost(
-            x, x_b, observations, setup.forecast, setup.H, torch.eye(12), 1e4 * torch.eye(12)
+            x,
+            x_b,
+            observations,
+            setup.forecast,
+            setup.observation.matrix(0),
+            torch.eye(12),
+            1e4 * torch.eye(12),
         ).sum()
 
     x_a = minimise(cost, x_b, n_iterations=100)
@@ -222,7 +228,10 @@ def test_dataset_layout_and_burn_in() -> None:
     ds = run_twin_experiment(ETKF(N=5, inflation=1.1), data)
     assert not ds["diverged"].any()
     assert ds["analysis_rmse"].dims == ("time", "experiment")
-    assert ds["analysis"].shape == (20, 2, 12) and ds["spread"].shape == (20, 2)
+    assert ds["analysis"].shape == (20, 2, 12) and ds["analysis_spread"].shape == (20, 2)
+    assert ds["forecast_rmse"].shape == ds["forecast_spread"].shape == (20, 2)
+    # rank of the truth among 5 members, every component of the 16 cycles after burn-in
+    assert ds["rank_histogram"].shape == (2, 6) and (ds["rank_histogram"].sum("rank") == 16 * 12).all()
     assert int(ds["after_burn_in"].sum()) == 16  # times 0.25 … 1.0 are after 0.2
     assert ds.attrs["method"] == "ETKF" and ds.attrs["method_N"] == 5
     torch.testing.assert_close(torch.from_numpy(ds["truth"].values), data.truth[1:])
@@ -230,7 +239,8 @@ def test_dataset_layout_and_burn_in() -> None:
 
 def test_observed_fraction_draws_a_fixed_network() -> None:
     setup = small_setup(observed_components=None, observed_fraction=0.25, network_seed=4)
-    assert setup.H.shape == (3, 12) and (setup.H.sum(1) == 1).all()
+    H = setup.observation.matrix(0)
+    assert H.shape == (3, 12) and (H.sum(1) == 1).all()
 
 
 @pytest.mark.parametrize(
@@ -260,9 +270,9 @@ def test_non_positive_definite_background_raises(generator) -> None:
 def test_observations_that_do_not_match_the_state_raise(generator) -> None:
     setup = small_setup()
     method = ETKF(N=4)
-    E = method.initialise(setup, 2, generator)
+    run = method.initialise(setup, 2, generator)
     with pytest.raises(ValueError, match="observations do not match the state"):
-        method.analyse(E, torch.zeros(2, 12))
+        method.analyse(run, torch.zeros(2, 12))
     data = make_twin_data(setup, 2)
     bad = type(data)(setup=setup, truth=data.truth, observations=data.observations[..., :3], seed=0)
     with pytest.raises(ValueError, match="observations do not match the state"):
@@ -285,15 +295,12 @@ class ExplodingFilter(SequentialMethod):
     name = "exploding"
 
     def initialise(self, setup, n_experiments, generator):
-        self.count = 0
-        return torch.tensor(setup.initial_mean).expand(n_experiments, -1).clone()
+        return RunState(setup, torch.tensor(setup.initial_mean).expand(n_experiments, -1).clone(), generator)
 
-    def analyse(self, forecast, observation):
-        self.count += 1
-        out = forecast.clone()
-        if self.count >= 5:
-            out[0] = float("nan")
-        return out
+    def analyse(self, run, observation):
+        if run.cycle_index >= 4:
+            run.estimate = run.estimate.clone()
+            run.estimate[0] = float("nan")
 
 
 def test_non_finite_analysis_is_flagged_per_experiment() -> None:

@@ -1,11 +1,12 @@
 """Published twin-experiment benchmarks, reproduced within 10 % (20 % for the configurations
 a setup module does not list as ``ROBUST``).
 
-Targets: analysis RMSE of Sakov, Oliver & Bertino (2012, Table 1; Lorenz-63) and
-Sakov & Oke (2008, Table 1; Lorenz-96), as reproduced by DAPPER (see the docstrings
-of ``dlgd_course.assimilation.setups`` and ``REFERENCES.md``). Each figure is
-the time average over 1000 cycles after the published burn-in, averaged over a batch
-of independent experiments (truth, observations, initial ensemble): 8 for Lorenz-63,
+Targets: analysis RMSE of Sakov, Oliver & Bertino (2012, Table 1; Lorenz-63),
+Sakov & Oke (2008, Table 1; Lorenz-96), Bocquet et al. (2015, Fig. 3; EnKF-N on Lorenz-96)
+and de Wiljes et al. (2018, Fig. 1; Lorenz-63 with x alone observed), as reproduced by DAPPER
+(see the docstrings of ``dlgd_course.assimilation.setups`` and ``REFERENCES.md``). Each
+figure is the time average over 1000 cycles after the published burn-in, averaged over a
+batch of independent experiments (truth, observations, initial ensemble): 8 for Lorenz-63,
 whose seed-to-seed spread is ~15 % for the ensemble filters, 4 for Lorenz-96 (~5 %).
 """
 
@@ -14,17 +15,22 @@ from __future__ import annotations
 import pytest
 
 from dlgd_course.assimilation import make_twin_data, run_twin_experiment, score
-from dlgd_course.assimilation.setups import sakov2012, sakov_oke2008
+from dlgd_course.assimilation.setups import sakov2012, sakov_oke2008, wiljes2017
 
-N_EXPERIMENTS = {"sakov2012": 8, "sakov_oke2008": 4}
-CASES = [(module, key) for module in (sakov2012, sakov_oke2008) for key in module.methods()]
+MODULES = (sakov2012, sakov_oke2008, wiljes2017)
+N_EXPERIMENTS = {"sakov2012": 8, "sakov_oke2008": 4, "wiljes2017": 8}
+# the iEnKS runs its window ten times per cycle: tests/assimilation/test_filters_smoothers.py
+# checks it on a shorter run
+CASES = [(module, key) for module in MODULES for key in module.methods() if key != "iEnKS"]
 
 
 @pytest.fixture(scope="module")
 def twin_data() -> dict:
     return {
-        module.SETUP.name: make_twin_data(module.SETUP, N_EXPERIMENTS[module.SETUP.name], seed=3)
-        for module in (sakov2012, sakov_oke2008)
+        module.SETUP.name: make_twin_data(
+            module.SETUP.replace(n_cycles=1000), N_EXPERIMENTS[module.SETUP.name], seed=3
+        )
+        for module in MODULES
     }
 
 
@@ -40,10 +46,13 @@ def test_published_rmse_within_ten_percent(module, key, twin_data) -> None:
     assert abs(rmse - expected) <= tolerance * expected, (
         f"{module.SETUP.name} {key}: analysis RMSE {rmse:.3f}, published {expected} (±{tolerance:.0%})"
     )
-    if "spread" in ds:
-        # A well-tuned filter's spread matches its error (both ~RMSE): within a factor 1.5.
-        spread = score(ds, "spread")
-        assert rmse / 1.5 < spread < 1.5 * rmse, f"{key}: spread {spread:.3f} vs RMSE {rmse:.3f}"
+    if "analysis_spread" in ds:
+        # A well-tuned filter's spread matches its error (both ~RMSE): within a factor 1.5; a
+        # regularised particle filter's jitter widens it on purpose (measured 1.2–1.6 × RMSE
+        # here, as DAPPER's rmv.a above rmse.a): within a factor 2.
+        spread = score(ds, "analysis_spread")
+        factor = 2.0 if key == "PF" else 1.5
+        assert rmse / factor < spread < factor * rmse, f"{key}: spread {spread:.3f} vs RMSE {rmse:.3f}"
 
 
 def test_climatology_matches_published_rmse(twin_data) -> None:

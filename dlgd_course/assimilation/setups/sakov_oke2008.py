@@ -16,11 +16,12 @@ Bocquet et al. 2011 for the LETKF):
     EnKF square root (ETKF), N = 28, infl 1.02, rotation 0.18
     DEnKF, N = 40, infl 1.01                             0.18
     LETKF, N = 7, localisation radius 4, infl 1.04, rot. 0.22
+    EnKF-N, N = 20 (no tuned inflation)                  0.24  (Bocquet et al. 2015, Fig. 3)
 """
 
 from __future__ import annotations
 
-from dlgd_course.assimilation.ensemble import ETKF, LETKF, DEnKF, EnKF
+from dlgd_course.assimilation.ensemble import ETKF, LETKF, DEnKF, EnKF, EnKFN
 from dlgd_course.assimilation.static import OptimalInterpolation, Var3D
 from dlgd_course.assimilation.twin import SequentialMethod, TwinSetup
 from dlgd_course.dynamics import Lorenz96
@@ -46,6 +47,7 @@ EXPECTED_RMSE: dict[str, float] = {
     "ETKF": 0.18,
     "DEnKF": 0.18,
     "LETKF": 0.22,
+    "EnKF-N": 0.24,
 }
 
 
@@ -58,4 +60,5 @@ def methods() -> dict[str, SequentialMethod]:
         "ETKF": ETKF(N=28, inflation=1.02, rotate=True),
         "DEnKF": DEnKF(N=40, inflation=1.01),
         "LETKF": LETKF(N=7, localisation_radius=4.0, inflation=1.04, rotate=True),
+        "EnKF-N": EnKFN(N=20),
     }

@@ -27,11 +27,11 @@ EDITS = [
     (
         "enkf_analysis",
         "    batch, N, _ = E.shape\n",
+        "    from types import SimpleNamespace\n"
         "    from dlgd_course.assimilation import EnKF\n"
-        "    course_filter = EnKF(N=E.shape[1])\n"
-        "    course_filter.H, course_filter.R, course_filter.generator = H, R, generator\n"
-        "    course_filter.R_chol = torch.linalg.cholesky(R)\n"
-        "    return course_filter.update(E, y)\n",
+        "    run = SimpleNamespace(observe=lambda x: x @ H.T, R=R, generator=generator,\n"
+        "                          setup=SimpleNamespace(R_chol=torch.linalg.cholesky(R)))\n"
+        "    return EnKF(N=E.shape[1]).update(run, E, y)\n",
     ),
     (
         "learned_solver",
