@@ -44,6 +44,7 @@ from dlgd_course.closures.turbulence2d import (
     subgrid_term2d,
 )
 from dlgd_course.data.cache import cached
+from dlgd_course.nn import predict_in_batches
 from dlgd_course.notebook import quiet_trainer, seed_everything
 
 
@@ -290,6 +291,6 @@ def run_experiment(
         "network": network,
         "eki_C_s": eki_C_s,
         "a_priori_correlation": float(
-            np.corrcoef(network(inputs).detach().numpy().ravel(), targets.numpy().ravel())[0, 1]
+            np.corrcoef(predict_in_batches(network, inputs).numpy().ravel(), targets.numpy().ravel())[0, 1]
         ),
     }
