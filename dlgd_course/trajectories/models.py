@@ -221,8 +221,8 @@ class TripGAN(CourseModule):
 
     A :class:`~dlgd_course.nn.CourseModule` with two optimisers: both Adams use ``lr``
     (default 2e-4 for "bce", 1e-4 for "wgan-gp") and ``betas``, with the base's cosine decay
-    over ``max_epochs`` when given. ``train_loss`` logs the discriminator's loss;
-    ``history`` holds the per-batch losses ("d", "g").
+    over ``max_epochs`` when given. ``history`` holds the per-batch losses ("d", "g"): a GAN has no
+    single ``train_loss``.
     """
 
     def __init__(
@@ -257,13 +257,16 @@ class TripGAN(CourseModule):
         )
         self.history: dict[str, list[float]] = {"d": [], "g": []}
 
-    def configure_optimizers(self) -> tuple[list[torch.optim.Optimizer], list[Any]]:
+    def configure_optimizers(
+        self,
+    ) -> list[torch.optim.Optimizer] | tuple[list[torch.optim.Optimizer], list[Any]]:
+        """The generator's and the discriminator's Adam, and their cosine schedules if ``max_epochs``."""
         optimisers = [
             torch.optim.Adam(network.parameters(), lr=self.lr, betas=self.betas)
             for network in (self.generator, self.discriminator)
         ]
         if self.max_epochs is None:
-            return optimisers, []
+            return optimisers
         schedules = [torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=self.max_epochs) for o in optimisers]
         return optimisers, schedules
 
@@ -309,7 +312,6 @@ class TripGAN(CourseModule):
         opt_d.zero_grad()
         self.manual_backward(loss_d)
         opt_d.step()
-        self.log("train_loss", loss_d.detach())
         self.history["d"].append(float(loss_d.detach()))
         if batch_idx % self.n_critic == 0:
             loss_g = self.generator_loss(fake)
