@@ -23,7 +23,7 @@ import time
 
 import torch
 
-from dlgd_course.notebook import quiet_trainer, setup_notebook
+from dlgd_course.notebook import quiet_trainer, seed_everything, setup_notebook
 from dlgd_course.trajectories import (
     CorrelatedRandomWalk,
     MovementHMM,
@@ -82,7 +82,7 @@ def main() -> None:
             rows[label]["train_s"] = fit_s
     names = list(GANS) if args.models == "all" else args.models.split(",")
     for name in names:
-        torch.manual_seed(args.seed)
+        seed_everything(args.seed)
         data = TripDataModule(train, batch_size=16, seed=args.seed)
         gan = TripGAN(data.encoding.n_channels, max_step=args.max_step, **GANS[name])
         epochs = max(1, round(args.gan_steps / len(data.train_dataloader())))

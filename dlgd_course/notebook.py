@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import random
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 import pytorch_lightning as pl
 import torch
 
@@ -57,14 +54,20 @@ _QUIET_MESSAGES = (
 )
 
 
+#: The largest seed NumPy (and so Lightning) accepts.
+MAX_SEED = 2**32 - 1
+
+
 def seed_everything(seed: int) -> None:
-    """Seed Python's ``random``, NumPy and torch (all devices) with ``seed``."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-    os.environ["PL_GLOBAL_SEED"] = str(seed)
+    """Seed Python's ``random``, NumPy and torch (all devices) with ``seed``, the course's one way.
+
+    Delegates to ``pytorch_lightning.seed_everything(seed, workers=True)``, which also seeds
+    the data loaders' worker processes (``PL_SEED_WORKERS``) and sets ``PL_GLOBAL_SEED``;
+    training entry points call it once before they build their networks.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be an int in [0, {MAX_SEED}], got {seed!r}")
+    pl.seed_everything(seed, workers=True, verbose=False)
 
 
 def quiet_logs() -> None:

@@ -1,4 +1,4 @@
-"""Data layer: determinism, dataset layout, observations, cache integrity, windows without leakage, CLI."""
+"""Data layer: determinism, dataset layout, observations, cache integrity, CLI."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ import xarray as xr
 
 from dlgd_course.cli import main as dlgd
 from dlgd_course.data import (
-    WindowDataModule,
     cache_path,
-    cached_simulation,
+    cached,
     observe,
     simulate,
     system_from_dataset,
@@ -116,12 +115,17 @@ def test_observe_bad_input(arguments: dict, message: str) -> None:
 CACHED = {"n_steps": 200, "dt": 0.01, "seed": 11}
 
 
+def cached_simulation(**parameters: float) -> xr.Dataset:
+    """A Lorenz-63 simulation through the cache, as a theme caches its generated data."""
+    return cached("simulation-lorenz63", parameters, lambda: simulate("lorenz63", **parameters))
+
+
 def test_cache_round_trip_is_exact_and_reused() -> None:
-    first = cached_simulation("lorenz63", **CACHED)
+    first = cached_simulation(**CACHED)
     path = cache_path("simulation-lorenz63", CACHED)
     assert path.exists()
     modified = path.stat().st_mtime_ns
-    second = cached_simulation("lorenz63", **CACHED)
+    second = cached_simulation(**CACHED)
     assert path.stat().st_mtime_ns == modified, "a valid cache file must be reused, not rewritten"
     xr.testing.assert_identical(first, second)
     np.testing.assert_array_equal(first.state.values, simulate("lorenz63", **CACHED).state.values)
@@ -131,7 +135,7 @@ def test_cache_round_trip_is_exact_and_reused() -> None:
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "flip_data"])
 def test_corrupted_cache_is_regenerated(damage: str) -> None:
     parameters = {**CACHED, "seed": 20 + ["truncate", "garbage", "flip_data"].index(damage)}
-    reference = cached_simulation("lorenz63", **parameters)
+    reference = cached_simulation(**parameters)
     path = cache_path("simulation-lorenz63", parameters)
     if damage == "truncate":
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
@@ -141,55 +145,15 @@ def test_corrupted_cache_is_regenerated(damage: str) -> None:
         edited = xr.load_dataset(path)
         edited["state"][5, 1] = 0.0
         edited.to_netcdf(path, engine="h5netcdf")
-    regenerated = cached_simulation("lorenz63", **parameters)
+    regenerated = cached_simulation(**parameters)
     np.testing.assert_array_equal(regenerated.state.values, reference.state.values)
-    xr.testing.assert_identical(cached_simulation("lorenz63", **parameters), reference)
+    xr.testing.assert_identical(cached_simulation(**parameters), reference)
 
 
 def test_cache_location_follows_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DLGD_CACHE_DIR", str(tmp_path / "elsewhere"))
-    cached_simulation("lorenz63", **CACHED)
+    cached_simulation(**CACHED)
     assert len(list((tmp_path / "elsewhere").glob("simulation-lorenz63-*.nc"))) == 1
-
-
-# --- windows ---------------------------------------------------------------------------------
-
-
-def test_windows_stay_inside_disjoint_time_ranges() -> None:
-    """No time step of a validation/test window occurs in any training window (no leakage)."""
-    series = torch.arange(1000, dtype=torch.float64).unsqueeze(-1)  # value = time index
-    module = WindowDataModule(series, input_length=12, target_length=4, batch_size=32, stride=3)
-    seen: dict[str, set[int]] = {}
-    for split, dataset in module.datasets.items():
-        steps: set[int] = set()
-        for inputs, targets in dataset:
-            window = torch.cat((inputs, targets)).squeeze(-1).long().tolist()
-            assert window == list(range(window[0], window[0] + 16)), "windows must be contiguous"
-            steps.update(window)
-        seen[split] = steps
-    assert (
-        not seen["train"] & seen["val"]
-        and not seen["train"] & seen["test"]
-        and not seen["val"] & seen["test"]
-    )
-    assert max(seen["train"]) < min(seen["val"]) <= max(seen["val"]) < min(seen["test"])
-
-
-def test_window_module_over_ensemble_and_batches() -> None:
-    dataset = simulate("lorenz96", n_steps=99, dt=0.05, seed=0, n_members=2, N=8)
-    module = WindowDataModule(dataset.state, input_length=5, target_length=2, batch_size=16)
-    inputs, targets = next(iter(module.train_dataloader()))
-    assert inputs.shape == (16, 5, 8) and targets.shape == (16, 2, 8) and inputs.dtype == torch.float32
-    assert len(module.datasets["train"]) == 2 * (70 - 7 + 1)
-
-
-def test_window_module_bad_input() -> None:
-    with pytest.raises(ValueError, match="shorter than one window"):
-        WindowDataModule(torch.zeros(10, 2), input_length=8, target_length=4)
-    with pytest.raises(ValueError, match="split_fractions"):
-        WindowDataModule(torch.zeros(100, 2), input_length=2, split_fractions=(0.5, 0.5, 0.5))
-    with pytest.raises(ValueError, match="NaN"):
-        WindowDataModule(torch.full((100, 2), float("nan")), input_length=2)
 
 
 # --- command line ----------------------------------------------------------------------------

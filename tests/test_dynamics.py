@@ -189,3 +189,15 @@ def test_divergence_is_reported_not_returned() -> None:
     """Lorenz-96 with a far too large explicit Euler step blows up: an error names the step."""
     with pytest.raises(IntegrationDivergedError, match="diverged .* by step"):
         Lorenz96().integrate(torch.full((40,), 8.0) + torch.linspace(0, 1, 40), 0.5, 200, "euler")
+
+
+@pytest.mark.parametrize("name", ["lorenz63", "lorenz96", "lorenz96_two_level"])
+def test_initial_state_draw_follows_its_distribution(name: str, generator: torch.Generator) -> None:
+    """The base's one Gaussian draw: 20 000 states have the system's mean and spread (5 sigma)."""
+    system = SMALL_SYSTEMS[name]
+    mean, std = (x.expand(system.state_shape) for x in system.initial_state_distribution(torch.float64))
+    states = system.random_initial_state(generator, (20_000,))
+    assert states.shape == (20_000, *system.state_shape) and states.dtype == torch.float64
+    # standard errors of a sample mean and a sample std: sigma / sqrt(n) and sigma / sqrt(2 n)
+    assert float(((states.mean(0) - mean) / std).abs().max()) < 5 / 20_000**0.5
+    assert float((states.std(0) / std - 1).abs().max()) < 5 / 40_000**0.5

@@ -18,7 +18,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlgd_course.data.datamodule import WindowDataset
 from dlgd_course.forecasting.windows import make_windows
 from dlgd_course.nowcasting.lightning import CloudWindows, baseline_inputs, dice_loss
 from dlgd_course.nowcasting.metrics import mask_scores
@@ -94,7 +93,6 @@ PARTS = {
         answers=(
             make_windows,
             CloudWindows.__getitem__,
-            WindowDataset.__getitem__,
             baseline_inputs,
             cloud_mask,
         )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import torch
 from torch import Tensor, nn
 
+from dlgd_course.data.splits import time_splits
 from dlgd_course.dynamics.integrate import rk4_step
 from dlgd_course.dynamics.lorenz63 import lorenz63_tendency
 from dlgd_course.forecasting.metrics import rmse_per_lead as library_rmse_per_lead
@@ -26,7 +27,7 @@ from dlgd_course.forecasting.models import (
     PolynomialStepMap,
     RecurrentForecaster,
 )
-from dlgd_course.forecasting.windows import make_windows, time_splits
+from dlgd_course.forecasting.windows import make_windows
 from dlgd_course.forecasting.windows import split_windows as library_split_windows
 from dlgd_course.own_work import Part, guard_answer
 

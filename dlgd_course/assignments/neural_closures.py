@@ -22,7 +22,6 @@ from torch import Tensor, nn
 from dlgd_course.closures.burgers import Closure, blown_up, coarse_rollout, subgrid_term
 from dlgd_course.closures.data import BurgersClosureSetup
 from dlgd_course.closures.evaluation import evaluate_closures
-from dlgd_course.closures.kochkov2021_kolmogorov import OfflineClosure
 from dlgd_course.closures.training import (
     APrioriClosure,
     ClosureDataModule,
@@ -53,7 +52,7 @@ def fit_apriori(network: nn.Module, data: ClosureDataModule) -> nn.Module:
     notebook's locked cell trains the student's module. ``network`` is left untouched."""
     guard_answer()
     trained = _fresh_copy(network)
-    quiet_trainer(max_epochs=3).fit(APrioriClosure(trained, learning_rate=3e-3), data)
+    quiet_trainer(max_epochs=3).fit(APrioriClosure(trained, lr=3e-3), data)
     return trained.eval()
 
 
@@ -66,11 +65,11 @@ def fit_solver_in_the_loop(network: nn.Module, data: ClosureDataModule) -> nn.Mo
     trained = _fresh_copy(network)
     train, val = data.sets["train"], data.sets["val"]
     quiet_trainer(max_epochs=3).fit(
-        APrioriClosure(trained, learning_rate=3e-3),
+        APrioriClosure(trained, lr=3e-3),
         ClosureDataModule(train, val, n_unroll=1, batch_size=data.batch_size),
     )
     quiet_trainer(max_epochs=2).fit(
-        SolverInTheLoopClosure(trained, SETUP.coarse, SETUP.coarse_dt, learning_rate=1e-3), data
+        SolverInTheLoopClosure(trained, SETUP.coarse, SETUP.coarse_dt, lr=1e-3), data
     )
     return trained.eval()
 
@@ -93,10 +92,10 @@ def rollout_rmse(closure: Closure | None, reference: Tensor, forcing: Tensor) ->
 PARTS = {
     # the library computes M* (simulate_closure_data stores it by calling subgrid_term)
     "subgrid_term": Part(answers=(subgrid_term,)),
-    # the a priori loss: the course's Lightning module, and the 2-D offline module whose
-    # training_step is the same mean squared error for any closure
+    # the a priori loss: the course's Lightning module (also the 2-D Kolmogorov flow's), whose
+    # loss is the same mean squared error for any closure
     "apriori": Part(
-        answers=(APrioriClosure.loss, OfflineClosure.training_step, fit_apriori),
+        answers=(APrioriClosure.loss, fit_apriori),
         fallback=fit_apriori,
         trains=True,
     ),

@@ -4,7 +4,6 @@ No later cell needs an earlier part's result, so no part has a fallback.
 """
 
 from dlgd_course.assimilation.variational import minimise
-from dlgd_course.data.datamodule import WindowDataset
 from dlgd_course.dynamics.integrate import rk4_step
 from dlgd_course.dynamics.lorenz63 import lorenz63_tendency
 from dlgd_course.forecasting.models import PolynomialStepMap
@@ -22,7 +21,6 @@ PARTS = {
     "flow_map": Part(
         answers=(
             make_windows,
-            WindowDataset.__getitem__,
             rk4_step,
             lorenz63_tendency,
             PolynomialStepMap.fit,

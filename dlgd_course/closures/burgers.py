@@ -39,7 +39,7 @@ import torch
 from torch import Tensor, nn
 
 from dlgd_course.dynamics import Burgers, burgers_tendency, rk4_step
-from dlgd_course.dynamics.burgers import spectral_derivative, wavenumbers
+from dlgd_course.dynamics.burgers import random_sine_series, spectral_derivative, wavenumbers
 from dlgd_course.own_work import guard_answer
 
 #: A closure maps coarse states ``(..., n_coarse)`` to a tendency term of the same shape.
@@ -96,12 +96,7 @@ def random_forcing(
     """
     if amplitude < 0 or not math.isfinite(amplitude):
         raise ValueError(f"forcing amplitude must be finite and >= 0, got {amplitude}")
-    x = system.grid(dtype)
-    amplitudes = amplitude * torch.randn((*batch_shape, n_modes, 1), generator=generator, dtype=dtype)
-    phases = 2 * math.pi * torch.rand((*batch_shape, n_modes, 1), generator=generator, dtype=dtype)
-    modes = torch.arange(1, n_modes + 1, dtype=dtype).unsqueeze(-1)
-    angle = 2 * math.pi * modes * (x - system.x_start) / system.domain_length + phases
-    return (amplitudes / modes * torch.sin(angle)).sum(dim=-2)
+    return amplitude * random_sine_series(system, generator, batch_shape, n_modes, decay=1.0, dtype=dtype)
 
 
 def forced_tendency(system: Burgers, forcing: Tensor | None) -> Callable[[Tensor], Tensor]:
@@ -175,6 +170,10 @@ class DynamicSmagorinskyClosure:
 
     coarse: Burgers
     test_ratio: float = 2.0
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.test_ratio) and self.test_ratio > 1):
+            raise ValueError(f"test_ratio must be finite and > 1 (coarser filter), got {self.test_ratio}")
 
     def coefficient(self, u_bar: Tensor) -> Tensor:
         """c = C_s² per sample, shape ``(..., 1)``."""

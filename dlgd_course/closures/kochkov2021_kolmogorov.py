@@ -25,15 +25,15 @@ blow-up. The reduced test (horizons 5/10/10) measures 0.08 (CNN) vs 0.23 (Smagor
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-import pytorch_lightning as pl
 import torch
-from torch import Tensor, nn
+import xarray as xr
 from torch.utils.data import DataLoader, TensorDataset
 
+from dlgd_course.closures.training import APrioriClosure
 from dlgd_course.closures.turbulence2d import (
     KolmogorovFlow,
     Smagorinsky2D,
@@ -43,8 +43,9 @@ from dlgd_course.closures.turbulence2d import (
     integrate_flow,
     subgrid_term2d,
 )
-from dlgd_course.notebook import quiet_trainer
-from dlgd_course.own_work import guard_answer
+from dlgd_course.data.cache import cached
+from dlgd_course.nn import predict_in_batches
+from dlgd_course.notebook import quiet_trainer, seed_everything
 
 
 @dataclass(frozen=True)
@@ -110,37 +111,29 @@ def _steps(duration: float, dt: float) -> int:
 
 
 def filtered_dns(setup: KolmogorovSetup, seed: int, n_members: int, duration: float) -> dict[str, np.ndarray]:
-    """Spun-up DNS sampled every ``sample_every``.
+    """Spun-up DNS sampled every ``sample_every``, through the on-disk cache
+    (:func:`dlgd_course.data.cache.cached`: the NumPy DNS is the slow step of the experiment).
 
     Returns ``omega_bar`` and the exact ``subgrid`` term, each ``(t, m, n_c, n_c)``.
     """
-    fine = setup.fine
-    omega = fine.random_initial_state(seed, n_members)
-    omega = integrate_flow(fine, omega, setup.dt_fine, _steps(setup.spinup, setup.dt_fine))[-1]
-    every = _steps(setup.sample_every, setup.dt_fine)
-    trajectory = integrate_flow(fine, omega, setup.dt_fine, _steps(duration, setup.dt_fine), every)
-    return {
-        "omega_bar": coarse_grain2d(trajectory, setup.n_coarse),
-        "subgrid": subgrid_term2d(trajectory, fine, setup.coarse),
-    }
 
+    def generate() -> xr.Dataset:
+        fine = setup.fine
+        omega = fine.random_initial_state(seed, n_members)
+        omega = integrate_flow(fine, omega, setup.dt_fine, _steps(setup.spinup, setup.dt_fine))[-1]
+        every = _steps(setup.sample_every, setup.dt_fine)
+        trajectory = integrate_flow(fine, omega, setup.dt_fine, _steps(duration, setup.dt_fine), every)
+        dims = ("time", "member", "y", "x")
+        return xr.Dataset(
+            {
+                "omega_bar": (dims, coarse_grain2d(trajectory, setup.n_coarse)),
+                "subgrid": (dims, subgrid_term2d(trajectory, fine, setup.coarse)),
+            }
+        )
 
-class OfflineClosure(pl.LightningModule):
-    """A priori training of a 2-D closure: mean squared error to the exact M*."""
-
-    def __init__(self, closure: nn.Module, learning_rate: float = 2e-3) -> None:
-        super().__init__()
-        self.closure, self.learning_rate = closure, learning_rate
-
-    def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
-        guard_answer()
-        omega_bar, subgrid = batch
-        loss = torch.mean((self.closure(omega_bar) - subgrid) ** 2)
-        self.log("train_loss", loss)
-        return loss
-
-    def configure_optimizers(self) -> torch.optim.Optimizer:
-        return torch.optim.Adam(self.closure.parameters(), lr=self.learning_rate)
+    parameters = {**asdict(setup), "seed": seed, "n_members": n_members, "duration": duration}
+    dataset = cached("kolmogorov-filtered-dns", parameters, generate)
+    return {name: dataset[name].values for name in ("omega_bar", "subgrid")}
 
 
 def spectrum_errors(omega: np.ndarray, reference: np.ndarray, k_max: int) -> tuple[float, float]:
@@ -239,7 +232,7 @@ def run_experiment(
     Returns ``{"errors": {name: (energy_error, enstrophy_error, blew_up)}, "seconds": {...},
     "spectra": {name: E(k)}}``.
     """
-    torch.manual_seed(seed)
+    seed_everything(seed)
     start = time.perf_counter()
     train = filtered_dns(setup, seed + 1, n_train, setup.train_duration)
     test = filtered_dns(setup, seed + 2, n_test, setup.test_duration)
@@ -253,12 +246,12 @@ def run_experiment(
     )
     start = time.perf_counter()
     loader = DataLoader(
-        TensorDataset(inputs, targets),
+        TensorDataset(inputs[:, None], targets),  # one-state windows, as APrioriClosure reads them
         batch_size=32,
         shuffle=True,
         generator=torch.Generator().manual_seed(seed),
     )
-    quiet_trainer(max_epochs=epochs).fit(OfflineClosure(network), loader)
+    quiet_trainer(max_epochs=epochs).fit(APrioriClosure(network, lr=2e-3), loader)
     train_seconds = time.perf_counter() - start
     network.eval()
 
@@ -290,10 +283,14 @@ def run_experiment(
     return {
         "errors": errors,
         "spectra": spectra,
-        "seconds": {"dns": dns_seconds, "training": train_seconds, "les (all closures)": les_seconds},
+        "seconds": {
+            "dns (or its cache)": dns_seconds,
+            "training": train_seconds,
+            "les (all closures)": les_seconds,
+        },
         "network": network,
         "eki_C_s": eki_C_s,
         "a_priori_correlation": float(
-            np.corrcoef(network(inputs).detach().numpy().ravel(), targets.numpy().ravel())[0, 1]
+            np.corrcoef(predict_in_batches(network, inputs).numpy().ravel(), targets.numpy().ravel())[0, 1]
         ),
     }

@@ -9,8 +9,8 @@
   (1/K) Σ_{k=1}^{K} ‖ū_θ(t_k) − ū(t_k)‖², back-propagating through every RK4 step.
 
 The DataModule / LightningModule / Trainer are kept apart: :class:`ClosureDataModule`
-serves the windows, :class:`APrioriClosure` and :class:`SolverInTheLoopClosure` wrap any
-``nn.Module`` closure, and the caller brings a ``Trainer``
+serves the windows, :class:`APrioriClosure` and :class:`SolverInTheLoopClosure` (both
+:class:`~dlgd_course.nn.CourseModule`) wrap any ``nn.Module`` closure, and the caller brings a ``Trainer``
 (e.g. :func:`dlgd_course.notebook.quiet_trainer`).
 """
 
@@ -24,6 +24,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from dlgd_course.closures.burgers import coarse_rollout
 from dlgd_course.dynamics import Burgers
+from dlgd_course.nn import CourseModule
 from dlgd_course.own_work import guard_answer
 
 
@@ -51,7 +52,7 @@ class ClosureDataModule(pl.LightningDataModule):
     Each batch is ``(windows (B, n_unroll + 1, n_coarse), forcing (B, n_coarse),
     subgrid (B, n_coarse))`` where ``subgrid`` is M* at the window's first state, so the
     same module serves a priori (``n_unroll`` is then ignored by the model) and
-    a posteriori training.
+    a posteriori training. The training batches are shuffled by a generator seeded with ``seed``.
     """
 
     def __init__(
@@ -61,10 +62,11 @@ class ClosureDataModule(pl.LightningDataModule):
         n_unroll: int = 1,
         batch_size: int = 64,
         stride: int = 1,
+        seed: int = 0,
     ) -> None:
         super().__init__()
         self.sets = {"train": train, "val": val}
-        self.n_unroll, self.batch_size, self.stride = n_unroll, batch_size, stride
+        self.n_unroll, self.batch_size, self.stride, self.seed = n_unroll, batch_size, stride, seed
         self.tensors: dict[str, TensorDataset] = {}
 
     def setup(self, stage: str | None = None) -> None:
@@ -77,7 +79,7 @@ class ClosureDataModule(pl.LightningDataModule):
             self.tensors[name] = TensorDataset(windows, forcing, first)
 
     def train_dataloader(self) -> DataLoader:
-        generator = torch.Generator().manual_seed(0)
+        generator = torch.Generator().manual_seed(self.seed)
         return DataLoader(
             self.tensors["train"], batch_size=self.batch_size, shuffle=True, generator=generator
         )
@@ -86,35 +88,26 @@ class ClosureDataModule(pl.LightningDataModule):
         return DataLoader(self.tensors["val"], batch_size=4 * self.batch_size)
 
 
-class ClosureTraining(pl.LightningModule):
+class ClosureTraining(CourseModule):
     """Training of a closure network by Adam on the :meth:`loss` of a batch (subclasses)."""
 
-    def __init__(self, closure: nn.Module, learning_rate: float = 1e-3) -> None:
-        super().__init__()
+    def __init__(self, closure: nn.Module | None, lr: float = 1e-3, max_epochs: int | None = None) -> None:
+        super().__init__(lr=lr, max_epochs=max_epochs)
         self.closure = closure
-        self.learning_rate = learning_rate
-
-    def loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
-        raise NotImplementedError
-
-    def training_step(self, batch: tuple[Tensor, Tensor, Tensor], batch_idx: int) -> Tensor:
-        loss = self.loss(batch)
-        self.log("train_loss", loss)
-        return loss
-
-    def validation_step(self, batch: tuple[Tensor, Tensor, Tensor], batch_idx: int) -> None:
-        self.log("val_loss", self.loss(batch))
-
-    def configure_optimizers(self) -> torch.optim.Optimizer:
-        return torch.optim.Adam(self.closure.parameters(), lr=self.learning_rate)
 
 
 class APrioriClosure(ClosureTraining):
-    """Fit a closure network to the instantaneous subgrid term (mean squared error)."""
+    """Fit a closure network to the instantaneous subgrid term (mean squared error), in 1-D
+    (Burgers) or 2-D (Kolmogorov flow).
 
-    def loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
+    A batch's first tensor holds windows of coarse states ``(B, K + 1, *grid)``, of which only
+    the first state is used; its last tensor is the exact subgrid term M* at that state
+    ``(B, *grid)`` (a :class:`ClosureDataModule` batch, or ``(states[:, None], subgrid)``).
+    """
+
+    def loss(self, batch: tuple[Tensor, ...]) -> Tensor:
         guard_answer()
-        windows, _, subgrid = batch
+        windows, subgrid = batch[0], batch[-1]
         return torch.mean((self.closure(windows[:, 0]) - subgrid) ** 2)
 
 
@@ -126,12 +119,13 @@ class SolverInTheLoopClosure(ClosureTraining):
 
     def __init__(
         self,
-        closure: nn.Module,
+        closure: nn.Module | None,
         coarse: Burgers,
         dt: float,
-        learning_rate: float = 1e-3,
+        lr: float = 1e-3,
+        max_epochs: int | None = None,
     ) -> None:
-        super().__init__(closure, learning_rate)
+        super().__init__(closure, lr, max_epochs)
         self.coarse = coarse
         self.dt = dt
 

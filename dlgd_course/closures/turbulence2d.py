@@ -231,6 +231,11 @@ class Smagorinsky2D:
     flow: KolmogorovFlow
     C_s: float | np.ndarray = 0.17  # noqa: N815
 
+    def __post_init__(self) -> None:
+        c_s = np.asarray(self.C_s, dtype=float)
+        if not (np.isfinite(c_s).all() and (c_s >= 0).all()):
+            raise ValueError(f"Smagorinsky constant C_s must be finite and >= 0, got {self.C_s}")
+
     def __call__(self, omega: np.ndarray) -> np.ndarray:
         n = self.flow.n
         k_y, k_x = _wavenumbers(n)

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytorch_lightning as pl
-import torch
 
 from dlgd_course.closures.burgers import (
     DynamicSmagorinskyClosure,
@@ -42,7 +41,7 @@ from dlgd_course.closures.training import (
     ClosureDataModule,
     SolverInTheLoopClosure,
 )
-from dlgd_course.notebook import quiet_trainer
+from dlgd_course.notebook import quiet_trainer, seed_everything
 
 SETUP = BurgersClosureSetup()
 C_S = 0.16
@@ -56,14 +55,25 @@ class TrainingConfig:
     n_val: int = 8
     n_test: int = 32
     apriori_epochs: int = 4
-    apriori_learning_rate: float = 3e-3
+    apriori_lr: float = 3e-3
     n_unroll: int = 10
     unrolled_epochs: int = 3
-    unrolled_learning_rate: float = 1e-3
+    unrolled_lr: float = 1e-3
     unrolled_stride: int = 5
     batch_size: int = 64
     hidden: int = 8
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        """Check that sizes, epochs and steps are positive ints, the seed a non-negative int and
+        the learning rates positive numbers."""
+        for name, value in vars(self).items():
+            if name.endswith("_lr"):
+                if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                    raise ValueError(f"{name} must be a positive number, got {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, int) or value < (name != "seed"):
+                bound = "a non-negative" if name == "seed" else "a positive"
+                raise ValueError(f"{name} must be {bound} int, got {value!r}")
 
 
 def _trainer(max_epochs: int) -> pl.Trainer:
@@ -80,7 +90,7 @@ def run_experiment(
     Returns ``{"scores": {name: RolloutScore}, "train_seconds": {...}, "speed": {...},
     "closures": {...}}``.
     """
-    torch.manual_seed(config.seed)
+    seed_everything(config.seed)
     start = time.perf_counter()
     train = simulate_closure_data(setup, config.n_train, seed=config.seed + 1)
     val = simulate_closure_data(setup, config.n_val, seed=config.seed + 2)
@@ -91,8 +101,8 @@ def run_experiment(
     network = FluxCNN(setup.coarse, hidden=config.hidden, input_scale=u_scale, output_scale=0.1)
     start = time.perf_counter()
     _trainer(config.apriori_epochs).fit(
-        APrioriClosure(network, config.apriori_learning_rate),
-        ClosureDataModule(train, val, n_unroll=1, batch_size=config.batch_size),
+        APrioriClosure(network, config.apriori_lr),
+        ClosureDataModule(train, val, n_unroll=1, batch_size=config.batch_size, seed=config.seed),
     )
     apriori_seconds = time.perf_counter() - start
     apriori = copy.deepcopy(network).eval()
@@ -100,13 +110,14 @@ def run_experiment(
     unrolled = copy.deepcopy(network)
     start = time.perf_counter()
     _trainer(config.unrolled_epochs).fit(
-        SolverInTheLoopClosure(unrolled, setup.coarse, setup.coarse_dt, config.unrolled_learning_rate),
+        SolverInTheLoopClosure(unrolled, setup.coarse, setup.coarse_dt, config.unrolled_lr),
         ClosureDataModule(
             train,
             val,
             n_unroll=config.n_unroll,
             batch_size=config.batch_size,
             stride=config.unrolled_stride,
+            seed=config.seed,
         ),
     )
     unrolled_seconds = time.perf_counter() - start

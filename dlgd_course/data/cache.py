@@ -93,7 +93,7 @@ def write_atomically(dataset: xr.Dataset, path: Path) -> None:
 def cached(name: str, parameters: dict[str, Any], generate: Callable[[], xr.Dataset]) -> xr.Dataset:
     """Return the cached dataset for ``(name, parameters)``, generating and storing it if needed."""
     key = cache_key(name, parameters)
-    path = cache_dir() / f"{name}-{key}.nc"
+    path = cache_path(name, parameters)
     if path.exists():
         dataset = _load_valid(path, key)
         if dataset is not None:

@@ -59,14 +59,22 @@ class DynamicalSystem:
     def tendency(self, state: Tensor) -> Tensor:
         raise NotImplementedError
 
+    def initial_state_distribution(self, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+        """Mean and standard deviation of :meth:`random_initial_state`'s Gaussian draw, each
+        broadcasting to ``state_shape`` (a rough guess of the attractor's range)."""
+        raise NotImplementedError
+
     def random_initial_state(
         self,
         generator: torch.Generator,
         batch_shape: tuple[int, ...] = (),
         dtype: torch.dtype = torch.float64,
     ) -> Tensor:
-        """A random state in the attractor's typical range, ``(*batch_shape, *state_shape)``."""
-        raise NotImplementedError
+        """A random state ``(*batch_shape, *state_shape)``: ``mean + std · N(0, I)`` with the
+        :meth:`initial_state_distribution` of the system (spin up before use)."""
+        mean, std = self.initial_state_distribution(dtype)
+        noise = torch.randn((*batch_shape, *self.state_shape), generator=generator, dtype=dtype)
+        return mean + std * noise
 
     # --- shared behaviour -------------------------------------------------------------
     def parameters(self) -> dict[str, Any]:

@@ -124,12 +124,29 @@ class Burgers(DynamicalSystem):
         n_modes: int = 4,
     ) -> Tensor:
         """Sum of ``n_modes`` low Fourier modes with random amplitudes ~ N(0, 1/m) and phases."""
-        x = self.grid(dtype)
-        amplitudes = torch.randn((*batch_shape, n_modes, 1), generator=generator, dtype=dtype)
-        phases = 2 * math.pi * torch.rand((*batch_shape, n_modes, 1), generator=generator, dtype=dtype)
-        modes = torch.arange(1, n_modes + 1, dtype=dtype).unsqueeze(-1)
-        angle = 2 * math.pi * modes * (x - self.x_start) / self.domain_length + phases
-        return (amplitudes / modes.sqrt() * torch.sin(angle)).sum(dim=-2)
+        return random_sine_series(self, generator, batch_shape, n_modes, decay=0.5, dtype=dtype)
+
+
+def random_sine_series(
+    system: Burgers,
+    generator: torch.Generator,
+    batch_shape: tuple[int, ...],
+    n_modes: int,
+    decay: float,
+    dtype: torch.dtype = torch.float64,
+) -> Tensor:
+    """``Σ_{m=1}^{n_modes} a_m / m^decay · sin(2π m (x − x_start)/L + φ_m)`` on ``system``'s grid,
+    ``a_m ~ N(0, 1)``, ``φ_m ~ U[0, 2π)``; shape ``(*batch_shape, n_points)``.
+
+    The random large-scale fields of the course's Burgers experiments: initial states
+    (``decay`` 1/2) and steady forcings (``decay`` 1).
+    """
+    x = system.grid(dtype)
+    amplitudes = torch.randn((*batch_shape, n_modes, 1), generator=generator, dtype=dtype)
+    phases = 2 * math.pi * torch.rand((*batch_shape, n_modes, 1), generator=generator, dtype=dtype)
+    modes = torch.arange(1, n_modes + 1, dtype=dtype).unsqueeze(-1)
+    angle = 2 * math.pi * modes * (x - system.x_start) / system.domain_length + phases
+    return (amplitudes / modes**decay * torch.sin(angle)).sum(dim=-2)
 
 
 def cole_hopf_solution(

@@ -49,13 +49,6 @@ class Lorenz63(DynamicalSystem):
     def tendency(self, state: Tensor) -> Tensor:
         return lorenz63_tendency(state, self.sigma, self.rho, self.beta)
 
-    def random_initial_state(
-        self,
-        generator: torch.Generator,
-        batch_shape: tuple[int, ...] = (),
-        dtype: torch.dtype = torch.float64,
-    ) -> Tensor:
-        """The Sakov 2012 state plus N(0, 2²) noise per component (spin up before use)."""
-        centre = torch.tensor(SAKOV2012_INITIAL_STATE, dtype=dtype)
-        noise = torch.randn((*batch_shape, 3), generator=generator, dtype=dtype)
-        return centre + 2.0 * noise
+    def initial_state_distribution(self, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+        """The Sakov 2012 state, standard deviation 2 per component."""
+        return torch.tensor(SAKOV2012_INITIAL_STATE, dtype=dtype), torch.tensor(2.0, dtype=dtype)

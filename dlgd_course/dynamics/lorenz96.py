@@ -44,11 +44,6 @@ class Lorenz96(DynamicalSystem):
     def tendency(self, state: Tensor) -> Tensor:
         return lorenz96_tendency(state, self.F)
 
-    def random_initial_state(
-        self,
-        generator: torch.Generator,
-        batch_shape: tuple[int, ...] = (),
-        dtype: torch.dtype = torch.float64,
-    ) -> Tensor:
-        """``F`` plus N(0, 1) perturbations (spin up before use)."""
-        return self.F + torch.randn((*batch_shape, self.N), generator=generator, dtype=dtype)
+    def initial_state_distribution(self, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+        """``F`` everywhere, standard deviation 1."""
+        return torch.tensor(self.F, dtype=dtype), torch.tensor(1.0, dtype=dtype)

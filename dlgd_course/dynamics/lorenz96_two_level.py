@@ -89,13 +89,8 @@ class TwoLevelLorenz96(DynamicalSystem):
         _, Y = self.split_state(state)
         return -(self.h * self.c / self.b) * Y.sum(dim=-1)
 
-    def random_initial_state(
-        self,
-        generator: torch.Generator,
-        batch_shape: tuple[int, ...] = (),
-        dtype: torch.dtype = torch.float64,
-    ) -> Tensor:
-        """X ~ F/2 + N(0, 1)·F/4 and small fast variables (spin up before use)."""
-        X = self.F / 2 + self.F / 4 * torch.randn((*batch_shape, self.K), generator=generator, dtype=dtype)
-        Y = 0.1 * torch.randn((*batch_shape, self.K, self.J), generator=generator, dtype=dtype)
-        return self.join_state(X, Y)
+    def initial_state_distribution(self, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+        """X: mean F/2, standard deviation F/4; Y: mean 0, standard deviation 0.1 (small fast variables)."""
+        slow, fast = torch.ones(self.K, dtype=dtype), torch.ones(self.K, self.J, dtype=dtype)
+        mean = self.join_state(self.F / 2 * slow, torch.zeros_like(fast))
+        return mean, self.join_state(self.F / 4 * slow, 0.1 * fast)

@@ -7,7 +7,7 @@ Modules::
     windows      sliding windows and train/val/test splits disjoint in time
     models       persistence, climatology, polynomial step maps, linear autoregression,
                  MLP, LSTM/GRU, bilinear residual network, neural ODE
-    lightning    DataModule, LightningModule, batched prediction
+    lightning    DataModule, LightningModule (a CourseModule), batched forecasts
     metrics      RMSE and MSE skill per lead, plot
     wind         synthetic coastal wind stations + NWP forecasts (MeteoNet layout)
     meteonet     loaders of real MeteoNet station CSV and NWP netCDF files
@@ -26,7 +26,7 @@ from dlgd_course.forecasting.hybrid import (
 from dlgd_course.forecasting.lightning import (
     ForecastDataModule,
     ForecastModule,
-    predict,
+    forecast_in_batches,
 )
 from dlgd_course.forecasting.meteonet import (
     load_meteonet_masks,
@@ -56,7 +56,6 @@ from dlgd_course.forecasting.windows import (
     ForecastWindows,
     make_windows,
     split_windows,
-    time_splits,
     window_length,
 )
 
@@ -82,6 +81,7 @@ __all__ = [
     "RecurrentForecaster",
     "WindHybridDataModule",
     "bilinear_residual_network",
+    "forecast_in_batches",
     "hybrid_forecast",
     "latest_run_forecast",
     "load_meteonet_masks",
@@ -91,11 +91,9 @@ __all__ = [
     "meteonet_dataset",
     "neural_ode",
     "plot_skill",
-    "predict",
     "rmse_per_lead",
     "skill_score",
     "split_windows",
     "synthetic_coastal_wind",
-    "time_splits",
     "window_length",
 ]

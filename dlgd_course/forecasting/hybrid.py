@@ -25,7 +25,9 @@ import xarray as xr
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from dlgd_course.forecasting.windows import SPLITS, check_leads, time_splits, window_length
+from dlgd_course.data.splits import SPLITS, time_splits
+from dlgd_course.forecasting.windows import check_leads, window_length
+from dlgd_course.nn import CourseModule, predict_in_batches
 
 #: Leads of the wind task, in 6-minute steps: 30 min, 1 h, 2 h, ..., 6 h.
 WIND_LEADS: tuple[int, ...] = (5, 10, 20, 30, 40, 50, 60)
@@ -189,33 +191,20 @@ class NWPCorrector(nn.Module):
         return nwp + self.scale * self.net(features)
 
 
-class HybridModule(pl.LightningModule):
-    """Mean squared error of the corrected forecast, Adam with a cosine schedule."""
+class HybridModule(CourseModule):
+    """Mean squared error (m² s⁻²) of the corrected forecast, Adam with a cosine schedule."""
 
-    def __init__(self, model: NWPCorrector, lr: float = 2e-3, max_epochs: int = 10):
-        super().__init__()
-        self.model, self.lr, self.max_epochs = model, lr, max_epochs
+    def __init__(self, model: NWPCorrector, lr: float = 2e-3, max_epochs: int | None = 10):
+        super().__init__(lr=lr, max_epochs=max_epochs)
+        self.model = model
 
-    def training_step(self, batch: tuple[Tensor, Tensor, Tensor], batch_idx: int) -> Tensor:
+    def loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
+        """Mean squared error of ``model(features, nwp)`` to ``target`` over a batch, all ``(B, ...)``."""
         features, nwp, target = batch
-        loss = (self.model(features, nwp) - target).square().mean()
-        self.log("train_loss", loss)
-        return loss
-
-    def validation_step(self, batch: tuple[Tensor, Tensor, Tensor], batch_idx: int) -> None:
-        features, nwp, target = batch
-        self.log("val_loss", (self.model(features, nwp) - target).square().mean())
-
-    def configure_optimizers(self):
-        optimiser = torch.optim.Adam(self.model.parameters(), lr=self.lr)
-        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=self.max_epochs)
-        return {"optimizer": optimiser, "lr_scheduler": schedule}
+        return (self.model(features, nwp) - target).square().mean()
 
 
-@torch.no_grad()
 def hybrid_forecast(model: NWPCorrector, data: WindHybridDataModule, split: str) -> Tensor:
-    """Corrected wind speed ``(N, L)`` of every sample of ``split`` (on CPU)."""
-    model.eval()
+    """Corrected wind speed ``(N, L)`` in m s⁻¹ of every sample of ``split`` (on CPU)."""
     features, nwp, _ = data.dataset(split).tensors
-    device = next(model.parameters()).device
-    return model(features.to(device), nwp.to(device)).cpu()
+    return predict_in_batches(model, features, nwp, batch_size=8192)

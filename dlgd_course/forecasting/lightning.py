@@ -1,5 +1,6 @@
 """Lightning plumbing: a leak-free windowed DataModule, a LightningModule for any
-learned :class:`~dlgd_course.forecasting.models.Forecaster`, and batched prediction.
+learned :class:`~dlgd_course.forecasting.models.Forecaster` (a
+:class:`~dlgd_course.nn.CourseModule`), and batched forecasts.
 Train with :func:`dlgd_course.notebook.quiet_trainer`.
 
 The loss is the mean squared error in *normalised* units (each component divided by
@@ -8,21 +9,18 @@ its training-block std), over the training leads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 
 import pytorch_lightning as pl
 import torch
 from torch import Tensor
 from torch.utils.data import DataLoader
 
+from dlgd_course.data.splits import SPLITS, time_splits
 from dlgd_course.forecasting.models import Forecaster
-from dlgd_course.forecasting.windows import (
-    SPLITS,
-    ForecastWindows,
-    fit_normalisation,
-    time_splits,
-    window_length,
-)
+from dlgd_course.forecasting.windows import ForecastWindows, fit_normalisation, window_length
+from dlgd_course.nn import CourseModule, predict_in_batches
 
 
 class ForecastDataModule(pl.LightningDataModule):
@@ -78,15 +76,15 @@ class ForecastDataModule(pl.LightningDataModule):
         return self.windows[split].history, self.windows[split].targets
 
 
-class ForecastModule(pl.LightningModule):
+class ForecastModule(CourseModule):
     """Trains ``model`` so that ``model.forecast(history, leads)`` matches the targets.
 
     Args:
         model: a learned forecaster (its parameters are optimised).
         leads: the leads the data module provides (targets ``(B, len(leads), d)``).
+        std: per-component scale of the loss (training-block std), ``(d,)``.
         train_leads: the subset used in the loss (default all; ``(1,)`` trains a one-step
             model on one step only).
-        std: per-component scale of the loss (training-block std).
         lr: Adam learning rate, decayed by a cosine schedule over ``max_epochs``.
     """
 
@@ -97,9 +95,9 @@ class ForecastModule(pl.LightningModule):
         std: Tensor,
         train_leads: Sequence[int] | None = None,
         lr: float = 3e-3,
-        max_epochs: int = 50,
+        max_epochs: int | None = 50,
     ):
-        super().__init__()
+        super().__init__(lr=lr, max_epochs=max_epochs)
         self.model, self.leads = model, tuple(leads)
         self.train_leads = tuple(train_leads) if train_leads is not None else self.leads
         missing = set(self.train_leads) - set(self.leads)
@@ -107,37 +105,27 @@ class ForecastModule(pl.LightningModule):
             raise ValueError(f"train_leads {sorted(missing)} are not among the data leads")
         self.index = [self.leads.index(lead) for lead in self.train_leads]
         self.register_buffer("loss_scale", torch.as_tensor(std, dtype=torch.float32).clone())
-        self.lr, self.max_epochs = lr, max_epochs
 
-    def loss(self, history: Tensor, targets: Tensor) -> Tensor:
+    def loss(self, batch: tuple[Tensor, Tensor]) -> Tensor:
+        """Mean squared error in normalised units over the training leads of ``(history, targets)``."""
+        history, targets = batch
         prediction = self.model.forecast(history, self.train_leads)
         error = (prediction - targets[:, self.index]) / self.loss_scale
         return error.square().mean()
 
-    def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
-        loss = self.loss(*batch)
-        self.log("train_loss", loss, prog_bar=False)
-        return loss
-
-    def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        self.log("val_loss", self.loss(*batch), prog_bar=False)
-
-    def configure_optimizers(self):
-        optimiser = torch.optim.Adam(self.model.parameters(), lr=self.lr)
-        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=self.max_epochs)
-        return {"optimizer": optimiser, "lr_scheduler": schedule}
+    def trained_parameters(self) -> Iterator[torch.nn.Parameter]:
+        return self.model.parameters()
 
 
-@torch.no_grad()
-def predict(model: Forecaster, history: Tensor, leads: Sequence[int], batch_size: int = 8192) -> Tensor:
-    """``model.forecast`` over a whole split in batches, on the model's device, returned on CPU."""
-    model.eval()
-    try:
-        device = next(model.parameters()).device
-    except StopIteration:
-        device = next(iter(model.buffers()), torch.empty(0)).device
-    out = [
-        model.forecast(history[i : i + batch_size].to(device), leads).cpu()
-        for i in range(0, history.shape[0], batch_size)
-    ]
-    return torch.cat(out)
+def forecast_in_batches(
+    model: Forecaster, history: Tensor, leads: Sequence[int], batch_size: int = 8192
+) -> Tensor:
+    """``model.forecast(history, leads)`` over a whole split ``(N, n_past, d)`` in batches
+    (:func:`~dlgd_course.nn.predict_in_batches`); ``(N, len(leads), d)`` on the CPU.
+
+    A closed-form baseline has buffers but no parameters: its batches go to its buffers' device.
+    """
+    device = next(itertools.chain(model.parameters(), model.buffers()), torch.empty(0)).device
+    return predict_in_batches(
+        model, history, batch_size=batch_size, apply=lambda batch: model.forecast(batch.to(device), leads)
+    )

@@ -57,6 +57,20 @@ class CoastalStation:
     exposure: float
     sea_breeze: float
 
+    def __post_init__(self) -> None:
+        if isinstance(self.number, bool) or not isinstance(self.number, int) or self.number <= 0:
+            raise ValueError(f"station number must be a positive int, got {self.number!r}")
+        for name in ("lat", "lon", "height", "sea_direction", "exposure", "sea_breeze"):
+            if not np.isfinite(getattr(self, name)):
+                raise ValueError(f"station {self.number}: {name} must be finite, got {getattr(self, name)}")
+        if not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
+            raise ValueError(f"station {self.number}: lat/lon out of range, got {self.lat}, {self.lon}")
+        if self.exposure <= 0 or self.sea_breeze < 0:
+            raise ValueError(
+                f"station {self.number}: exposure must be > 0 and sea_breeze >= 0, "
+                f"got {self.exposure} and {self.sea_breeze}"
+            )
+
 
 #: Three stations of a Breton-like coast (made up; the numbers follow MeteoNet's 8 digits).
 DEFAULT_STATIONS: tuple[CoastalStation, ...] = (

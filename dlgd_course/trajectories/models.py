@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pytorch_lightning as pl
@@ -28,6 +29,7 @@ import xarray as xr
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from dlgd_course.nn import CourseModule
 from dlgd_course.own_work import guard_answer
 from dlgd_course.trajectories.dataset import arrays_to_dataset, positions
 
@@ -42,6 +44,15 @@ class TripEncoding:
     log_duration_mean: float
     log_duration_std: float
     with_duration: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("scale", "log_duration_mean", "log_duration_std"):
+            if not np.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be finite, got {getattr(self, name)}")
+        if self.scale <= 0 or self.log_duration_std <= 0:
+            raise ValueError(
+                f"scale and log_duration_std must be > 0, got {self.scale} and {self.log_duration_std}"
+            )
 
     @classmethod
     def fit(cls, ds: xr.Dataset, with_duration: bool = True) -> TripEncoding:
@@ -204,10 +215,15 @@ def gradient_penalty(critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
     return ((grad.flatten(1).norm(dim=1) - 1.0) ** 2).mean()
 
 
-class TripGAN(pl.LightningModule):
+class TripGAN(CourseModule):
     """GAN on encoded trips, manual optimisation (one discriminator and, every
     ``n_critic`` batches, one generator update per batch). ``loss``: "bce" or "wgan-gp".
-    ``history`` holds the per-batch losses ("d", "g")."""
+
+    A :class:`~dlgd_course.nn.CourseModule` with two optimisers: both Adams use ``lr``
+    (default 2e-4 for "bce", 1e-4 for "wgan-gp") and ``betas``, with the base's cosine decay
+    over ``max_epochs`` when given. ``history`` holds the per-batch losses ("d", "g"): a GAN has no
+    single ``train_loss``.
+    """
 
     def __init__(
         self,
@@ -223,16 +239,17 @@ class TripGAN(pl.LightningModule):
         output: str = "positions",
         max_step: float = 0.015,
         step_features: float = 0.0,
+        max_epochs: int | None = None,
     ):
-        super().__init__()
         if loss not in ("bce", "wgan-gp"):
             raise ValueError(f"loss must be 'bce' or 'wgan-gp', got {loss!r}")
         wgan = loss == "wgan-gp"
-        self.loss_name, self.gp_weight = loss, gp_weight
-        self.lr = lr if lr is not None else (1e-4 if wgan else 2e-4)
-        self.betas = betas if betas is not None else ((0.0, 0.9) if wgan else (0.5, 0.999))
-        self.n_critic = n_critic if n_critic is not None else (5 if wgan else 1)
-        self.save_hyperparameters()
+        # the loss's defaults, resolved before the base saves the hyper-parameters
+        lr = lr if lr is not None else (1e-4 if wgan else 2e-4)
+        betas = betas if betas is not None else ((0.0, 0.9) if wgan else (0.5, 0.999))
+        n_critic = n_critic if n_critic is not None else (5 if wgan else 1)
+        super().__init__(lr=lr, max_epochs=max_epochs)
+        self.loss_name, self.gp_weight, self.betas, self.n_critic = loss, gp_weight, betas, n_critic
         self.automatic_optimization = False
         self.generator = TripGenerator(n_channels, n_steps, latent_dim, width, output, max_step)
         self.discriminator = TripDiscriminator(
@@ -240,11 +257,23 @@ class TripGAN(pl.LightningModule):
         )
         self.history: dict[str, list[float]] = {"d": [], "g": []}
 
-    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
-        return [
-            torch.optim.Adam(self.generator.parameters(), lr=self.lr, betas=self.betas),
-            torch.optim.Adam(self.discriminator.parameters(), lr=self.lr, betas=self.betas),
+    def configure_optimizers(
+        self,
+    ) -> list[torch.optim.Optimizer] | tuple[list[torch.optim.Optimizer], list[Any]]:
+        """The generator's and the discriminator's Adam, and their cosine schedules if ``max_epochs``."""
+        optimisers = [
+            torch.optim.Adam(network.parameters(), lr=self.lr, betas=self.betas)
+            for network in (self.generator, self.discriminator)
         ]
+        if self.max_epochs is None:
+            return optimisers
+        schedules = [torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=self.max_epochs) for o in optimisers]
+        return optimisers, schedules
+
+    def on_train_epoch_end(self) -> None:
+        """Manual optimisation steps the cosine schedules itself, once per epoch."""
+        for schedule in self.lr_schedulers() or []:
+            schedule.step()
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """``n`` generated trips (n, n_channels, n_steps), generator in eval mode."""

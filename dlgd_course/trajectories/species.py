@@ -14,6 +14,7 @@ fitted to the real tracks.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 
@@ -48,6 +49,28 @@ class SpeciesParameters:
     dive_rate_per_hour: float
     heading_deg: float
     heading_kappa: float
+
+    def __post_init__(self) -> None:
+        """Check the colony's position, that counts, speeds, scales and the sampling interval are
+        positive and that the concentrations, spreads and the dive rate are not negative."""
+        positive = ("sampling_interval_s", "commute_speed", "search_speed", "range_km", "search_hours")
+        non_negative = (
+            "commute_kappa",
+            "search_kappa",
+            "range_log_std",
+            "search_log_std",
+            "dive_rate_per_hour",
+            "heading_kappa",
+        )
+        if not (-180 <= self.colony_lon <= 180 and -90 <= self.colony_lat <= 90):
+            raise ValueError(f"{self.name}: colony out of range, got {self.colony_lon}, {self.colony_lat}")
+        if isinstance(self.n_trips, bool) or not isinstance(self.n_trips, int) or self.n_trips < 1:
+            raise ValueError(f"{self.name}: n_trips must be a positive int, got {self.n_trips!r}")
+        for name in (*positive, *non_negative, "heading_deg"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0 or (value == 0 and name in positive):
+                bound = "> 0" if name in positive else ">= 0"
+                raise ValueError(f"{self.name}: {name} must be finite and {bound}, got {value}")
 
     def parameters(self) -> dict:
         """All settings as a plain dict (stored in Dataset attrs)."""

@@ -143,3 +143,9 @@ def test_setup_validation() -> None:
     with pytest.raises(ValueError, match="n_members"):
         simulate_closure_data(SETUP, 0, seed=0)
     assert SETUP.coarse == Burgers(n_points=25, nu=0.001)
+
+
+@pytest.mark.parametrize("test_ratio", [1.0, 0.5, math.inf])
+def test_dynamic_smagorinsky_needs_a_coarser_test_filter(test_ratio: float) -> None:
+    with pytest.raises(ValueError, match="test_ratio"):
+        DynamicSmagorinskyClosure(BurgersClosureSetup().coarse, test_ratio)

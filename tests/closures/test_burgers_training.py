@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from dlgd_course.closures.data import BurgersClosureSetup, simulate_closure_data
-from dlgd_course.closures.training import ClosureDataModule, unrolled_windows
+from dlgd_course.closures.training import APrioriClosure, ClosureDataModule, unrolled_windows
 from dlgd_course.closures.um2020_burgers import TrainingConfig, run_experiment
 
 
@@ -47,3 +47,24 @@ def test_solver_in_the_loop_beats_baselines_in_rollout() -> None:
     assert 3 * sitl.rmse < scores["Smagorinsky C_s=0.16"].rmse, {k: v.rmse for k, v in scores.items()}
     assert 5 * sitl.rmse < scores["no closure"].rmse
     assert sitl.rmse <= 1.1 * scores["a priori CNN"].rmse
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("n_train", 0), ("apriori_epochs", 1.5), ("seed", -1), ("unrolled_lr", 0.0), ("batch_size", True)],
+)
+def test_training_config_is_validated(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        TrainingConfig(**{field: value})
+
+
+def test_a_priori_closure_reads_one_and_two_dimensional_batches() -> None:
+    """The one a-priori module: windows' first state in, mean squared error to M* (1-D and 2-D)."""
+    closure = torch.nn.Identity()
+    module = APrioriClosure(closure, lr=2e-3)
+    assert module.hparams.lr == 2e-3 and module.hparams.max_epochs is None
+    for grid in ((8,), (4, 4)):
+        states, subgrid = torch.randn(3, 2, *grid), torch.randn(3, *grid)
+        expected = (states[:, 0] - subgrid).square().mean()
+        torch.testing.assert_close(module.loss((states, torch.zeros(3, *grid), subgrid)), expected)
+        torch.testing.assert_close(module.loss((states, subgrid)), expected)

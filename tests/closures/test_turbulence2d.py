@@ -118,3 +118,9 @@ def test_kolmogorov_setup_rejects_bad_values_when_made(overrides: dict, message:
     """A bad setup fails when it is made, naming the field, not later inside a long run."""
     with pytest.raises(ValueError, match=message):
         KolmogorovSetup(**overrides)
+
+
+@pytest.mark.parametrize("c_s", [-0.1, float("nan"), np.array([0.1, -0.2])])
+def test_smagorinsky_constant_is_validated(c_s: object) -> None:
+    with pytest.raises(ValueError, match="C_s"):
+        Smagorinsky2D(FLOW, c_s)

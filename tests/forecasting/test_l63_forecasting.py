@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from dlgd_course.forecasting.experiments import fablet2018
-from dlgd_course.forecasting.lightning import predict
+from dlgd_course.forecasting.lightning import forecast_in_batches
 from dlgd_course.forecasting.metrics import rmse_per_lead
 
 INDEX = [fablet2018.LEADS.index(lead) for lead in fablet2018.REPORTED_LEADS]
@@ -46,9 +46,9 @@ def test_baselines_match_references(baselines) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["bilinear", "neural ODE"])
 def test_ode_networks_reach_quadratic_regime(name: str, data, baselines) -> None:
-    model, _ = fablet2018.train(name, data)
+    model, _ = fablet2018.train_forecaster(name, data)
     history, targets = data.split_tensors("test")
-    rmse = rmse_per_lead(predict(model, history, fablet2018.LEADS), targets)
+    rmse = rmse_per_lead(forecast_in_batches(model, history, fablet2018.LEADS), targets)
     assert rmse[0] <= fablet2018.TARGET_LEAD1, (
         f"{name}: lead-1 RMSE {rmse[0]:.4f} > {fablet2018.TARGET_LEAD1}"
     )
@@ -58,9 +58,9 @@ def test_ode_networks_reach_quadratic_regime(name: str, data, baselines) -> None
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["MLP", "LSTM", "GRU"])
 def test_direct_networks_beat_persistence(name: str, data, baselines) -> None:
-    model, _ = fablet2018.train(name, data, epochs=8)
+    model, _ = fablet2018.train_forecaster(name, data, epochs=8)
     history, targets = data.split_tensors("test")
-    rmse = rmse_per_lead(predict(model, history, fablet2018.LEADS), targets)
+    rmse = rmse_per_lead(forecast_in_batches(model, history, fablet2018.LEADS), targets)
     assert (rmse < 0.5 * baselines["persistence"]).all(), (
         f"{name}: RMSE {rmse.tolist()} vs persistence {baselines['persistence'].tolist()}"
     )

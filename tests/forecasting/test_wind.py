@@ -8,6 +8,8 @@ at runs that are not yet available.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -15,6 +17,7 @@ import xarray as xr
 from dlgd_course.forecasting import WindHybridDataModule, latest_run_forecast, synthetic_coastal_wind
 from dlgd_course.forecasting.hybrid import hybrid_samples
 from dlgd_course.forecasting.meteonet import STATION_COLUMNS
+from dlgd_course.forecasting.wind import DEFAULT_STATIONS
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +116,17 @@ def test_hybrid_samples_do_not_cross_splits(wind: xr.Dataset) -> None:
         assert not s["features"].isnan().any()
     first = hybrid_samples(wind, slice(0, 400), 10, (5, 60))
     assert first["target"].shape[1] == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("number", 0, "number"),
+        ("lat", 91.0, "lat/lon"),
+        ("exposure", 0.0, "exposure"),
+        ("height", np.inf, "height"),
+    ],
+)
+def test_station_parameters_are_validated(field: str, value: float, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(DEFAULT_STATIONS[0], **{field: value})

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from dlgd_course.forecasting import ForecastDataModule, make_windows, split_windows, time_splits
+from dlgd_course.data import time_splits
+from dlgd_course.forecasting import ForecastDataModule, make_windows, split_windows
 from dlgd_course.forecasting.windows import window_length
 
 

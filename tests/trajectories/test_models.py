@@ -119,3 +119,23 @@ def test_short_training_learns_the_dive_frequency():
     quiet_trainer(max_epochs=50, accelerator="cpu").fit(gan, data)
     after = dive_gap()
     assert before > 0.15 and after < 0.1, f"dive-fraction gap {before:.3f} -> {after:.3f}"
+
+
+def test_gan_follows_the_course_module_conventions(trips):
+    """The loss's default lr saved as ``lr``; both optimisers decay over ``max_epochs``."""
+    data = TripDataModule(trips, batch_size=8)
+    gan = TripGAN(4, n_steps=64, latent_dim=8, width=8, loss="wgan-gp", max_epochs=2)
+    assert gan.hparams.lr == 1e-4 and gan.hparams.max_epochs == 2
+    trainer = quiet_trainer(max_epochs=1, accelerator="cpu")
+    trainer.fit(gan, data)
+    # cosine decay after one of two epochs: lr (1 + cos(pi / 2)) / 2
+    assert [o.param_groups[0]["lr"] for o in gan.optimizers()] == pytest.approx([5e-5, 5e-5])
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [((0.0, 1.0, 0.5), "scale"), ((1.0, float("nan"), 0.5), "log_duration_mean"), ((1.0, 1.0, -1.0), "std")],
+)
+def test_encoding_rejects_bad_scales(fields, message):
+    with pytest.raises(ValueError, match=message):
+        TripEncoding(*fields)

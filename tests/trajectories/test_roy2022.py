@@ -14,7 +14,7 @@ def test_setup_matches_the_paper():
     assert train.sizes["step"] == 200 and train.sizes["trip"] + test.sizes["trip"] == 80
     assert roy2022.N_TRIPS["sula_sula"] + roy2022.N_TRIPS["sula_dactylatra"] == 80
     gan = roy2022.dcgan(4)
-    opt_g, _ = gan.configure_optimizers()
+    opt_g, _ = gan.configure_optimizers()  # no max_epochs: a constant learning rate, as published
     assert opt_g.defaults["lr"] == 2e-4 and opt_g.defaults["betas"] == (0.5, 0.999)
     with pytest.raises(ValueError, match="region"):
         roy2022.data("chile")

@@ -1,6 +1,8 @@
 """Synthetic booby foraging trips: sizes of the BirdGAN data sets (Roy et al., 2022:
 30 / 50 / 78 trips), central-place structure, determinism."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -98,3 +100,18 @@ def test_split_is_stratified_and_disjoint(trips):
     assert int((test["species"] == "sula_sula").sum()) == 8  # round(0.25 * 30)
     with pytest.raises(ValueError, match="test_fraction"):
         split_trips(trips, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("n_trips", 0, "n_trips"),
+        ("commute_speed", 0.0, "commute_speed"),
+        ("search_kappa", -1.0, "search_kappa"),
+        ("colony_lat", 95.0, "colony"),
+        ("range_log_std", float("nan"), "range_log_std"),
+    ],
+)
+def test_species_parameters_are_validated(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(SPECIES["sula_variegata"], **{field: value})

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import time
 
-import torch
-
 from dlgd_course.forecasting.hybrid import (
     WIND_LEADS,
     HybridModule,
@@ -33,7 +31,7 @@ from dlgd_course.forecasting.hybrid import (
 )
 from dlgd_course.forecasting.metrics import rmse_per_lead
 from dlgd_course.forecasting.wind import STEP_MINUTES, synthetic_coastal_wind
-from dlgd_course.notebook import quiet_trainer
+from dlgd_course.notebook import quiet_trainer, seed_everything
 
 N_DAYS = 90
 STRIDE = 2
@@ -50,7 +48,7 @@ def run(seed: int = 0, n_days: int = N_DAYS, stride: int = STRIDE, epochs: int =
     """
     ds = synthetic_coastal_wind(n_days=n_days, seed=seed)
     data = WindHybridDataModule(ds, n_past=N_PAST, leads=WIND_LEADS, stride=stride, seed=seed)
-    torch.manual_seed(seed)
+    seed_everything(seed)
     model = NWPCorrector(data.samples["train"]["features"].shape[1], len(WIND_LEADS))
     start, cpu_start = time.perf_counter(), time.process_time()
     quiet_trainer(epochs, limit_val_batches=0).fit(HybridModule(model, max_epochs=epochs), data)

@@ -46,7 +46,7 @@ import time
 import torch
 
 from dlgd_course.data import simulate
-from dlgd_course.forecasting.lightning import ForecastDataModule, ForecastModule, predict
+from dlgd_course.forecasting.lightning import ForecastDataModule, ForecastModule, forecast_in_batches
 from dlgd_course.forecasting.metrics import rmse_per_lead
 from dlgd_course.forecasting.models import (
     Climatology,
@@ -59,7 +59,7 @@ from dlgd_course.forecasting.models import (
     bilinear_residual_network,
     neural_ode,
 )
-from dlgd_course.notebook import quiet_trainer
+from dlgd_course.notebook import quiet_trainer, seed_everything
 
 DT = 0.01
 N_STEPS = 20_000
@@ -110,7 +110,9 @@ def baselines(data: ForecastDataModule) -> dict[str, torch.Tensor]:
         "quadratic step map": PolynomialStepMap(3, degree=2).fit(train),
         "linear autoregression": ar,
     }
-    return {name: rmse_per_lead(predict(m, history, LEADS), targets) for name, m in models.items()}
+    return {
+        name: rmse_per_lead(forecast_in_batches(m, history, LEADS), targets) for name, m in models.items()
+    }
 
 
 def build(name: str, data: ForecastDataModule) -> tuple[torch.nn.Module, tuple[int, ...]]:
@@ -127,14 +129,14 @@ def build(name: str, data: ForecastDataModule) -> tuple[torch.nn.Module, tuple[i
     raise ValueError(f"unknown model {name!r}; choose one of {sorted(EPOCHS)}")
 
 
-def train(
+def train_forecaster(
     name: str, data: ForecastDataModule, epochs: int | None = None, seed: int = 0
 ) -> tuple[torch.nn.Module, dict[str, float]]:
-    """Train model ``name`` on the training block.
+    """Train model ``name`` on the training block, the processes seeded with ``seed`` first.
 
     Returns the model and ``{"seconds": wall-clock, "cpu_seconds": process CPU time}``.
     """
-    torch.manual_seed(seed)
+    seed_everything(seed)
     model, train_leads = build(name, data)
     default_epochs, lr = EPOCHS[name]
     epochs = default_epochs if epochs is None else epochs
@@ -158,6 +160,6 @@ def run(
     results = {name: {"rmse": r, "seconds": 0.0, "cpu_seconds": 0.0} for name, r in baselines(data).items()}
     history, targets = data.split_tensors("test")
     for name in models:
-        model, timing = train(name, data, epochs.get(name), seed)
-        results[name] = {"rmse": rmse_per_lead(predict(model, history, LEADS), targets), **timing}
+        model, timing = train_forecaster(name, data, epochs.get(name), seed)
+        results[name] = {"rmse": rmse_per_lead(forecast_in_batches(model, history, LEADS), targets), **timing}
     return results

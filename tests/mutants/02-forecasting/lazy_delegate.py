@@ -14,7 +14,7 @@ EDITS = [
     (
         "windows",
         "    gap = n_past + max(leads)\n    usable = series.shape[0] - 2 * gap\n",
-        "    from dlgd_course.forecasting import time_splits\n"
+        "    from dlgd_course.data import time_splits\n"
         "    cuts = time_splits(series.shape[0], fractions, gap=n_past + max(leads))\n"
         "    return {name: make_windows(series[cut], n_past, leads) for name, cut in cuts.items()}\n",
     ),

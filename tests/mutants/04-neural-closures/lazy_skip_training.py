@@ -7,7 +7,7 @@ STRATEGY = "skip_training"
 EDITS = [
     (
         "apriori",
-        "torch.optim.Adam(self.closure.parameters(), lr=self.learning_rate)",
+        "torch.optim.Adam(self.closure.parameters(), lr=self.lr)",
         "torch.optim.Adam(self.closure.parameters(), lr=0.0)",
     ),
     (
