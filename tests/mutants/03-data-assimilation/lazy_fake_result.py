@@ -12,6 +12,10 @@ EDITS = [
         "    def configure_optimizers(self):\n"
         "        return torch.optim.Adam(self.parameters(), lr=0.0)\n",
     ),
-    ("after:learned_training", "", 'test["state"] = reconstruct_windows(model, test["observation"], test["mask"])'),
+    (
+        "after:learned_training",
+        "",
+        'test["state"] = reconstruct_windows(model, test["observation"], test["mask"])',
+    ),
 ]
 FAILS = ["test_learned_solver"]
