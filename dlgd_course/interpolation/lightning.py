@@ -1,4 +1,4 @@
-"""Training plumbing for the neural interpolators: normalisation, windows, Lightning.
+"""Training plumbing for the neural interpolators: windows, DataModule, LightningModule.
 
 Training pairs are built two ways (``pairs=``):
 
