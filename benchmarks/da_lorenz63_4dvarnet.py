@@ -57,7 +57,7 @@ def main() -> None:
         parser, {"n_train": 16, "n_val": 8, "n_test": 8, "epochs": 1, "iterations": 1, "n_4dvar": 2}
     )
     torch.set_num_threads(args.threads)
-    pl.seed_everything(args.seed, verbose=False)
+    pl.seed_everything(args.seed, workers=True, verbose=False)
     problem = InterpolationProblem()
     dm = Lorenz63WindowsDataModule(
         problem, n_train=args.n_train, n_val=args.n_val, n_test=args.n_test, seed=args.seed
