@@ -37,8 +37,7 @@ class Normaliser(nn.Module):
 
     def __init__(self, mean: Array | float, std: Array | float, log10: bool = False) -> None:
         super().__init__()
-        mean = torch.as_tensor(np.asarray(mean) if isinstance(mean, np.ndarray) else mean)
-        std = torch.as_tensor(np.asarray(std) if isinstance(std, np.ndarray) else std)
+        mean, std = torch.as_tensor(mean), torch.as_tensor(std)
         if not bool(torch.isfinite(mean).all()):
             raise ValueError("the normaliser's mean must be finite")
         if not bool((std > 0).all()) or not bool(torch.isfinite(std).all()):
@@ -67,8 +66,7 @@ class Normaliser(nn.Module):
             the normaliser: ``mean`` of shape ``data.shape[n_axes:]``, ``std`` of shape
             ``data.shape[std_axes:]`` (both broadcast against the data from the right).
         """
-        values = torch.as_tensor(np.asarray(data) if isinstance(data, np.ndarray) else data)
-        values = values.detach().to("cpu", torch.float64)
+        values = torch.as_tensor(data).detach().to("cpu", torch.float64)
         std_axes = n_axes if std_axes is None else std_axes
         if not 1 <= n_axes <= std_axes <= values.ndim:
             raise ValueError(
