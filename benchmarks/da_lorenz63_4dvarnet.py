@@ -29,10 +29,10 @@ import torch
 from dlgd_course.assimilation.learned import (
     DirectCNN,
     FourDVarNet,
-    InterpolationDataModule,
     InterpolationProblem,
+    Lorenz63WindowsDataModule,
     linear_interpolation,
-    predict,
+    reconstruct_windows,
     scores,
     weak_4dvar_interpolation,
 )
@@ -57,9 +57,9 @@ def main() -> None:
         parser, {"n_train": 16, "n_val": 8, "n_test": 8, "epochs": 1, "iterations": 1, "n_4dvar": 2}
     )
     torch.set_num_threads(args.threads)
-    pl.seed_everything(args.seed, verbose=False)
+    pl.seed_everything(args.seed, workers=True, verbose=False)
     problem = InterpolationProblem()
-    dm = InterpolationDataModule(
+    dm = Lorenz63WindowsDataModule(
         problem, n_train=args.n_train, n_val=args.n_val, n_test=args.n_test, seed=args.seed
     )
     dm.setup()
@@ -68,15 +68,15 @@ def main() -> None:
     rows = {}
     rows["linear interpolation"] = (linear_interpolation(problem, observation, dm.mean), None)
 
-    model = FourDVarNet(problem, dm.mean, dm.std, n_iterations=args.iterations)
+    model = FourDVarNet(problem, dm.mean, dm.std, n_iterations=args.iterations, max_epochs=args.epochs)
     start = time.perf_counter()
     quiet_trainer(args.epochs, inference_mode=False).fit(model, datamodule=dm)
-    rows["4DVarNet-style"] = (predict(model, observation, mask), time.perf_counter() - start)
+    rows["4DVarNet-style"] = (reconstruct_windows(model, observation, mask), time.perf_counter() - start)
 
     cnn = DirectCNN(problem, dm.mean, dm.std)
     start = time.perf_counter()
     quiet_trainer(args.epochs, inference_mode=False).fit(cnn, train_dataloaders=dm.train_dataloader())
-    rows["direct CNN"] = (predict(cnn, observation, mask), time.perf_counter() - start)
+    rows["direct CNN"] = (reconstruct_windows(cnn, observation, mask), time.perf_counter() - start)
 
     print(
         f"train windows {args.n_train}, test windows {args.n_test}, epochs {args.epochs}, "

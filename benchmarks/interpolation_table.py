@@ -77,7 +77,7 @@ from dlgd_course.interpolation import (
     observe_sediment,
     reconstruct,
     simulate_sediment,
-    train,
+    train_interpolator,
 )
 from dlgd_course.notebook import seed_everything
 
@@ -129,7 +129,7 @@ def main() -> None:
     plain = InterpolationDataModule(
         data, (n_train, args.val_days), n_days=args.window, pairs="osse", batch_size=16
     )
-    norm = datamodule.normalizer
+    norm = datamodule.normaliser
     test = data.isel(time=datamodule.ranges["test"])
     truth, obs, mask = test["truth"].values, test["observation"].values, test["mask"].values
     hidden = ~mask
@@ -141,7 +141,7 @@ def main() -> None:
     )
 
     results: dict[str, tuple[dict[str, float], str]] = {}
-    log_mean = norm.mean.astype(np.float64)
+    log_mean = norm.mean.numpy().astype(np.float64)
 
     methods = args.methods.split(",")
     if args.oi_scales == "cv":
@@ -173,7 +173,7 @@ def main() -> None:
             f"{time.perf_counter() - start:.1f} s; {result.n_modes} modes",
         )
 
-    z_obs = norm.forward(obs)
+    z_obs = norm(obs)
     for key, name, build, epochs in (
         ("unet", "U-Net", lambda: MaskedUNet(n_days=args.window, channels=24), args.epochs),
         (
@@ -199,7 +199,7 @@ def main() -> None:
             continue
         with_guess = key.endswith("-oi")
         seed_everything(0)
-        model, seconds = train(
+        model, seconds = train_interpolator(
             build(),
             datamodule if with_guess else plain,
             max_epochs=epochs,

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from dlgd_course.forecasting.windows import make_windows
+from dlgd_course.nn.networks import UNet
 from dlgd_course.nowcasting.lightning import CloudWindows, baseline_inputs, dice_loss
 from dlgd_course.nowcasting.metrics import mask_scores
 from dlgd_course.nowcasting.models import NowcastUNet
@@ -97,8 +98,11 @@ PARTS = {
             cloud_mask,
         )
     ),
-    # the library's U-Net (its forward pass; the fallback builds one)
-    "unet": Part(answers=(NowcastUNet.forward, unet_fallback), fallback=unet_fallback, check=unet_problem),
+    # the library's U-Nets (the course's two-level U-Net and the nowcasting one that derives
+    # from it; the fallback builds one)
+    "unet": Part(
+        answers=(UNet.forward, NowcastUNet.forward, unet_fallback), fallback=unet_fallback, check=unet_problem
+    ),
     # the library's Dice loss (also reached through NowcastModule.loss)
     "dice": Part(answers=(dice_loss,)),
     # the library's pooled scores; the test checks the U-Net trained in the locked cell

@@ -19,6 +19,7 @@ from dlgd_course.assimilation.variational import (
     var3d_cost,
     weak_4dvar_cost,
 )
+from dlgd_course.nn.networks import learned_gradient_descent
 from dlgd_course.own_work import Part
 
 PARTS = {
@@ -45,10 +46,18 @@ PARTS = {
             kalman_gain,
         ),
     ),
-    # the library's solver loop (super().forward), a direct CNN reconstruction, and 4D-Var
-    # with the true model, which would reconstruct the windows with no learned solver at all
+    # the library's solver loop (super().forward, and the course's learned_gradient_descent
+    # it calls), a direct CNN reconstruction, and 4D-Var with the true model, which would
+    # reconstruct the windows with no learned solver at all
     "learned_solver": Part(
-        answers=(FourDVarNet.forward, DirectCNN.forward, weak_4dvar_interpolation, minimise, weak_4dvar_cost),
+        answers=(
+            FourDVarNet.forward,
+            learned_gradient_descent,
+            DirectCNN.forward,
+            weak_4dvar_interpolation,
+            minimise,
+            weak_4dvar_cost,
+        ),
         trains=True,
     ),
 }

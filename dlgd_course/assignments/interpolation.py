@@ -14,7 +14,12 @@ from dlgd_course.assimilation.static import kalman_gain
 from dlgd_course.assimilation.variational import minimise
 from dlgd_course.forecasting.windows import make_windows
 from dlgd_course.interpolation.clouds import hide_observed_pixels
-from dlgd_course.interpolation.lightning import GappyWindows, InterpolationModule, masked_mse, train
+from dlgd_course.interpolation.lightning import (
+    GappyWindows,
+    InterpolationModule,
+    masked_mse,
+    train_interpolator,
+)
 from dlgd_course.interpolation.metrics import hidden_pixel_scores, score_arrays
 from dlgd_course.interpolation.optimal_interpolation import GaussianCovariance, optimal_interpolation
 from dlgd_course.own_work import Part, guard_answer
@@ -69,14 +74,15 @@ PARTS = {
     # theme 3 with a dense B and a selection H
     "oi_fill": Part(answers=(optimal_interpolation, GaussianCovariance.kernel, minimise, kalman_gain)),
     # the library's masked loss, windows (GappyWindows, forecasting windows) and training
-    # (train, InterpolationModule) do what masked_mse, make_windows and train_unet ask
+    # (train_interpolator, InterpolationModule's loss) do what masked_mse, make_windows and
+    # train_unet ask
     "unet": Part(
         answers=(
             masked_mse,
             make_windows,
             GappyWindows.__getitem__,
-            train,
-            InterpolationModule.training_step,
+            train_interpolator,
+            InterpolationModule.loss,
         ),
         trains=True,
     ),

@@ -14,7 +14,9 @@ prior φ and solves it with a *learned* gradient-based solver Γ, trained end to
 starting from the linear interpolation of the observations (unobserved components at
 their training mean); here φ is a bilinear convolutional auto-encoder (Fablet, Ouala &
 Herzet 2018) and Γ a convolutional LSTM over time whose input is the gradient (computed
-with autograd, kept in the graph so that φ and Γ are trained through the iterations).
+with autograd, kept in the graph so that φ and Γ are trained through the iterations): the
+course's :class:`~dlgd_course.nn.ConvLSTMSolver` and
+:func:`~dlgd_course.nn.learned_gradient_descent`, shared with the interpolation theme.
 
 Baselines on the same windows: the linear-interpolation first guess, a direct CNN
 (first guess, observations and mask → state) and weak-constraint 4D-Var with the true
@@ -37,6 +39,10 @@ from torch.utils.data import DataLoader, TensorDataset
 from dlgd_course.assimilation.variational import minimise, weak_4dvar_cost
 from dlgd_course.device import single_thread
 from dlgd_course.dynamics import Lorenz63
+from dlgd_course.nn.module import CourseModule
+from dlgd_course.nn.networks import ConvLSTMSolver, learned_gradient_descent
+from dlgd_course.nn.normalise import Normaliser
+from dlgd_course.nn.predict import predict_in_batches
 from dlgd_course.own_work import guard_answer
 
 
@@ -51,6 +57,24 @@ class InterpolationProblem:
     observed_components: tuple[int, ...] = (0,)
     margin: int = 10
     spinup_steps: int = 1000
+
+    def __post_init__(self) -> None:
+        """At least two observation times inside the window; positive step, noise and
+        interval; observed components among 0, 1, 2 (Lorenz-63)."""
+        if not (self.dt > 0 and self.noise_variance > 0 and self.observation_interval >= 1):
+            raise ValueError(
+                "dt and noise_variance must be > 0 and observation_interval >= 1, got "
+                f"{self.dt}, {self.noise_variance}, {self.observation_interval}"
+            )
+        if self.margin < 0 or self.spinup_steps < 0:
+            raise ValueError(f"margin and spinup_steps must be >= 0, got {self.margin}, {self.spinup_steps}")
+        if self.window - 2 * self.margin <= self.observation_interval:
+            raise ValueError(
+                f"a window of {self.window} steps with margins of {self.margin} holds fewer than two "
+                f"observation times {self.observation_interval} steps apart"
+            )
+        if not self.observed_components or not set(self.observed_components) <= {0, 1, 2}:
+            raise ValueError(f"observed_components must be among 0, 1, 2, got {self.observed_components}")
 
     def observation_times(self) -> Tensor:
         """Indices of observed steps inside a window: margin, margin + interval, … < window − margin."""
@@ -143,44 +167,37 @@ class BilinearAutoencoder(nn.Module):
         return x + self.decode(features)
 
 
-class ConvLSTMSolver(nn.Module):
-    """Gradient modulator Γ: a 1-D convolutional LSTM cell fed with ∇ₓU, returning the step."""
+class _WindowModule(CourseModule):
+    """A reconstruction of Lorenz-63 windows ``model(observation, mask)``; subclasses set
+    ``problem`` and ``normaliser`` (the per-component mean and std of the training states)."""
 
-    def __init__(self, hidden: int = 24, kernel_size: int = 3) -> None:
-        super().__init__()
-        self.hidden = hidden
-        self.gates = nn.Conv1d(3 + hidden, 4 * hidden, kernel_size, padding=kernel_size // 2)
-        self.out = nn.Conv1d(hidden, 3, 1)
-
-    def forward(self, gradient: Tensor, state: tuple[Tensor, Tensor] | None):
-        if state is None:
-            zeros = gradient.new_zeros(gradient.shape[0], self.hidden, gradient.shape[-1])
-            state = (zeros, zeros)
-        h, c = state
-        i, f, o, g = self.gates(torch.cat([gradient, h], dim=1)).chunk(4, dim=1)
-        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-        h = torch.sigmoid(o) * torch.tanh(c)
-        return self.out(h), (h, c)
-
-
-class Normaliser(nn.Module):
-    """Per-component standardisation with the training mean and std (buffers)."""
-
-    def __init__(self, mean: Tensor, std: Tensor) -> None:
-        super().__init__()
-        self.register_buffer("mean", mean.float().view(1, 3, 1))
-        self.register_buffer("std", std.float().view(1, 3, 1))
+    problem: InterpolationProblem
+    normaliser: Normaliser
 
     def encode(self, x: Tensor) -> Tensor:
         """``(B, T, 3)`` state units → ``(B, 3, T)`` normalised."""
-        return (x.transpose(1, 2) - self.mean) / self.std
+        return self.normaliser(x).transpose(1, 2)
 
     def decode(self, z: Tensor) -> Tensor:
-        return (z * self.std + self.mean).transpose(1, 2)
+        """``(B, 3, T)`` normalised → ``(B, T, 3)`` state units."""
+        return self.normaliser.inverse(z.transpose(1, 2))
+
+    def first_guess(self, observation: Tensor) -> Tensor:
+        """The linear interpolation of the observations, ``(B, T, 3)``."""
+        return linear_interpolation(self.problem, observation, self.normaliser.mean)
+
+    def reconstruction_error(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
+        """MSE of the reconstruction of a batch ``(truth, observation, mask)``, normalised."""
+        truth, observation, mask = batch
+        return ((self(observation, mask) - truth) / self.normaliser.std).square().mean()
 
 
-class FourDVarNet(pl.LightningModule):
-    """4DVarNet-style learned variational solver (prior φ + LSTM solver Γ), see module doc."""
+class FourDVarNet(_WindowModule):
+    """4DVarNet-style learned variational solver (prior φ + LSTM solver Γ), see module doc.
+
+    Loss: the reconstruction MSE plus ``prior_weight`` × the misfit of φ on the true states
+    (both in normalised units); ``max_epochs`` sets the cosine decay of the learning rate.
+    """
 
     def __init__(
         self,
@@ -191,15 +208,16 @@ class FourDVarNet(pl.LightningModule):
         channels: int = 24,
         prior_weight: float = 1.0,
         lr: float = 1e-2,
+        max_epochs: int | None = None,
     ) -> None:
-        super().__init__()
-        self.save_hyperparameters(ignore=["problem", "mean", "std"])
-        self.problem = problem
-        self.normaliser = Normaliser(mean, std)
+        super().__init__(lr=lr, max_epochs=max_epochs)
+        self.problem, self.normaliser = problem, Normaliser(mean, std)
+        if isinstance(n_iterations, bool) or not isinstance(n_iterations, int) or n_iterations < 1:
+            raise ValueError(f"n_iterations must be a positive int, got {n_iterations!r}")
         self.prior = BilinearAutoencoder(channels)
-        self.solver = ConvLSTMSolver(channels)
+        self.solver = ConvLSTMSolver(3, channels, kernel_size=3, spatial_dims=1)
         self.log_lambda = nn.Parameter(torch.zeros(()))
-        self.n_iterations, self.prior_weight, self.lr = n_iterations, prior_weight, lr
+        self.n_iterations, self.prior_weight = n_iterations, prior_weight
 
     def variational_cost(self, z: Tensor, y: Tensor, m: Tensor) -> Tensor:
         """U_φ(z) in normalised units, summed over the batch."""
@@ -210,49 +228,23 @@ class FourDVarNet(pl.LightningModule):
     def forward(self, observation: Tensor, mask: Tensor) -> Tensor:
         """Reconstruction ``(B, window, 3)`` from observations and mask ``(B, window, 3)``."""
         guard_answer()
-        first_guess = linear_interpolation(self.problem, observation, self.normaliser.mean.view(3))
-        z = self.normaliser.encode(first_guess)
-        y = self.normaliser.encode(observation)
+        z = self.encode(self.first_guess(observation))
+        y = self.encode(observation)
         m = mask.transpose(1, 2).to(z.dtype)
-        state = None
-        with torch.enable_grad():
-            if not z.requires_grad:
-                z = z.requires_grad_(True)
-            for _ in range(self.n_iterations):
-                cost = self.variational_cost(z, y, m)
-                (gradient,) = torch.autograd.grad(cost, z, create_graph=self.training)
-                step, state = self.solver(gradient, state)
-                z = z - step
-        return self.normaliser.decode(z)
+        z = learned_gradient_descent(
+            lambda z: self.variational_cost(z, y, m), z, self.solver, self.n_iterations, self.training
+        )
+        return self.decode(z)
 
-    def _loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
-        truth, observation, mask = batch
-        estimate = self(observation, mask)
-        scale = self.normaliser.std.view(1, 1, 3)
-        reconstruction = ((estimate - truth) / scale).square().mean()
-        z_truth = self.normaliser.encode(truth)
+    def loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
+        z_truth = self.encode(batch[0])
         prior_fit = (self.prior(z_truth) - z_truth).square().mean()
-        return reconstruction + self.prior_weight * prior_fit
-
-    def training_step(self, batch, batch_idx: int) -> Tensor:
-        loss = self._loss(batch)
-        self.log("train_loss", loss, prog_bar=False)
-        return loss
-
-    def validation_step(self, batch, batch_idx: int) -> None:
-        truth, observation, mask = batch
-        estimate = self(observation, mask).detach()
-        self.log("val_mse", (estimate - truth).square().mean(), prog_bar=False)
-
-    def configure_optimizers(self):
-        optimiser = torch.optim.Adam(self.parameters(), lr=self.lr)
-        epochs = self.trainer.max_epochs if self.trainer.max_epochs else 1
-        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=max(epochs, 1))
-        return [optimiser], [schedule]
+        return self.reconstruction_error(batch) + self.prior_weight * prior_fit
 
 
-class DirectCNN(pl.LightningModule):
-    """Baseline: a residual 1-D CNN mapping (first guess, observations, mask) to the state."""
+class DirectCNN(_WindowModule):
+    """Baseline: a residual 1-D CNN mapping (first guess, observations, mask) to the state;
+    loss the reconstruction MSE in normalised units."""
 
     def __init__(
         self,
@@ -261,11 +253,10 @@ class DirectCNN(pl.LightningModule):
         std: Tensor,
         channels: int = 32,
         lr: float = 3e-3,
+        max_epochs: int | None = None,
     ) -> None:
-        super().__init__()
-        self.problem = problem
-        self.normaliser = Normaliser(mean, std)
-        self.lr = lr
+        super().__init__(lr=lr, max_epochs=max_epochs)
+        self.problem, self.normaliser = problem, Normaliser(mean, std)
         self.net = nn.Sequential(
             nn.Conv1d(9, channels, 9, padding=4),
             nn.ReLU(),
@@ -278,25 +269,19 @@ class DirectCNN(pl.LightningModule):
 
     def forward(self, observation: Tensor, mask: Tensor) -> Tensor:
         guard_answer()
-        first_guess = linear_interpolation(self.problem, observation, self.normaliser.mean.view(3))
-        z = self.normaliser.encode(first_guess)
+        z = self.encode(self.first_guess(observation))
         m = mask.transpose(1, 2).to(z.dtype)
-        inputs = torch.cat([z, m * self.normaliser.encode(observation), m], dim=1)
-        return self.normaliser.decode(z + self.net(inputs))
+        inputs = torch.cat([z, m * self.encode(observation), m], dim=1)
+        return self.decode(z + self.net(inputs))
 
-    def training_step(self, batch, batch_idx: int) -> Tensor:
-        truth, observation, mask = batch
-        scale = self.normaliser.std.view(1, 1, 3)
-        loss = ((self(observation, mask) - truth) / scale).square().mean()
-        self.log("train_loss", loss, prog_bar=False)
-        return loss
-
-    def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.lr)
+    def loss(self, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
+        return self.reconstruction_error(batch)
 
 
-class InterpolationDataModule(pl.LightningDataModule):
-    """Train / validation / test windows from independent seeds (disjoint trajectories)."""
+class Lorenz63WindowsDataModule(pl.LightningDataModule):
+    """Train / validation / test windows of the Lorenz-63 interpolation problem
+    (:func:`make_windows`), from independent seeds (disjoint trajectories); ``mean`` and
+    ``std`` (per component) of the training states after :meth:`setup`."""
 
     def __init__(
         self,
@@ -339,16 +324,10 @@ class InterpolationDataModule(pl.LightningDataModule):
         return self._loader("test", False)
 
 
-def predict(model: nn.Module, observation: Tensor, mask: Tensor, batch_size: int = 128) -> Tensor:
-    """Reconstructions of all windows (eval mode, on the model's device), on the CPU."""
-    model.eval()
-    device = next(model.parameters()).device
-    outputs = []
-    for start in range(0, len(observation), batch_size):
-        o = observation[start : start + batch_size].to(device)
-        m = mask[start : start + batch_size].to(device)
-        outputs.append(model(o, m).detach().cpu())
-    return torch.cat(outputs)
+def reconstruct_windows(model: nn.Module, observation: Tensor, mask: Tensor, batch_size: int = 128) -> Tensor:
+    """Reconstructions ``(N, window, 3)`` of all windows by ``model(observation, mask)``, on the
+    CPU (:func:`~dlgd_course.nn.predict_in_batches`: eval mode, on the model's device)."""
+    return predict_in_batches(model, observation, mask, batch_size=batch_size).detach()
 
 
 def weak_4dvar_interpolation(

@@ -26,22 +26,8 @@ from torch import Tensor, nn
 
 from dlgd_course.dynamics.integrate import get_stepper
 from dlgd_course.forecasting.windows import check_leads
+from dlgd_course.nn.normalise import Normaliser
 from dlgd_course.own_work import guard_answer
-
-
-class Normaliser(nn.Module):
-    """Affine map to standardised units, ``z = (x - mean) / std``, with its inverse."""
-
-    def __init__(self, mean: Tensor, std: Tensor):
-        super().__init__()
-        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32).clone())
-        self.register_buffer("std", torch.as_tensor(std, dtype=torch.float32).clone())
-
-    def forward(self, x: Tensor) -> Tensor:
-        return (x - self.mean.to(x.dtype)) / self.std.to(x.dtype)
-
-    def inverse(self, z: Tensor) -> Tensor:
-        return z * self.std.to(z.dtype) + self.mean.to(z.dtype)
 
 
 def _check_history(history: Tensor, dim: int) -> None:

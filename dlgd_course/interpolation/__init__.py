@@ -6,7 +6,7 @@ io                     loaders for real gappy products (netCDF, arrays) → same
 optimal_interpolation  OI with a separable space-time Gaussian covariance (matrix-free CG)
 dineof                 DINEOF (iterative EOF gap filling, cross-validated rank)
 models                 masked-input U-Net, 4DVarNet-style learned variational interpolator
-lightning              normalisation, training pairs (OSSE / observations only), Lightning
+lightning              training pairs (OSSE / observations only), DataModule, LightningModule
 metrics                hidden-pixel RMSE, nRMSE, explained variance, R² (log10 and mg/L)
 """
 
@@ -17,9 +17,8 @@ from dlgd_course.interpolation.lightning import (
     GappyWindows,
     InterpolationDataModule,
     InterpolationModule,
-    LogNormalizer,
     reconstruct,
-    train,
+    train_interpolator,
 )
 from dlgd_course.interpolation.metrics import hidden_pixel_scores, score_arrays
 from dlgd_course.interpolation.models import LearnedVariationalInterpolator, MaskedUNet
@@ -38,7 +37,6 @@ __all__ = [
     "InterpolationDataModule",
     "InterpolationModule",
     "LearnedVariationalInterpolator",
-    "LogNormalizer",
     "MaskedUNet",
     "SEDIMENT_ATTRS",
     "SedimentConfig",
@@ -55,5 +53,5 @@ __all__ = [
     "reconstruct",
     "score_arrays",
     "simulate_sediment",
-    "train",
+    "train_interpolator",
 ]

@@ -1,4 +1,4 @@
-"""Training plumbing for the neural interpolators: normalisation, windows, Lightning.
+"""Training plumbing for the neural interpolators: windows, DataModule, LightningModule.
 
 Training pairs are built two ways (``pairs=``):
 
@@ -30,8 +30,8 @@ mg/L; the second pulls the estimate towards the conditional mean there.
 
 from __future__ import annotations
 
+import copy
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import pytorch_lightning as pl
@@ -39,12 +39,16 @@ import torch
 import xarray as xr
 from torch.utils.data import DataLoader, Dataset
 
+from dlgd_course.data.splits import time_splits
 from dlgd_course.interpolation.optimal_interpolation import (
     GaussianCovariance,
     cross_validate_scales,
     fit_gaussian_covariance,
     optimal_interpolation,
 )
+from dlgd_course.nn.module import CourseModule
+from dlgd_course.nn.normalise import Normaliser
+from dlgd_course.nn.predict import predict_in_batches
 from dlgd_course.notebook import quiet_trainer
 from dlgd_course.own_work import guard_answer
 
@@ -52,40 +56,9 @@ __all__ = [
     "GappyWindows",
     "InterpolationDataModule",
     "InterpolationModule",
-    "LogNormalizer",
     "reconstruct",
-    "train",
+    "train_interpolator",
 ]
-
-
-@dataclass(frozen=True)
-class LogNormalizer:
-    """``z = (log10 c - mean) / std``: per-pixel ``mean`` (lat, lon) and a global ``std``
-    of the log10 anomalies, fitted on training observations only."""
-
-    mean: np.ndarray
-    std: float
-
-    @classmethod
-    def fit(cls, observation: np.ndarray) -> LogNormalizer:
-        """Fit on ``observation`` (time, lat, lon) in mg/L, NaN in gaps."""
-        logs = np.log10(np.asarray(observation, dtype=np.float64))
-        counts = np.isfinite(logs).sum(axis=0)
-        overall = np.nanmean(logs)
-        mean = np.where(counts > 0, np.nansum(logs, axis=0) / np.maximum(counts, 1), overall)
-        std = float(np.nanstd(logs - mean))
-        if not np.isfinite(std) or std == 0:
-            raise ValueError("cannot normalise: observations are constant or empty")
-        return cls(mean.astype(np.float32), std)
-
-    def forward(self, concentration: np.ndarray) -> np.ndarray:
-        """mg/L → normalised log anomalies (NaN stays NaN)."""
-        return ((np.log10(concentration) - self.mean) / self.std).astype(np.float32)
-
-    def inverse(self, z: np.ndarray | torch.Tensor) -> np.ndarray:
-        """Normalised log anomalies → mg/L."""
-        z = z.detach().cpu().numpy() if isinstance(z, torch.Tensor) else np.asarray(z)
-        return 10.0 ** (z * self.std + self.mean)
 
 
 class GappyWindows(Dataset):
@@ -152,8 +125,10 @@ class InterpolationDataModule(pl.LightningDataModule):
     """Train / validation / test windows from disjoint day ranges of ``data``.
 
     ``data`` has ``observation`` and ``mask`` (and ``truth`` for ``pairs="osse"``);
-    ``splits`` gives the number of (train, val) days, the rest is the test period.
-    The normaliser is fitted on the training observations. Validation and test windows
+    ``splits`` gives the number of (train, val) days, the rest is the test period
+    (consecutive blocks, :func:`~dlgd_course.data.splits.time_splits`; windows are cut inside
+    each period, so no day is shared). The normaliser (``log10``, per-pixel mean, one
+    std) is fitted on the training observations. Validation and test windows
     are scored against the truth when it exists (else like training pairs).
     ``first_guess="oi"`` adds the OI of each period to its windows (:meth:`first_guess`);
     ``oi_scales`` is how its covariance is fitted (:attr:`covariance`).
@@ -186,13 +161,10 @@ class InterpolationDataModule(pl.LightningDataModule):
         self.data, self.n_days, self.pairs = data, n_days, pairs
         self.batch_size, self.seed, self.first_guess_kind = batch_size, seed, first_guess
         self.oi_scales = oi_scales
-        self.ranges = {
-            "train": slice(0, n_train),
-            "val": slice(n_train, n_train + n_val),
-            "test": slice(n_train + n_val, n_time),
-        }
+        n_test = n_time - n_train - n_val
+        self.ranges = time_splits(n_time, (n_train / n_time, n_val / n_time, n_test / n_time))
         train_observation = data["observation"].values[self.ranges["train"]]
-        self.normalizer = LogNormalizer.fit(train_observation)
+        self.normaliser = Normaliser.fit(train_observation, n_axes=1, std_axes=3, log10=True)
         self.concentration_std = float(np.nanstd(train_observation))
         self._first_guess: dict[str, np.ndarray] = {}
         self._covariance: GaussianCovariance | None = None
@@ -203,7 +175,8 @@ class InterpolationDataModule(pl.LightningDataModule):
         (:func:`fit_gaussian_covariance`), then with ``oi_scales="cv"`` L and T chosen by
         :func:`cross_validate_scales` on the last ``CV_DAYS`` training days."""
         if self._covariance is None:
-            anomaly = np.log10(self.data["observation"].values[self.ranges["train"]]) - self.normalizer.mean
+            log_mean = self.normaliser.mean.numpy()
+            anomaly = np.log10(self.data["observation"].values[self.ranges["train"]]) - log_mean
             self._covariance = fit_gaussian_covariance(anomaly)
             if self.oi_scales == "cv":
                 self._covariance = cross_validate_scales(anomaly[-CV_DAYS:], self._covariance, seed=self.seed)
@@ -216,16 +189,16 @@ class InterpolationDataModule(pl.LightningDataModule):
             raise ValueError(f"split must be one of {sorted(self.ranges)}, got {split!r}")
         if split not in self._first_guess:
             log_obs = np.log10(self.data["observation"].values[self.ranges[split]])
-            mean = self.normalizer.mean.astype(np.float64)
+            mean = self.normaliser.mean.numpy().astype(np.float64)
             analysis = optimal_interpolation(log_obs, self.covariance, background=mean).cpu().numpy()
-            self._first_guess[split] = ((analysis - mean) / self.normalizer.std).astype(np.float32)
+            self._first_guess[split] = ((analysis - mean) / float(self.normaliser.std)).astype(np.float32)
         return self._first_guess[split]
 
     def windows(self, split: str) -> GappyWindows:
         part = self.data.isel(time=self.ranges[split])
-        z = self.normalizer.forward(part["observation"].values)
+        z = self.normaliser(part["observation"].values)
         has_truth = "truth" in part
-        truth = self.normalizer.forward(part["truth"].values) if has_truth else None
+        truth = self.normaliser(part["truth"].values) if has_truth else None
         pairs = self.pairs if split == "train" or not has_truth else "osse"
         first_guess = None if self.first_guess_kind is None else self.first_guess(split)
         return GappyWindows(
@@ -257,70 +230,49 @@ def masked_mse(prediction: torch.Tensor, target: torch.Tensor, weight: torch.Ten
     return (weight * (prediction - target) ** 2).sum() / weight.sum().clamp(min=1.0)
 
 
-class InterpolationModule(pl.LightningModule):
+class InterpolationModule(CourseModule):
     """Wraps an interpolator ``model(y, mask[, first_guess])``. Loss on the target pixels:
 
         L = MSE(ẑ, z) + physical_weight · MSE(ĉ / s_c, c / s_c),   c = 10^(z s + μ),
 
     with the normaliser's ``μ`` (lat, lon) and ``s``, and ``s_c`` the standard deviation of
     the training concentrations (mg/L); ``physical_weight = 0`` is the log-space MSE alone.
-    Adam with a cosine learning-rate decay over ``max_epochs``; ``val_loss`` logged each epoch."""
+    Adam with the cosine decay of :class:`~dlgd_course.nn.CourseModule` over ``max_epochs``."""
 
     def __init__(
         self,
         model: torch.nn.Module,
         lr: float = 2e-3,
-        max_epochs: int = 10,
+        max_epochs: int | None = 10,
         physical_weight: float = 0.0,
-        normalizer: LogNormalizer | None = None,
+        normaliser: Normaliser | None = None,
         concentration_std: float = 1.0,
     ) -> None:
-        super().__init__()
+        super().__init__(lr=lr, max_epochs=max_epochs)
         if physical_weight < 0:
             raise ValueError(f"physical_weight must be >= 0, got {physical_weight}")
-        if physical_weight > 0 and normalizer is None:
-            raise ValueError("physical_weight > 0 needs the normalizer (to convert to mg/L)")
+        if physical_weight > 0 and (normaliser is None or not normaliser.log10):
+            raise ValueError("physical_weight > 0 needs the log10 normaliser (to convert to mg/L)")
         if not concentration_std > 0:
             raise ValueError(f"concentration_std must be > 0, got {concentration_std}")
-        self.model, self.lr, self.max_epochs = model, lr, max_epochs
+        self.model, self.normaliser = model, normaliser
         self.physical_weight, self.concentration_std = physical_weight, concentration_std
-        mean, std = (np.zeros((1, 1)), 1.0) if normalizer is None else (normalizer.mean, normalizer.std)
-        self.log_std = float(std)
-        self.register_buffer("log_mean", torch.as_tensor(np.asarray(mean, dtype=np.float32)))
 
     def forward(self, y: torch.Tensor, mask: torch.Tensor, *first_guess: torch.Tensor) -> torch.Tensor:
         return self.model(y, mask, *first_guess)
 
-    def _scaled_concentration(self, z: torch.Tensor) -> torch.Tensor:
-        """Normalised log anomalies → concentration / s_c."""
-        return 10.0 ** (z * self.log_std + self.log_mean) / self.concentration_std
-
-    def _loss(self, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    def loss(self, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        guard_answer()
         y, mask, target, target_mask, *first_guess = batch
         estimate = self(y, mask, *first_guess)
         loss = masked_mse(estimate, target, target_mask)
         if self.physical_weight > 0:
-            loss = loss + self.physical_weight * masked_mse(
-                self._scaled_concentration(estimate), self._scaled_concentration(target), target_mask
-            )
+            scaled = [self.normaliser.inverse(z) / self.concentration_std for z in (estimate, target)]
+            loss = loss + self.physical_weight * masked_mse(*scaled, target_mask)
         return loss
 
-    def training_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> torch.Tensor:
-        guard_answer()
-        loss = self._loss(batch)
-        self.log("train_loss", loss, prog_bar=False)
-        return loss
 
-    def validation_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> None:
-        self.log("val_loss", self._loss(batch), prog_bar=False)
-
-    def configure_optimizers(self) -> dict:
-        optimizer = torch.optim.Adam(self.parameters(), lr=self.lr)
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=self.max_epochs)
-        return {"optimizer": optimizer, "lr_scheduler": scheduler}
-
-
-def train(
+def train_interpolator(
     model: torch.nn.Module,
     datamodule: InterpolationDataModule,
     max_epochs: int,
@@ -338,7 +290,7 @@ def train(
         lr=lr,
         max_epochs=max_epochs,
         physical_weight=physical_weight,
-        normalizer=datamodule.normalizer,
+        normaliser=copy.deepcopy(datamodule.normaliser),
         concentration_std=datamodule.concentration_std,
     )
     trainer = quiet_trainer(max_epochs=max_epochs, inference_mode=False, **trainer_kwargs)
@@ -356,32 +308,28 @@ def reconstruct(
     first_guess: np.ndarray | None = None,
 ) -> np.ndarray:
     """Fill a normalised (time, lat, lon) record with a window model: every day is the
-    average of the predictions of all windows that contain it. ``first_guess`` (normalised,
-    same shape, e.g. :meth:`InterpolationDataModule.first_guess`) is passed to models built
-    for one. Returns (time, lat, lon)."""
+    average of the predictions of all windows that contain it (windows predicted by
+    :func:`~dlgd_course.nn.predict_in_batches`). ``first_guess`` (normalised, same shape,
+    e.g. :meth:`InterpolationDataModule.first_guess`) is passed to models built for one.
+    Returns (time, lat, lon)."""
     n_time = observation.shape[0]
     if n_time < n_days:
         raise ValueError(f"{n_time} days is shorter than one window of {n_days}")
     if first_guess is not None and first_guess.shape != observation.shape:
         raise ValueError(f"first_guess shape {first_guess.shape} != observation {observation.shape}")
-    param = next(model.parameters())
     y = torch.from_numpy(np.nan_to_num(observation, nan=0.0).astype(np.float32))
     m = torch.from_numpy(np.asarray(mask, dtype=np.float32))
-    guess = None if first_guess is None else torch.from_numpy(np.asarray(first_guess, dtype=np.float32))
+    windows = [a.unfold(0, n_days, 1).movedim(-1, 1) for a in (y * m, m)]  # (n_windows, days, lat, lon)
+    if first_guess is not None:
+        guess = torch.from_numpy(np.asarray(first_guess, dtype=np.float32))
+        windows.append(guess.unfold(0, n_days, 1).movedim(-1, 1))
+    dtype = next(model.parameters()).dtype
+    out = predict_in_batches(
+        model, *windows, batch_size=batch_size, apply=lambda *w: model(*(a.to(dtype) for a in w))
+    ).float()
     total = torch.zeros(y.shape)
     count = torch.zeros(n_time)
-    starts = list(range(n_time - n_days + 1))
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        for b in range(0, len(starts), batch_size):
-            idx = starts[b : b + batch_size]
-            ys = torch.stack([y[i : i + n_days] for i in idx]).to(param)
-            ms = torch.stack([m[i : i + n_days] for i in idx]).to(param)
-            extra = () if guess is None else (torch.stack([guess[i : i + n_days] for i in idx]).to(param),)
-            out = model(ys * ms, ms, *extra).cpu().float()
-            for j, i in enumerate(idx):
-                total[i : i + n_days] += out[j]
-                count[i : i + n_days] += 1
-    model.train(was_training)
+    for start in range(out.shape[0]):
+        total[start : start + n_days] += out[start]
+        count[start : start + n_days] += 1
     return (total / count[:, None, None]).numpy()

@@ -72,7 +72,7 @@ class SedimentConfig:
     eddy_speed_km_per_day: float = 10.0
     background: float = 0.4
 
-    def check(self) -> None:
+    def __post_init__(self) -> None:
         """Raise ``ValueError`` naming the first invalid parameter."""
         if self.n_lat < 8 or self.n_lon < 8:
             raise ValueError(f"grid must be at least 8x8, got {self.n_lat}x{self.n_lon}")
@@ -129,7 +129,6 @@ def simulate_sediment(
     the south-west corner (``lon = 0`` is the coast). Deterministic in ``seed``.
     """
     cfg = config or SedimentConfig()
-    cfg.check()
     if not isinstance(n_days, int) or n_days < 1:
         raise ValueError(f"n_days must be a positive int, got {n_days!r}")
     if spinup_days < 0:

@@ -1,6 +1,17 @@
-"""Building blocks shared by every theme: the Lightning base, batched inference (and the networks)."""
+"""Building blocks shared by every theme: the Lightning base, the normaliser, batched inference
+and the networks several themes use (U-Net, ConvLSTM, the 4DVarNet solver)."""
 
 from dlgd_course.nn.module import CourseModule
+from dlgd_course.nn.networks import ConvLSTMCell, ConvLSTMSolver, UNet, learned_gradient_descent
+from dlgd_course.nn.normalise import Normaliser
 from dlgd_course.nn.predict import predict_in_batches
 
-__all__ = ["CourseModule", "predict_in_batches"]
+__all__ = [
+    "ConvLSTMCell",
+    "ConvLSTMSolver",
+    "CourseModule",
+    "Normaliser",
+    "UNet",
+    "learned_gradient_descent",
+    "predict_in_batches",
+]

@@ -10,7 +10,8 @@ Reference numbers (this course, ``run()`` defaults: 128 × 128 pixels, 20 days, 
     extrapolation  0.688 0.595 0.524 0.468
     U-Net          0.698 0.612 0.540 0.481
 
-The slow test checks the same ordering on a 64 × 64, 12-day set-up.
+The slow test runs a 64 × 64, 12-day set-up on three seeds: there the U-Net beats
+persistence at every lead and is level with extrapolation (not ahead on every seed).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import torch
+import pytorch_lightning as pl
 import xarray as xr
 
 from dlgd_course.notebook import quiet_trainer
@@ -53,7 +54,7 @@ def run(
     Returns ``scores`` (method -> :func:`mask_scores` Dataset), ``train_seconds``,
     ``n_train``/``n_test`` windows.
     """
-    torch.manual_seed(seed)
+    pl.seed_everything(seed, workers=True, verbose=False)
     ds = simulate_clouds(96 * n_days, size=size, seed=seed)
     dm = NowcastDataModule(
         split_in_time(ds),

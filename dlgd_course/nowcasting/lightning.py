@@ -21,6 +21,8 @@ import xarray as xr
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
+from dlgd_course.nn.module import CourseModule
+from dlgd_course.nn.predict import predict_in_batches
 from dlgd_course.nowcasting.models import NowcastUNet
 from dlgd_course.nowcasting.synthetic import STEP_MINUTES
 from dlgd_course.own_work import guard_answer
@@ -164,14 +166,17 @@ def dice_loss(logits: Tensor, target: Tensor) -> Tensor:
     return 1 - dice.mean()
 
 
-class NowcastModule(pl.LightningModule):
-    """BCE + ``dice_weight`` × Dice training of a :class:`NowcastUNet`; Adam, cosine decay."""
+class NowcastModule(CourseModule):
+    """BCE + ``dice_weight`` × Dice training of a :class:`NowcastUNet`; Adam with the cosine
+    decay of :class:`~dlgd_course.nn.CourseModule` over ``max_epochs``."""
 
     def __init__(
-        self, model: NowcastUNet, lr: float = 2e-3, dice_weight: float = 0.5, max_epochs: int = 10
+        self, model: NowcastUNet, lr: float = 2e-3, dice_weight: float = 0.5, max_epochs: int | None = 10
     ) -> None:
-        super().__init__()
-        self.model, self.lr, self.dice_weight, self.max_epochs = model, lr, dice_weight, max_epochs
+        super().__init__(lr=lr, max_epochs=max_epochs)
+        if not dice_weight >= 0:
+            raise ValueError(f"dice_weight must be >= 0, got {dice_weight!r}")
+        self.model, self.dice_weight = model, dice_weight
 
     def forward(self, past: Tensor) -> Tensor:
         return self.model(past)
@@ -182,35 +187,29 @@ class NowcastModule(pl.LightningModule):
         bce = torch.nn.functional.binary_cross_entropy_with_logits(logits, future)
         return bce + self.dice_weight * dice_loss(logits, future)
 
-    def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
-        loss = self.loss(batch)
-        self.log("train_loss", loss, prog_bar=False)
-        return loss
 
-    def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        self.log("val_loss", self.loss(batch), prog_bar=False)
-
-    def configure_optimizers(self) -> dict:
-        optimizer = torch.optim.Adam(self.parameters(), lr=self.lr)
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=self.max_epochs)
-        return {"optimizer": optimizer, "lr_scheduler": scheduler}
-
-
-@torch.no_grad()
 def predict_masks(
     model: torch.nn.Module,
     windows: CloudWindows,
     batch_size: int = 32,
     device: torch.device | str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Masks predicted (logit > 0) and observed, both bool (N, n_leads, H, W)."""
-    device = device or next(model.parameters()).device
-    model = model.to(device).eval()
-    preds, targets = [], []
-    for past, future in DataLoader(windows, batch_size=batch_size):
-        preds.append((model(past.to(device)) > 0).cpu().numpy())
-        targets.append(future.numpy() > 0.5)
-    return np.concatenate(preds), np.concatenate(targets)
+    """Masks predicted (logit > 0) and observed, both bool (N, n_leads, H, W).
+
+    Windows are read one batch at a time (:func:`~dlgd_course.nn.predict_in_batches`), on
+    the model's device, or on ``device`` when given (the model is moved there).
+    """
+    if device is not None:
+        model = model.to(device)
+    observed: list[Tensor] = []
+
+    def forecast(indices: Tensor) -> Tensor:
+        past, future = zip(*(windows[i] for i in indices.tolist()), strict=True)
+        observed.append(torch.stack(future) > 0.5)
+        return model(torch.stack(past).to(indices.device)) > 0
+
+    predicted = predict_in_batches(model, torch.arange(len(windows)), batch_size=batch_size, apply=forecast)
+    return predicted.numpy(), torch.cat(observed).numpy()
 
 
 def baseline_inputs(windows: CloudWindows, tracer: str = "ir108") -> tuple[np.ndarray, ...]:

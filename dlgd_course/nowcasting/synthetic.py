@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from dlgd_course.data.splits import time_splits
 from dlgd_course.own_work import guard_answer
 
 __all__ = [
@@ -315,23 +316,18 @@ def _classify(
 
 
 def split_in_time(
-    ds: xr.Dataset, fractions: Sequence[float] = (0.7, 0.15, 0.15), gap: int = 10
+    ds: xr.Dataset, fractions: Sequence[float] = (0.7, 0.15, 0.15), gap: int = 10, window: int = 10
 ) -> dict[str, xr.Dataset]:
-    """Split along ``time`` into consecutive ``train``/``val``/``test`` blocks.
+    """Split along ``time`` into consecutive ``train``/``val``/``test`` blocks
+    (:func:`~dlgd_course.data.splits.time_splits`).
 
-    ``gap`` frames are dropped between blocks, so that no window (6 past + 4 future frames
-    = 10) straddles two blocks. Raises ValueError if a block would be empty.
+    ``gap`` frames are dropped between blocks, at least one sample's ``window`` (6 past + 4
+    future frames = 10), so that no window straddles two blocks. Raises ValueError if a
+    block would be empty or the gap is shorter than a window.
     """
-    if len(fractions) != 3 or any(f <= 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-9:
-        raise ValueError(f"fractions must be three positive numbers summing to 1, got {fractions}")
     n = ds.sizes["time"]
-    usable = n - 2 * gap
-    ends = np.round(np.cumsum(fractions) * usable).astype(int)
-    starts = [0, ends[0] + gap, ends[1] + 2 * gap]
-    stops = [ends[0], ends[1] + gap, usable + 2 * gap]
-    out = {}
-    for name, a, b in zip(("train", "val", "test"), starts, stops, strict=True):
-        if b <= a:
+    blocks = time_splits(n, fractions, gap=gap, min_gap=window)
+    for name, block in blocks.items():
+        if block.stop <= block.start:
             raise ValueError(f"{n} frames are too few for the {name} block with gap {gap}")
-        out[name] = ds.isel(time=slice(a, b))
-    return out
+    return {name: ds.isel(time=block) for name, block in blocks.items()}

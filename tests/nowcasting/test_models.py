@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import pytorch_lightning as pl
 import torch
 
 from dlgd_course.notebook import quiet_trainer
@@ -71,7 +72,7 @@ def test_dice_loss_limits() -> None:
 
 def test_training_lowers_the_loss() -> None:
     """Three epochs of BCE + Dice on a tiny scene reduce the validation loss of the U-Net."""
-    torch.manual_seed(0)
+    pl.seed_everything(0, workers=True, verbose=False)
     dm = NowcastDataModule(
         split_in_time(simulate_clouds(160, size=32, seed=6)), channels=("mask", "ir108"), batch_size=8
     )

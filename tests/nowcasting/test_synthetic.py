@@ -85,8 +85,12 @@ def test_bad_arguments() -> None:
         simulate_clouds(0)
     with pytest.raises(ValueError, match="fractions"):
         split_in_time(simulate_clouds(30, size=16), fractions=(0.5, 0.5))
-    with pytest.raises(ValueError, match="too few"):
+    with pytest.raises(ValueError, match="too short"):
         split_in_time(simulate_clouds(21, size=16), gap=10)
+    with pytest.raises(ValueError, match="too few"):
+        split_in_time(simulate_clouds(23, size=16), gap=10)
+    with pytest.raises(ValueError, match="shorter than one window"):
+        split_in_time(simulate_clouds(96, size=16), gap=5)
 
 
 @pytest.mark.parametrize(

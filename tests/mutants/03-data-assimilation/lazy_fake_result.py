@@ -6,12 +6,16 @@ STRATEGY = "fake_result"
 EDITS = [
     (
         "learned_solver",
-        "        return self.normaliser.decode(z)",
-        "        return self.normaliser.decode(z)\n"
+        "        return self.decode(z)",
+        "        return self.decode(z)\n"
         "\n"
         "    def configure_optimizers(self):\n"
         "        return torch.optim.Adam(self.parameters(), lr=0.0)\n",
     ),
-    ("after:learned_training", "", 'test["state"] = predict(model, test["observation"], test["mask"])'),
+    (
+        "after:learned_training",
+        "",
+        'test["state"] = reconstruct_windows(model, test["observation"], test["mask"])',
+    ),
 ]
 FAILS = ["test_learned_solver"]

@@ -6,8 +6,8 @@ STRATEGY = "skip_training"
 EDITS = [
     (
         "learned_solver",
-        "        return self.normaliser.decode(z)",
-        "        return self.normaliser.decode(z)\n"
+        "        return self.decode(z)",
+        "        return self.decode(z)\n"
         "\n"
         "    def training_step(self, batch, batch_idx):\n"
         "        return None  # training takes too long: skip it\n",
