@@ -9,7 +9,6 @@ its training-block std), over the training leads.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
 
 import pytorch_lightning as pl
@@ -121,11 +120,9 @@ def forecast_in_batches(
     model: Forecaster, history: Tensor, leads: Sequence[int], batch_size: int = 8192
 ) -> Tensor:
     """``model.forecast(history, leads)`` over a whole split ``(N, n_past, d)`` in batches
-    (:func:`~dlgd_course.nn.predict_in_batches`); ``(N, len(leads), d)`` on the CPU.
-
-    A closed-form baseline has buffers but no parameters: its batches go to its buffers' device.
+    (:func:`~dlgd_course.nn.predict_in_batches`, on the model's device: that of its parameters,
+    or of its buffers for a closed-form baseline); ``(N, len(leads), d)`` on the CPU.
     """
-    device = next(itertools.chain(model.parameters(), model.buffers()), torch.empty(0)).device
     return predict_in_batches(
-        model, history, batch_size=batch_size, apply=lambda batch: model.forecast(batch.to(device), leads)
+        model, history, batch_size=batch_size, apply=lambda batch: model.forecast(batch, leads)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import torch
@@ -20,8 +21,8 @@ def predict_in_batches(
     """``apply(*batch)`` (default ``model(*batch)``) over the first dimension of ``inputs``.
 
     The model is put in eval mode (its training mode is restored afterwards) and runs on its
-    own device (the course's :func:`~dlgd_course.device.default_device` for a model without
-    parameters); each batch goes to that device and each output comes back to the CPU.
+    own device, that of its parameters or else its buffers (the course's
+    :func:`~dlgd_course.device.default_device` for a model with neither); each batch goes to that device and each output comes back to the CPU.
 
     Args:
         model: the network (or LightningModule) whose mode and device are used.
@@ -39,8 +40,8 @@ def predict_in_batches(
         raise ValueError(f"inputs differ in their first dimension: {[tuple(x.shape) for x in inputs]}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    parameter = next(model.parameters(), None)
-    device = parameter.device if parameter is not None else default_device()
+    tensor = next(itertools.chain(model.parameters(), model.buffers()), None)
+    device = tensor.device if tensor is not None else default_device()
     call = model if apply is None else apply
     was_training = model.training
     model.eval()
