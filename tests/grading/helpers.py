@@ -22,9 +22,12 @@ import pytest
 from traitlets.config import Config
 
 from autograder import instructor
-from autograder.course import REPO_ROOT, course_config
+from autograder.course import course_config
 from autograder.sandbox import SandboxLimits
 from grading.corpus import Case
+
+#: the repository (the course root of these tests)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 FIXTURE = REPO_ROOT / "tests" / "pipeline" / "fixtures" / "01-tiny"
 ASSIGNMENT = "01-tiny"

@@ -20,7 +20,6 @@ import pytest
 
 from autograder import instructor
 from autograder.cli import main
-from autograder.course import REPO_ROOT
 from autograder.distributed import GradingRun, grade_assignment
 from autograder.report import load_records
 from autograder.sandbox import run_in_sandbox
@@ -30,6 +29,7 @@ from grading.helpers import (
     ASSIGNMENT,
     ASSIGNMENT_00,
     LIMITS_00,
+    REPO_ROOT,
     TEST_LIMITS,
     Course,
     grade_args,

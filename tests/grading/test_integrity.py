@@ -17,13 +17,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.course import REPO_ROOT
 from autograder.report import write_csv, write_html
 from autograder.sandbox import SandboxLimits, allowed_paths, assemble, run_in_sandbox
 from autograder.sandbox_runner import FORGED, NO_ANSWER, _sign, verify_answer
 from autograder.submissions import GradingRecord
 from grading.corpus import AST_TRANSFORMER, INPUT_TRANSFORMER, PLOTS, RUN_CELL
-from grading.helpers import needs_sandbox
+from grading.helpers import REPO_ROOT, needs_sandbox
 
 # Sandboxes use the uids UID_BASE + slot; tests that look for leftover processes of those
 # uids must not run beside another grading test (one xdist group, one worker).
