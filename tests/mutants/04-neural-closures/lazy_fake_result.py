@@ -23,8 +23,7 @@ EDITS = [
     (
         "rollout",
         "        trajectory = coarse_rollout(",
-        "        return 0.02, 0\n"
-        "        trajectory = coarse_rollout(",
+        "        return 0.02, 0\n        trajectory = coarse_rollout(",
     ),
     (
         "after:comparison",
