@@ -19,7 +19,7 @@ from pathlib import Path
 
 from autograder.course import RELEASE_DIRECTORY
 from autograder.grading import generate_all
-from autograder.locate import CourseNotFound, course_root
+from autograder.locate import course_root, course_root_option
 
 
 def _files(folder: Path) -> set[str]:
@@ -56,14 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only check that exercises/ is in sync")
     parser.add_argument(
         "--root",
-        type=Path,
+        type=course_root_option,
+        default="",
         help="course root (default: $DLGD_COURSE_ROOT, else the course around the current folder)",
     )
     arguments = parser.parse_args(argv)
-    try:
-        root = course_root(arguments.root)
-    except CourseNotFound as error:
-        parser.error(str(error))
+    root = arguments.root
     if arguments.check:
         problems = out_of_sync(root)
         for problem in problems:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course import assignments
-from autograder.locate import SOURCE_DIRECTORY, CourseNotFound, course_root
+from autograder.locate import SOURCE_DIRECTORY, course_root, course_root_option
 
 # A test file is GPU-relevant when its code picks the course device or trains through Lightning.
 GPU_RELEVANT = re.compile(r"default_device\(|quiet_trainer\(|accelerator=|\.cuda\(|[\"']cuda[\"']")
@@ -163,15 +163,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, help="CPU threads of each notebook kernel")
     parser.add_argument(
         "--root",
-        type=Path,
+        type=course_root_option,
+        default="",
         help="course root, holding solutions/ and tests/ (default: $DLGD_COURSE_ROOT, else the current one)",
     )
     parser.add_argument("--table", type=Path, help="also write the table (Markdown) to this file")
     args = parser.parse_args(argv)
-    try:
-        args.root = course_root(args.root)
-    except CourseNotFound as error:
-        parser.error(str(error))
 
     available = assignments(args.root)
     names = args.notebooks or available

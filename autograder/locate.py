@@ -14,6 +14,7 @@ Standard library only: :mod:`autograder.wheelhouse` uses it before any environme
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -48,3 +49,13 @@ def course_root(explicit: Path | str | None = None, start: Path | str | None = N
         f"{SOURCE_DIRECTORY}/): run from the course folder, pass its path (--course-root or "
         f"--root), or set {ROOT_ENV_VAR}"
     )
+
+
+def course_root_option(value: str) -> Path:
+    """The argparse ``type`` of a tool's ``--root`` option (give it ``default=""``, which
+    argparse converts too): :func:`course_root` of ``value``, ``""`` meaning not given; a
+    course that is not found is a usage error that names what to set."""
+    try:
+        return course_root(value or None)
+    except CourseNotFound as error:
+        raise argparse.ArgumentTypeError(str(error)) from None

@@ -1,4 +1,4 @@
-"""Execute a sanitized notebook in a sandbox: one fresh process tree per submission.
+"""Execute a sanitised notebook in a sandbox: one fresh process tree per submission.
 
 The grading host never runs student code. A worker (a Dask task, or the host itself with
 one worker) calls :func:`run_in_sandbox`, which starts :mod:`autograder.sandbox_runner`
@@ -379,7 +379,7 @@ def run_in_sandbox(
     files: dict[str, bytes] | None = None,
     integrity: bool = True,
 ) -> SandboxResult:
-    """Execute ``notebook`` (already sanitized) in a fresh sandbox; see the module doc.
+    """Execute ``notebook`` (already sanitised) in a fresh sandbox; see the module doc.
 
     ``hidden_paths`` are made empty inside the ``local`` sandbox where they fall inside an
     allowed folder (:func:`allowed_paths`; nothing else of the host is there anyway);

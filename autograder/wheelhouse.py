@@ -127,7 +127,7 @@ def platform_tags(platform: str) -> list[str]:
     return tags
 
 
-def _normalize(name: str) -> str:
+def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -178,7 +178,7 @@ def pytest_requirement(root: Path | str | None = None) -> str:
     extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     for requirement in extras.get("dev", []):
         name = re.match(r"[A-Za-z0-9_.-]+", requirement)
-        if name and _normalize(name.group()) == TEST_RUNNER:
+        if name and _normalise(name.group()) == TEST_RUNNER:
             return requirement.replace(" ", "")
     raise ValueError(f"{root}/pyproject.toml has no {TEST_RUNNER} requirement in its dev extra")
 
@@ -220,12 +220,12 @@ def resolve(requirements: Sequence[str], target: Target, *, wheelhouse: Path | N
             env=env,
         )
         installed = json.loads(report.read_text())["install"]
-    return {_normalize(item["metadata"]["name"]): item["metadata"]["version"] for item in installed}
+    return {_normalise(item["metadata"]["name"]): item["metadata"]["version"] for item in installed}
 
 
 def missing_autograding_packages(resolved: dict[str, str]) -> list[str]:
     """The packages of :data:`AUTOGRADING_STACK` (and torch) that a resolution lacks."""
-    return [name for name in ("torch", *AUTOGRADING_STACK) if _normalize(name) not in resolved]
+    return [name for name in ("torch", *AUTOGRADING_STACK) if _normalise(name) not in resolved]
 
 
 def build(
