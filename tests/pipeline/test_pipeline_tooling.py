@@ -103,6 +103,15 @@ def test_course_root_comes_from_the_caller_the_environment_or_the_current_folder
         locate.course_root()
 
 
+def test_mathjax_from_the_setting_or_the_course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograder.offline_math import MATHJAX_ENV_VAR, mathjax_dir
+
+    monkeypatch.setenv(MATHJAX_ENV_VAR, str(tmp_path / "mathjax"))
+    assert mathjax_dir(REPO_ROOT) == tmp_path / "mathjax"
+    monkeypatch.delenv(MATHJAX_ENV_VAR)
+    assert mathjax_dir(tmp_path) == tmp_path.resolve() / "book" / "_mathjax" / "mathjax" / "es5"
+
+
 def test_repository_nbgrader_config_is_the_course_config() -> None:
     from traitlets.config.loader import PyFileConfigLoader
 
