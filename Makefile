@@ -2,7 +2,7 @@
 # Both create the virtual environment when it is missing (or out of date) first.
 #
 #   make book                 build the rendered book into book/_build/html
-#   make test                 run the whole pytest suite
+#   make test                 lint (ruff), then run the whole pytest suite
 #   make TORCH_SPEC=torch ... on a CUDA machine, let pip pick a CUDA build of torch
 
 PYTHON     ?= python3
@@ -21,13 +21,14 @@ STAMP := $(VENV)/.dlgd-installed
 # The environment is rebuilt when pyproject.toml or the requested torch/extras change.
 ENV_KEY := $(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)-$(TORCH_SPEC)-$(EXTRAS)
 
-.PHONY: env book test lint exercises benchmark bench-deps clean-book clean help mathjax
+.PHONY: env book test lint format exercises benchmark bench-deps clean-book clean help mathjax
 .PHONY: wheelhouse gpu-check
 
 help:
 	@echo "make book    build the rendered book (creates .venv if needed)"
 	@echo "make test    run the whole test suite (creates .venv if needed)"
-	@echo "make lint    ruff"
+	@echo "make lint    ruff check and ruff format --check on every Python file and notebook"
+	@echo "make format  rewrite them in the house style (ruff), regenerate exercises/"
 	@echo "make benchmark  run the speed benchmarks"
 	@echo "make exercises  regenerate exercises/ (student versions) from solutions/"
 	@echo "make lab         JupyterLab for a student (assignment list, validate, submit)"
@@ -45,14 +46,25 @@ env:
 		echo "$(ENV_KEY)" > $(STAMP); \
 	fi
 
+# lint first: a finding of ruff fails `make test` before any test runs.
 # bench-deps: every benchmark runs once in its --quick size (tests/test_benchmarks.py), the
 # DAPPER comparison included (required here, skipped in a plain pytest run without DAPPER)
-test: env mathjax bench-deps
+test: env lint mathjax bench-deps
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PATH="$(abspath $(BIN)):$$PATH" DLGD_REQUIRE_DAPPER=1 \
 		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
+# ruff over every Python file and notebook of the repository (git-ignored paths excepted);
+# per-file exceptions and their reasons are in pyproject.toml
 lint: env
-	$(BIN)/ruff check dlgd_course autograder tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Rewrite every Python file and notebook in the house style (import order, then `ruff format`)
+# and regenerate exercises/ from the formatted solutions/; re-run it after merging notebooks.
+format: env
+	$(BIN)/ruff check --select I --fix .
+	$(BIN)/ruff format .
+	$(BIN)/python -m autograder.exercises
 
 benchmark: env
 	$(BIN)/python benchmarks/lorenz96_ensemble.py

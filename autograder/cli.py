@@ -35,7 +35,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from autograder.course import REPO_ROOT, course_config, data_dir
+from autograder.course import course_config, data_dir
 from autograder.sandbox import BACKENDS, DEFAULT_IMAGE, SandboxLimits, SandboxUnavailable
 
 
@@ -104,7 +104,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, default=SandboxLimits.threads, help="CPU threads per kernel")
     parser.add_argument("--db-url", help="gradebook URL (default: SQLite in the course data folder)")
     parser.add_argument("--course-data", type=Path, help="instructor data folder (default $DLGD_COURSE_DATA)")
-    parser.add_argument("--course-root", type=Path, default=REPO_ROOT, help="the course repository")
+    parser.add_argument(
+        "--course-root",
+        type=Path,
+        help="the course folder (default: $DLGD_COURSE_ROOT, else the current folder or the nearest "
+        "one above it that holds nbgrader_config.py and solutions/)",
+    )
     parser.add_argument("--report", type=Path, help="folder of the CSV and HTML report")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser

@@ -1,7 +1,8 @@
 """The nbgrader course ``dlgd``: directories, configuration and the assignments it holds.
 
-The repository is the nbgrader course root: ``solutions/`` is the source directory and
-``exercises/`` the release directory. Instructor-side state (gradebook, exchange,
+The course root (the repository, or a copy of its ``nbgrader_config.py`` and ``solutions/``;
+found by :func:`autograder.locate.course_root`) is the nbgrader course root: ``solutions/`` is
+the source directory and ``exercises/`` the release directory. Instructor-side state (gradebook, exchange,
 ``submitted/``, ``autograded/``, ``feedback/``) lives outside the repository in a per-user
 data directory, ``$DLGD_COURSE_DATA`` or else ``$XDG_DATA_HOME/dlgd-course`` (default
 ``~/.local/share/dlgd-course``).
@@ -29,11 +30,10 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from autograder.locate import SOURCE_DIRECTORY, course_root
 from dlgd_course.selfcheck import IGNORED_STDERR
 
 COURSE_ID = "dlgd"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRECTORY = "solutions"
 RELEASE_DIRECTORY = "exercises"
 DATA_ENV_VAR = "DLGD_COURSE_DATA"
 
@@ -53,13 +53,16 @@ def data_dir() -> Path:
     return Path(xdg).expanduser().resolve() / "dlgd-course"
 
 
-def assignments(root: Path | str = REPO_ROOT) -> list[str]:
-    """Assignment ids: the folders of ``<root>/solutions`` that hold ``<id>/<id>.ipynb``.
+def assignments(root: Path | str | None = None) -> list[str]:
+    """Assignment ids: the folders of ``<root>/solutions`` that hold ``<id>/<id>.ipynb``
+    (``root``: the course root, default :func:`~autograder.locate.course_root`).
 
     Raises ``ValueError`` for a folder whose name breaks the ``NN-slug`` convention or that
     lacks its notebook.
     """
-    source = Path(root) / SOURCE_DIRECTORY
+    source = course_root(root) / SOURCE_DIRECTORY
+    if not source.is_dir():
+        raise ValueError(f"the course root {source.parent} has no {SOURCE_DIRECTORY}/ folder")
     found = []
     for folder in sorted(p for p in source.iterdir() if p.is_dir()):
         if folder.name.startswith((".", "_")):
@@ -75,7 +78,7 @@ def assignments(root: Path | str = REPO_ROOT) -> list[str]:
 
 
 def course_config(
-    root: Path | str = REPO_ROOT,
+    root: Path | str | None = None,
     data: Path | str | None = None,
     *,
     source_directory: str = SOURCE_DIRECTORY,
@@ -83,7 +86,8 @@ def course_config(
     cell_timeout: int = CELL_TIMEOUT_S,
     db_url: str | None = None,
 ) -> Config:
-    """nbgrader configuration of the course with its root at ``root``.
+    """nbgrader configuration of the course with its root at ``root`` (default
+    :func:`~autograder.locate.course_root`).
 
     ``data`` (default :func:`data_dir`) holds ``gradebook.db``, ``exchange/``,
     ``submitted/``, ``autograded/`` and ``feedback/``. Directory names may be absolute.
@@ -100,7 +104,8 @@ def course_config(
     data_path = Path(data).resolve() if data is not None else data_dir()
     c = Config()
     c.CourseDirectory.course_id = COURSE_ID
-    c.CourseDirectory.root = str(Path(root).resolve())
+    root_path = course_root(root)
+    c.CourseDirectory.root = str(root_path)
     c.CourseDirectory.source_directory = source_directory
     c.CourseDirectory.release_directory = release_directory
     c.CourseDirectory.submitted_directory = str(data_path / "submitted")
@@ -119,7 +124,7 @@ def course_config(
     c.IgnorePattern.pattern = IGNORED_STDERR
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, StripHiddenTests]
-    return offline_math(c)
+    return offline_math(c, root_path)
 
 
 def ensure_state_directories(config: Config) -> None:

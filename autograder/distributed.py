@@ -1,6 +1,6 @@
 """Grade every submission of an assignment on a Dask cluster; the host is the single writer.
 
-    host: find → skip graded (unless force) → sanitize ──► Dask worker: run_in_sandbox
+    host: find → skip graded (unless force) → sanitise ──► Dask worker: run_in_sandbox
     host: ◄── executed notebook ── score → record marker → report (CSV + HTML)
 
 Clusters: a ``LocalCluster`` of ``workers`` processes (default; one thread each, GPUs
@@ -464,12 +464,12 @@ def grade_assignment(
     files = source_files(config, assignment_id)
     client, local = _client(workers, scheduler, cluster, gpus, start_timeout)
     try:
-        jobs: dict[object, tuple[steps.SanitizedSubmission, str]] = {}
+        jobs: dict[object, tuple[steps.SanitisedSubmission, str]] = {}
         for submission in pending:
-            sanitized = _sanitize(config, run, submission)
-            if sanitized is None:
+            sanitised = _sanitise(config, run, submission)
+            if sanitised is None:
                 continue
-            for notebook_id, nb in sanitized.notebooks.items():
+            for notebook_id, nb in sanitised.notebooks.items():
                 future = client.submit(  # type: ignore[attr-defined]
                     execute_task,
                     nb,
@@ -484,13 +484,13 @@ def grade_assignment(
                     retries=TASK_RETRIES,
                     pure=False,
                 )
-                jobs[future] = (sanitized, notebook_id)
-            if not sanitized.notebooks:
-                _finish(config, run, sanitized, {}, progress, len(pending))
+                jobs[future] = (sanitised, notebook_id)
+            if not sanitised.notebooks:
+                _finish(config, run, sanitised, {}, progress, len(pending))
         results: dict[str, dict[str, SandboxResult]] = {}
         for future in as_completed(list(jobs)):
-            sanitized, notebook_id = jobs.pop(future)
-            key = sanitized.submission.key
+            sanitised, notebook_id = jobs.pop(future)
+            key = sanitised.submission.key
             if key in run.not_graded:
                 continue
             try:
@@ -499,8 +499,8 @@ def grade_assignment(
                 run.not_graded[key] = f"grading infrastructure failed: {type(error).__name__}: {error}"
                 continue
             results.setdefault(key, {})[notebook_id] = result
-            if len(results[key]) == len(sanitized.notebooks):
-                _finish(config, run, sanitized, results.pop(key), progress, len(pending))
+            if len(results[key]) == len(sanitised.notebooks):
+                _finish(config, run, sanitised, results.pop(key), progress, len(pending))
     finally:
         client.close()  # type: ignore[attr-defined]
         if local is not None:
@@ -509,13 +509,13 @@ def grade_assignment(
     return run
 
 
-def _sanitize(
+def _sanitise(
     config: Config, run: GradingRun, submission: steps.Submission
-) -> steps.SanitizedSubmission | None:
-    """The sanitized submission; one the grader failed on is scored 0 whole (``None``: left
+) -> steps.SanitisedSubmission | None:
+    """The sanitised submission; one the grader failed on is scored 0 whole (``None``: left
     ungraded for a re-run, the infrastructure failed)."""
     try:
-        return steps.sanitize(config, submission)
+        return steps.sanitise(config, submission)
     except Exception as error:
         if steps.is_infrastructure_error(error):
             run.not_graded[submission.key] = _failure(error)
@@ -538,7 +538,7 @@ def _failure(error: Exception) -> str:
 def _finish(
     config: Config,
     run: GradingRun,
-    sanitized: steps.SanitizedSubmission,
+    sanitised: steps.SanitisedSubmission,
     results: dict[str, SandboxResult],
     progress: Callable[[int, int, str], None] | None,
     total: int,
@@ -549,13 +549,13 @@ def _finish(
     error of the grader on the submission records it whole as 0 with the reason; an error of
     the infrastructure leaves it ungraded (``run.not_graded``) for a re-run.
     """
-    submission = sanitized.submission
+    submission = sanitised.submission
     try:
-        scores, abnormal = {}, list(sanitized.not_graded_normally)
-        problems = list(sanitized.problems)
+        scores, abnormal = {}, list(sanitised.not_graded_normally)
+        problems = list(sanitised.problems)
         for nb, result in results.items():
             try:
-                scores[nb] = steps.score(config, submission, nb, result.notebook, sanitized.notebooks.get(nb))
+                scores[nb] = steps.score(config, submission, nb, result.notebook, sanitised.notebooks.get(nb))
             except Exception as error:
                 if steps.is_infrastructure_error(error):
                     raise
@@ -566,7 +566,7 @@ def _finish(
                 problems.append(reason)
                 abnormal.append(reason)
                 scores[nb] = steps.score_missing(config, submission, nb)
-        scores |= {nb: steps.score_missing(config, submission, nb) for nb in sanitized.missing}
+        scores |= {nb: steps.score_missing(config, submission, nb) for nb in sanitised.missing}
         problems += [problem for r in results.values() for problem in r.problems]
         review = [
             f"{nb}: {reason}" if len(results) > 1 else reason

@@ -17,8 +17,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograder.course import RELEASE_DIRECTORY, REPO_ROOT
+from autograder.course import RELEASE_DIRECTORY
 from autograder.grading import generate_all
+from autograder.locate import course_root, course_root_option
 
 
 def _files(folder: Path) -> set[str]:
@@ -31,10 +32,10 @@ def _files(folder: Path) -> set[str]:
     }
 
 
-def out_of_sync(root: Path | str = REPO_ROOT) -> list[str]:
+def out_of_sync(root: Path | str | None = None) -> list[str]:
     """Files of ``<root>/exercises`` that differ from a fresh generation (missing, extra or
     changed), as ``"<reason>: <path>"``; empty when in sync."""
-    root = Path(root).resolve()
+    root = course_root(root)
     committed = root / RELEASE_DIRECTORY
     with tempfile.TemporaryDirectory(prefix="dlgd-exercises-") as tmp:
         fresh = Path(tmp) / RELEASE_DIRECTORY
@@ -53,17 +54,23 @@ def out_of_sync(root: Path | str = REPO_ROOT) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.exercises", description=__doc__)
     parser.add_argument("--check", action="store_true", help="only check that exercises/ is in sync")
-    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="course root (the repository)")
+    parser.add_argument(
+        "--root",
+        type=course_root_option,
+        default="",
+        help="course root (default: $DLGD_COURSE_ROOT, else the course around the current folder)",
+    )
     arguments = parser.parse_args(argv)
+    root = arguments.root
     if arguments.check:
-        problems = out_of_sync(arguments.root)
+        problems = out_of_sync(root)
         for problem in problems:
             print(problem)
         if problems:
             print("exercises/ is out of sync with solutions/: run `make exercises`")
         return 1 if problems else 0
-    for folder in generate_all(arguments.root):
-        print(f"generated {folder.relative_to(Path(arguments.root).resolve())}")
+    for folder in generate_all(root):
+        print(f"generated {folder.relative_to(root)}")
     return 0
 
 

@@ -27,7 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.course import REPO_ROOT, SOURCE_DIRECTORY, assignments
+from autograder.course import assignments
+from autograder.locate import SOURCE_DIRECTORY, course_root, course_root_option
 
 # A test file is GPU-relevant when its code picks the course device or trains through Lightning.
 GPU_RELEVANT = re.compile(r"default_device\(|quiet_trainer\(|accelerator=|\.cuda\(|[\"']cuda[\"']")
@@ -81,9 +82,10 @@ def environment_report() -> list[tuple[str, str]]:
     return rows
 
 
-def gpu_relevant_tests(root: Path | str = REPO_ROOT) -> list[Path]:
-    """Test files under ``<root>/tests`` whose code matches :data:`GPU_RELEVANT`, sorted."""
-    tests = Path(root) / "tests"
+def gpu_relevant_tests(root: Path | str | None = None) -> list[Path]:
+    """Test files under ``<root>/tests`` whose code matches :data:`GPU_RELEVANT`, sorted
+    (``root``: the course root, default :func:`~autograder.locate.course_root`)."""
+    tests = course_root(root) / "tests"
     return sorted(
         path
         for path in tests.rglob("test_*.py")
@@ -91,10 +93,10 @@ def gpu_relevant_tests(root: Path | str = REPO_ROOT) -> list[Path]:
     )
 
 
-def run_tests(files: Sequence[Path], root: Path | str = REPO_ROOT) -> int:
-    """Run pytest on ``files`` (output streamed); its exit status."""
+def run_tests(files: Sequence[Path], root: Path | str | None = None) -> int:
+    """Run pytest on ``files`` in the course root ``root`` (output streamed); its exit status."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, files)]
-    return subprocess.run(command, cwd=root).returncode
+    return subprocess.run(command, cwd=course_root(root)).returncode
 
 
 def kernel_device(kernel_name: str) -> str:
@@ -108,7 +110,7 @@ def kernel_device(kernel_name: str) -> str:
 
 
 def grade_solutions(
-    names: Sequence[str], root: Path | str = REPO_ROOT, threads: int | None = None
+    names: Sequence[str], root: Path | str | None = None, threads: int | None = None
 ) -> list[NotebookRun]:
     """Autograde each solution notebook against itself; one :class:`NotebookRun` each."""
     import nbformat
@@ -118,7 +120,7 @@ def grade_solutions(
     probed: dict[str, str] = {}
     runs = []
     for name in names:
-        notebook = Path(root) / SOURCE_DIRECTORY / name / f"{name}.ipynb"
+        notebook = course_root(root) / SOURCE_DIRECTORY / name / f"{name}.ipynb"
         kernel = nbformat.read(notebook, as_version=4).metadata.get("kernelspec", {}).get("name", "python3")
         try:
             if kernel not in probed:
@@ -159,7 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="test files to run instead of the GPU-relevant ones (none: skip)",
     )
     parser.add_argument("--threads", type=int, help="CPU threads of each notebook kernel")
-    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="course root (holds solutions/, tests/)")
+    parser.add_argument(
+        "--root",
+        type=course_root_option,
+        default="",
+        help="course root, holding solutions/ and tests/ (default: $DLGD_COURSE_ROOT, else the current one)",
+    )
     parser.add_argument("--table", type=Path, help="also write the table (Markdown) to this file")
     args = parser.parse_args(argv)
 

@@ -28,12 +28,11 @@ from traitlets.config import Config
 from autograder.course import (
     CELL_TIMEOUT_S,
     RELEASE_DIRECTORY,
-    REPO_ROOT,
-    SOURCE_DIRECTORY,
     assignments,
     course_config,
     ensure_state_directories,
 )
+from autograder.locate import SOURCE_DIRECTORY, course_root
 
 if TYPE_CHECKING:
     from nbgrader.validator import Validator
@@ -166,17 +165,18 @@ def check_source_notebook(path: Path | str) -> None:
 
 def generate_assignment(
     assignment_id: str,
-    root: Path | str = REPO_ROOT,
+    root: Path | str | None = None,
     release_directory: Path | str | None = None,
 ) -> Path:
-    """Generate the student version of ``<root>/solutions/<assignment_id>``.
+    """Generate the student version of ``<root>/solutions/<assignment_id>`` (``root``: the
+    course root, default :func:`~autograder.locate.course_root`).
 
     Written to ``release_directory/<assignment_id>`` (default ``<root>/exercises``), which is
     replaced. Uses a throw-away gradebook. Returns the assignment's release folder.
     """
     from nbgrader.converters import GenerateAssignment
 
-    root = Path(root).resolve()
+    root = course_root(root)
     source = root / SOURCE_DIRECTORY / assignment_id / f"{assignment_id}.ipynb"
     if not source.is_file():
         raise ValueError(f"no source notebook {source}")
@@ -188,9 +188,10 @@ def generate_assignment(
     return release / assignment_id
 
 
-def generate_all(root: Path | str = REPO_ROOT, release_directory: Path | str | None = None) -> list[Path]:
-    """Regenerate every assignment; remove release folders whose source is gone."""
-    root = Path(root).resolve()
+def generate_all(root: Path | str | None = None, release_directory: Path | str | None = None) -> list[Path]:
+    """Regenerate every assignment of the course root ``root`` (default
+    :func:`~autograder.locate.course_root`); remove release folders whose source is gone."""
+    root = course_root(root)
     release = Path(release_directory).resolve() if release_directory else root / RELEASE_DIRECTORY
     ids = assignments(root)
     if release.is_dir():

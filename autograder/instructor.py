@@ -158,7 +158,7 @@ def generate_feedback(config: Config, assignment_id: str, student_id: str = "*")
     """
     from autograder.offline_math import mathjax_script
 
-    mathjax_script()  # every page inlines it: check once, before any student's page
+    mathjax_script(config.CourseDirectory.root)  # every page inlines it: check once, before any page
     outcome = FeedbackRun()
     _run_converter(_feedback_converter(outcome), config, assignment_id, student_id)
     return outcome

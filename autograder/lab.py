@@ -38,7 +38,8 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from autograder.course import COURSE_ID, REPO_ROOT, course_config, data_dir, ensure_state_directories
+from autograder.course import COURSE_ID, course_config, data_dir, ensure_state_directories
+from autograder.locate import course_root
 
 ROLES = ("student", "instructor")
 NBGRADER_SERVER_EXTENSIONS = {
@@ -164,7 +165,7 @@ def prepare(
     *,
     port: int = 0,
     workspace: Path | str | None = None,
-    root: Path | str = REPO_ROOT,
+    root: Path | str | None = None,
     data: Path | str | None = None,
     config_dir: Path | str | None = None,
     token: str | None = None,
@@ -173,15 +174,16 @@ def prepare(
     """Write the configuration of ``role`` and return how to start its server.
 
     The student's server serves ``workspace`` (default :func:`default_workspace`); the
-    instructor's serves the course ``root``. ``port`` 0 picks a free one; ``token`` defaults
-    to a random one. State (exchange, gradebook) is in ``data`` (default :func:`data_dir`).
+    instructor's serves the course ``root`` (default :func:`~autograder.locate.course_root`).
+    ``port`` 0 picks a free one; ``token`` defaults to a random one. State (exchange,
+    gradebook) is in ``data`` (default :func:`data_dir`).
     """
     _check_role(role)
     if not 0 <= port < 65536:
         raise ValueError(f"port must be in 0..65535, got {port!r}")
     data_path = Path(data).resolve() if data is not None else data_dir()
     workspace_path = Path(workspace).expanduser().resolve() if workspace else default_workspace()
-    root_path = Path(root).resolve()
+    root_path = course_root(root)
     if role == "student" and workspace_path.is_relative_to(root_path):
         raise ValueError(
             f"the student workspace {workspace_path} must lie outside the course root {root_path}"
@@ -280,9 +282,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=None,
         help=f"student: folder of fetched assignments (default {default_workspace()})",
     )
+    parser.add_argument(
+        "--course-root", type=Path, help="the course folder (default: $DLGD_COURSE_ROOT or the current one)"
+    )
     args = parser.parse_args(argv)
     try:
-        server = prepare(args.role, port=args.port, workspace=args.workspace)
+        server = prepare(args.role, port=args.port, workspace=args.workspace, root=args.course_root)
     except ValueError as error:
         parser.error(str(error))
     print(f"dlgd-course JupyterLab for the {server.role}, serving {server.root_dir}")

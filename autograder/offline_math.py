@@ -18,8 +18,8 @@ installs for the book (the npm package ``mathjax@3`` in the git-ignored ``book/_
 
 The formgrader applies its own template settings over the configuration files of the Jupyter
 path; only the ``nbgrader_config.py`` of the course root, read last, overrides them. The
-course root is this repository, whose ``nbgrader_config.py`` calls
-:func:`autograder.course.course_config` (and so :func:`configure`).
+course root's ``nbgrader_config.py`` calls :func:`autograder.course.course_config` (and so
+:func:`configure`, with that root).
 
 Inline, because nbgrader releases only the HTML file of the feedback (the exchange copies
 ``<hash>.html`` and nothing beside it) and a student opens it wherever fetch-feedback put it:
@@ -31,7 +31,7 @@ clicks *Trust HTML* (or opens the file in a new browser tab): that is JupyterLab
 rule, kept as it is.
 
 The MathJax copy is looked up in ``$DLGD_MATHJAX_DIR`` (a folder holding ``tex-svg-full.js``)
-or else ``book/_mathjax/mathjax/es5`` of the course; a page rendered without it fails with
+or else ``book/_mathjax/mathjax/es5`` of the course root; a page rendered without it fails with
 :class:`MathJaxMissing`, which says how to install it, rather than releasing raw TeX.
 """
 
@@ -44,6 +44,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 from traitlets.config import Config
+
+from autograder.locate import course_root
 
 MATHJAX_ENV_VAR = "DLGD_MATHJAX_DIR"
 #: The combined MathJax 3 component: TeX input with all extensions, SVG output, no fonts to load.
@@ -69,15 +71,14 @@ class MathJaxMissing(FileNotFoundError):
     """The course's offline MathJax is not installed where :func:`mathjax_dir` looks."""
 
 
-def mathjax_dir() -> Path:
-    """The folder holding the course's MathJax 3 components (``$DLGD_MATHJAX_DIR`` or
-    ``book/_mathjax/mathjax/es5`` of the course)."""
+def mathjax_dir(root: Path | str | None = None) -> Path:
+    """The folder holding the course's MathJax 3 components: ``$DLGD_MATHJAX_DIR``, or else
+    ``book/_mathjax/mathjax/es5`` of the course root ``root`` (default
+    :func:`~autograder.locate.course_root`)."""
     configured = os.environ.get(MATHJAX_ENV_VAR)
     if configured:
         return Path(configured).expanduser().resolve()
-    from autograder.course import REPO_ROOT
-
-    return REPO_ROOT / "book" / "_mathjax" / "mathjax" / "es5"
+    return course_root(root) / "book" / "_mathjax" / "mathjax" / "es5"
 
 
 @functools.lru_cache(maxsize=4)
@@ -92,12 +93,13 @@ def _script_text(path: Path, mtime_ns: int) -> str:
     )
 
 
-def mathjax_script() -> str:
-    """The source of :data:`MATHJAX_SCRIPT`, safe to inline in a ``<script>`` element.
+def mathjax_script(root: Path | str | None = None) -> str:
+    """The source of :data:`MATHJAX_SCRIPT` of the course root ``root`` (see
+    :func:`mathjax_dir`), safe to inline in a ``<script>`` element.
 
     Raises :class:`MathJaxMissing` when it is not installed.
     """
-    path = mathjax_dir() / MATHJAX_SCRIPT
+    path = mathjax_dir(root) / MATHJAX_SCRIPT
     if not path.is_file():
         raise MathJaxMissing(
             f"the course's offline MathJax ({path}) is missing, so the page's equations could not be "
@@ -126,15 +128,15 @@ _HUB_SHIM = """(function () {
 })();"""
 
 
-def offline_mathjax(_value: object = None) -> Markup:
+def offline_mathjax(_value: object = None, *, root: str | None = None) -> Markup:
     """Jinja filter ``dlgd_offline_mathjax``: the ``<script>`` elements that configure and load
-    the course's MathJax inline (the argument is ignored)."""
+    the MathJax of the course root ``root`` inline (the filter's argument is ignored)."""
     config = json.dumps(MATHJAX_CONFIG).replace("</", "<\\/")
     return Markup(
         "<!-- MathJax 3 of the course, inline so that it typesets offline (autograder/offline_math.py).\n"
         "     MathJax: Copyright (c) The MathJax Consortium, Apache License 2.0. -->\n"
         f"<script>window.MathJax = {config};\n{_STARTUP}</script>\n"
-        f"<script>{mathjax_script()}</script>\n"
+        f"<script>{mathjax_script(root)}</script>\n"
         f"<script>{_HUB_SHIM}</script>\n"
     )
 
@@ -147,15 +149,16 @@ def nbgrader_template_dir() -> Path:
     return Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
 
 
-def configure(c: Config) -> Config:
-    """Make the pages that nbgrader renders with ``c`` typeset math offline; returns ``c``.
+def configure(c: Config, root: Path | str) -> Config:
+    """Make the pages that nbgrader renders with ``c`` typeset math offline with the MathJax
+    of the course root ``root``; returns ``c``.
 
     Sets ``HTMLExporter.extra_template_basedirs`` (:data:`TEMPLATES`, then nbgrader's own) and
-    registers the filter :func:`offline_mathjax`; the template names that nbgrader picks
-    (``feedback``, ``formgrade``) are left alone.
+    registers the filter :func:`offline_mathjax` bound to ``root``; the template names that
+    nbgrader picks (``feedback``, ``formgrade``) are left alone.
     """
     c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), str(nbgrader_template_dir())]
     filters = dict(c.HTMLExporter.get("filters", {}))
-    filters[FILTER_NAME] = f"{__name__}.offline_mathjax"
+    filters[FILTER_NAME] = functools.partial(offline_mathjax, root=str(root))
     c.HTMLExporter.filters = filters
     return c

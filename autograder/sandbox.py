@@ -1,4 +1,4 @@
-"""Execute a sanitized notebook in a sandbox: one fresh process tree per submission.
+"""Execute a sanitised notebook in a sandbox: one fresh process tree per submission.
 
 The grading host never runs student code. A worker (a Dask task, or the host itself with
 one worker) calls :func:`run_in_sandbox`, which starts :mod:`autograder.sandbox_runner`
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import importlib.util
 import json
 import os
 import selectors
@@ -54,7 +55,13 @@ from pathlib import Path
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
-from autograder.course import CELL_TIMEOUT_S, REPO_ROOT
+from autograder.course import CELL_TIMEOUT_S
+
+#: The course library's package folder, and the folder that holds it and ``autograder``
+#: (the repository for an editable install, ``site-packages`` for a wheel): where the code
+#: that the runner and the kernel import lies, wherever the course itself is.
+LIBRARY = Path(str(importlib.util.find_spec("dlgd_course").origin)).resolve().parent
+CODE_ROOT = LIBRARY.parent
 
 BACKENDS = ("local", "docker", "apptainer", "none")
 DEFAULT_IMAGE = "dlgd-course-grader"
@@ -191,7 +198,7 @@ def allowed_paths() -> list[str]:
         sys.base_exec_prefix,
         *site.getsitepackages(),
         *sysconfig.get_paths().values(),
-        str(REPO_ROOT / "dlgd_course"),
+        str(LIBRARY),
     }
     return sorted(path for path in paths if path and os.path.isdir(path))
 
@@ -213,7 +220,7 @@ def kernel_environment(limits: SandboxLimits, gpu: str | None, backend: str = "l
         env["PATH"] = os.pathsep.join(
             [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
         )
-        env["PYTHONPATH"] = str(REPO_ROOT)
+        env["PYTHONPATH"] = str(CODE_ROOT)
     return env
 
 
@@ -372,7 +379,7 @@ def run_in_sandbox(
     files: dict[str, bytes] | None = None,
     integrity: bool = True,
 ) -> SandboxResult:
-    """Execute ``notebook`` (already sanitized) in a fresh sandbox; see the module doc.
+    """Execute ``notebook`` (already sanitised) in a fresh sandbox; see the module doc.
 
     ``hidden_paths`` are made empty inside the ``local`` sandbox where they fall inside an
     allowed folder (:func:`allowed_paths`; nothing else of the host is there anyway);
@@ -382,7 +389,7 @@ def run_in_sandbox(
     grader's checks of how cells run (only to measure their cost: ``benchmarks/``).
     """
     check_backend(backend)
-    needed = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), REPO_ROOT]
+    needed = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), CODE_ROOT]
     for hidden in map(Path, hidden_paths):
         if any(path == hidden.resolve() or hidden.resolve() in path.parents for path in needed):
             raise ValueError(
@@ -465,7 +472,7 @@ def _run_runner(
             stdout=subprocess.PIPE,
             stderr=stderr,
             start_new_session=True,
-            cwd=REPO_ROOT,
+            cwd=CODE_ROOT,
             env=os.environ | spec["env"],
             preexec_fn=_die_with_parent,
         )

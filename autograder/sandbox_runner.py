@@ -1,11 +1,11 @@
-"""Executes one sanitized notebook inside a sandbox; started by :mod:`autograder.sandbox`.
+"""Executes one sanitised notebook inside a sandbox; started by :mod:`autograder.sandbox`.
 
 Runs as ``python -m autograder.sandbox_runner`` with a JSON *spec* on stdin (the notebook,
 the limits, the isolation to set up) and writes JSON lines on stdout, one per executed cell,
 so that a notebook killed half-way (whole-notebook time limit, memory) still yields the
 cells it finished. The pipeline:
 
-1. read the spec from stdin (nothing on disk: the sanitized notebook holds hidden tests);
+1. read the spec from stdin (nothing on disk: the sanitised notebook holds hidden tests);
 2. ``isolation == "namespaces"`` (root inside fresh network, mount and PID namespaces): bring
    up the loopback interface and build a new root on a ``tmpfs`` from an allow-list
    (:func:`enter_new_root`): the Python environment and the course library's code bound

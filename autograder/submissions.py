@@ -1,12 +1,12 @@
-"""Host-side steps of grading one submission: find, sanitize, score, record.
+"""Host-side steps of grading one submission: find, sanitise, score, record.
 
-nbgrader's ``autograde`` sanitizes, executes and scores in one process with the
+nbgrader's ``autograde`` sanitises, executes and scores in one process with the
 instructor's rights. Here the steps that need the gradebook stay on the host, with
 nbgrader's own preprocessors, and execution moves to a sandbox (:mod:`autograder.sandbox`):
 
 1. :func:`find_submissions` — ``submitted/<student>/<assignment>/`` folders, each with a
    SHA-256 digest of its notebooks;
-2. :func:`sanitize` — each notebook located (a misnamed or nested one found when it is the
+2. :func:`sanitise` — each notebook located (a misnamed or nested one found when it is the
    only candidate; symbolic links and other non-files never read), read and repaired as
    far as it can be (:func:`read_notebook`: the JSON structure; the course's
    :class:`~autograder.preprocessors.RestoreAssignmentCells`: the nbgrader metadata, from the
@@ -14,7 +14,7 @@ nbgrader's own preprocessors, and execution moves to a sandbox (:mod:`autograder
    cleared, the course's kernelspec set). What was repaired is listed in the problems; a
    notebook that is missing or cannot be repaired is scored 0 without being executed, with
    the reason, and the submission is *not graded normally*;
-3. (a worker executes the sanitized notebook in a sandbox);
+3. (a worker executes the sanitised notebook in a sandbox);
 4. :func:`score` — nbgrader's scoring preprocessors on the executed notebook (stderr
    warnings ignored, outputs limited, grades saved), written to ``autograded/``;
 5. :func:`record` — a marker ``autograded/<student>/<assignment>/.dlgd-grading.json``
@@ -77,7 +77,7 @@ class Submission:
 
 
 @dataclass
-class SanitizedSubmission:
+class SanitisedSubmission:
     """Notebooks ready to execute (``notebook_id`` → notebook) and the problems found.
 
     ``missing``: notebooks scored 0 without being executed (missing, unreadable, not this
@@ -220,7 +220,7 @@ def _digest(folder: Path) -> str:
     """SHA-256 of the notebooks of a submitted folder (names and bytes; a link by its target).
     Top-level notebooks hash as before nested ones were looked for: markers stay valid."""
     digest = hashlib.sha256()
-    if os.path.islink(folder):  # never followed (sanitize reports it)
+    if os.path.islink(folder):  # never followed (sanitise reports it)
         digest.update(b"\0symlink:" + os.fsencode(os.readlink(folder)))
         return digest.hexdigest()
     for relative, path in _notebook_entries(folder):
@@ -247,7 +247,7 @@ def find_submissions(
 
     Never reads through a symbolic link nor opens anything but a regular file; an odd entry
     (a file where the folder should be, a folder named ``*.ipynb``) is still listed, and
-    :func:`sanitize` reports it.
+    :func:`sanitise` reports it.
     """
     root = Path(config.CourseDirectory.submitted_directory)
     if not root.is_absolute():
@@ -659,8 +659,8 @@ def _release_order(config: Config, assignment_id: str, notebook_id: str) -> list
     return []
 
 
-def sanitize(config: Config, submission: Submission) -> SanitizedSubmission:
-    """Register the submission in the gradebook and sanitize its notebooks (see module doc).
+def sanitise(config: Config, submission: Submission) -> SanitisedSubmission:
+    """Register the submission in the gradebook and sanitise its notebooks (see module doc).
 
     Raises only for the infrastructure (:func:`is_infrastructure_error`); whatever the
     submission holds ends as a repaired notebook or a notebook scored 0, with the reason.
@@ -674,7 +674,7 @@ def sanitize(config: Config, submission: Submission) -> SanitizedSubmission:
     )
 
     expected = expected_notebooks(config, submission.assignment_id)
-    result = SanitizedSubmission(submission, {})
+    result = SanitisedSubmission(submission, {})
     result.problems += register(config, submission)
     found, missing, notes = locate_notebooks(config, submission, expected)
     result.problems += notes
@@ -721,27 +721,27 @@ def sanitize(config: Config, submission: Submission) -> SanitizedSubmission:
     return result
 
 
-def failed_submission(config: Config, submission: Submission, reason: str) -> SanitizedSubmission:
+def failed_submission(config: Config, submission: Submission, reason: str) -> SanitisedSubmission:
     """A submission the grader could not process at all: every notebook scored 0 for ``reason``."""
-    result = SanitizedSubmission(submission, {})
+    result = SanitisedSubmission(submission, {})
     for notebook_id in expected_notebooks(config, submission.assignment_id):
         result.fail(notebook_id, reason)
     return result
 
 
-def _with_outputs(sanitized: NotebookNode, executed: NotebookNode) -> NotebookNode:
-    """The sanitized notebook (sources and metadata the grader wrote) with the executed one's
+def _with_outputs(sanitised: NotebookNode, executed: NotebookNode) -> NotebookNode:
+    """The sanitised notebook (sources and metadata the grader wrote) with the executed one's
     outputs; ``ValueError`` when they are not the same cells."""
-    if len(sanitized.cells) != len(executed.cells):
+    if len(sanitised.cells) != len(executed.cells):
         raise ValueError(
-            f"the executed notebook has {len(executed.cells)} cells, the sanitized one {len(sanitized.cells)}"
+            f"the executed notebook has {len(executed.cells)} cells, the sanitised one {len(sanitised.cells)}"
         )
-    nb = nbformat.from_dict(json.loads(json.dumps(sanitized)))
+    nb = nbformat.from_dict(json.loads(json.dumps(sanitised)))
     for cell, ran in zip(nb.cells, executed.cells, strict=True):
         if cell.cell_type == "code":
             outputs = ran.get("outputs", [])
             if ran.get("cell_type") != "code" or not isinstance(outputs, list):
-                raise ValueError("the executed notebook's cells differ from the sanitized ones")
+                raise ValueError("the executed notebook's cells differ from the sanitised ones")
             cell.outputs = outputs
             count = ran.get("execution_count")
             cell.execution_count = count if isinstance(count, int) and not isinstance(count, bool) else None
@@ -774,11 +774,11 @@ def score(
     submission: Submission,
     notebook_id: str,
     executed: NotebookNode,
-    sanitized: NotebookNode | None = None,
+    sanitised: NotebookNode | None = None,
 ) -> NotebookScore:
     """Score an executed notebook with nbgrader's preprocessors; save it to ``autograded/``.
 
-    With ``sanitized`` (the notebook sent to the sandbox), only the outputs of ``executed``
+    With ``sanitised`` (the notebook sent to the sandbox), only the outputs of ``executed``
     are used: sources and nbgrader metadata are the grader's.
     """
     from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -792,8 +792,8 @@ def score(
 
     from autograder.grading import read_scores
 
-    if sanitized is not None:
-        executed = _with_outputs(sanitized, executed)
+    if sanitised is not None:
+        executed = _with_outputs(sanitised, executed)
     resources = _resources(config, submission, notebook_id)
     nb = _apply(
         [

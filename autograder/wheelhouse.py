@@ -10,6 +10,8 @@ The target defaults to this interpreter and machine; for a GPU node give e.g.
     pip install --no-index --find-links wheelhouse torch==2.11.0
     pip install --no-index --find-links wheelhouse "dlgd-course[grading]" "pytest>=8,<10"
 
+The project is the course root with its ``pyproject.toml`` (``--root``, else
+``$DLGD_COURSE_ROOT``, else the course around the current folder: :mod:`autograder.locate`).
 Standard library only (pip is called as a subprocess), so it runs before any environment
 exists.
 """
@@ -32,7 +34,8 @@ from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from autograder.locate import CourseNotFound, course_root
+
 PROJECT = "dlgd-course"
 EXTRA = "grading"
 # Packages nbgrader's autograding needs in an image that has PyTorch but no Jupyter
@@ -124,7 +127,7 @@ def platform_tags(platform: str) -> list[str]:
     return tags
 
 
-def _normalize(name: str) -> str:
+def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -135,12 +138,27 @@ def _pip(args: Sequence[str], env: dict[str, str] | None = None) -> None:
         raise RuntimeError(f"{shlex.join(command)} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
 
 
-def build_project_wheel(dest: Path, root: Path = REPO_ROOT) -> Path:
-    """Build the course's own (pure-Python) wheel into ``dest``, replacing older ones."""
+def project_root(root: Path | str | None = None) -> Path:
+    """The course root ``root`` (default :func:`~autograder.locate.course_root`), checked to be
+    the project: its ``pyproject.toml`` names :data:`PROJECT`. Raises ``ValueError`` otherwise."""
+    folder = course_root(root)
+    pyproject = folder / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text()).get("project", {}) if pyproject.is_file() else {}
+    if project.get("name") != PROJECT:
+        raise CourseNotFound(
+            f"{folder} is not the {PROJECT} project (no pyproject.toml naming it): pass the "
+            f"repository's folder (--root) or set $DLGD_COURSE_ROOT"
+        )
+    return folder
+
+
+def build_project_wheel(dest: Path, root: Path | str | None = None) -> Path:
+    """Build the course's own (pure-Python) wheel from the project :func:`project_root` of
+    ``root`` into ``dest``, replacing older ones."""
     dest.mkdir(parents=True, exist_ok=True)
     for old in dest.glob("dlgd_course-*.whl"):
         old.unlink()
-    _pip(["wheel", "--no-deps", "--quiet", "--wheel-dir", str(dest), str(root)])
+    _pip(["wheel", "--no-deps", "--quiet", "--wheel-dir", str(dest), str(project_root(root))])
     (wheel,) = dest.glob("dlgd_course-*.whl")
     return wheel
 
@@ -153,17 +171,19 @@ def wheel_requirements(wheel: Path) -> list[str]:
     return metadata.get_all("Requires-Dist") or []
 
 
-def pytest_requirement(root: Path = REPO_ROOT) -> str:
-    """pytest's requirement as the project's dev extra bounds it (e.g. ``pytest>=8,<10``)."""
-    extras = tomllib.loads((Path(root) / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+def pytest_requirement(root: Path | str | None = None) -> str:
+    """pytest's requirement as the dev extra of the project :func:`project_root` of ``root``
+    bounds it (e.g. ``pytest>=8,<10``)."""
+    root = project_root(root)
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     for requirement in extras.get("dev", []):
         name = re.match(r"[A-Za-z0-9_.-]+", requirement)
-        if name and _normalize(name.group()) == TEST_RUNNER:
+        if name and _normalise(name.group()) == TEST_RUNNER:
             return requirement.replace(" ", "")
     raise ValueError(f"{root}/pyproject.toml has no {TEST_RUNNER} requirement in its dev extra")
 
 
-def offline_requirements(torch_spec: str, root: Path = REPO_ROOT) -> list[str]:
+def offline_requirements(torch_spec: str, root: Path | str | None = None) -> list[str]:
     """What a GPU node installs from the wheelhouse: torch, the course with grading, pytest."""
     return [torch_spec, f"{PROJECT}[{EXTRA}]", pytest_requirement(root)]
 
@@ -200,16 +220,16 @@ def resolve(requirements: Sequence[str], target: Target, *, wheelhouse: Path | N
             env=env,
         )
         installed = json.loads(report.read_text())["install"]
-    return {_normalize(item["metadata"]["name"]): item["metadata"]["version"] for item in installed}
+    return {_normalise(item["metadata"]["name"]): item["metadata"]["version"] for item in installed}
 
 
 def missing_autograding_packages(resolved: dict[str, str]) -> list[str]:
     """The packages of :data:`AUTOGRADING_STACK` (and torch) that a resolution lacks."""
-    return [name for name in ("torch", *AUTOGRADING_STACK) if _normalize(name) not in resolved]
+    return [name for name in ("torch", *AUTOGRADING_STACK) if _normalise(name) not in resolved]
 
 
 def build(
-    dest: Path, torch_spec: str, target: Target, root: Path = REPO_ROOT
+    dest: Path, torch_spec: str, target: Target, root: Path | str | None = None
 ) -> tuple[list[str], dict[str, str]]:
     """Fill ``dest`` with the wheels of the offline install and check it resolves offline.
 
@@ -252,7 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m autograder.wheelhouse", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--dest", type=Path, default=REPO_ROOT / "wheelhouse", help="output folder")
+    parser.add_argument("--root", type=Path, help="the project (default: the course around the current one)")
+    parser.add_argument("--dest", type=Path, help="output folder (default: <root>/wheelhouse)")
     parser.add_argument("--python", help="target Python, e.g. 3.12 (default: this interpreter's)")
     parser.add_argument("--platform", help="target wheel platform, e.g. manylinux_2_28_x86_64")
     parser.add_argument("--torch", default="torch==2.13.0", help="torch requirement (default torch==2.13.0)")
@@ -263,16 +284,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="print pytest's requirement (for the container recipes) and stop",
     )
     args = parser.parse_args(argv)
+    try:
+        root = project_root(args.root)
+    except CourseNotFound as error:
+        parser.error(str(error))
     if args.print_pytest_requirement:
-        print(pytest_requirement())
+        print(pytest_requirement(root))
         return 0
     target = Target(args.python, args.platform)
-    dest = args.dest.resolve()
+    dest = (args.dest or root / "wheelhouse").resolve()
     start = time.perf_counter()
     if args.no_deps:
-        print(f"built {build_project_wheel(dest)}")
+        print(f"built {build_project_wheel(dest, root)}")
         return 0
-    requirements, resolved = build(dest, args.torch, target)
+    requirements, resolved = build(dest, args.torch, target, root)
     wheels = list(dest.glob("*.whl"))
     size = sum(w.stat().st_size for w in wheels) / 2**20
     print(

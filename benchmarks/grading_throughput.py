@@ -53,13 +53,15 @@ from pathlib import Path
 import nbformat
 
 from autograder import instructor
-from autograder.course import REPO_ROOT, course_config
+from autograder.course import course_config
 from autograder.distributed import grade_assignment
 from autograder.grading import read_scores
 from autograder.sandbox import SandboxLimits
 
 from _quick import parse_args
 
+#: the repository, whose solutions and test fixtures this benchmark grades
+REPO_ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "00-pytorch-lightning"
 QUICK_SOURCE = REPO_ROOT / "tests" / "pipeline" / "fixtures" / "01-tiny"
 

@@ -23,6 +23,11 @@ import torch
 REPO = Path(__file__).resolve().parent.parent
 INTEGRITY_DIR = REPO / "test-artifacts" / "integrity"
 
+# The tests grade copies of the course outside the repository, which have no MathJax of their
+# own (`make mathjax` installs it into the repository's book/_mathjax): name the repository's
+# copy, as an instructor with a course outside a checkout does (autograder.offline_math).
+os.environ.setdefault("DLGD_MATHJAX_DIR", str(REPO / "book" / "_mathjax" / "mathjax" / "es5"))
+
 
 # Set by the outermost session: a pytest run started by a test (``make gpu-check`` runs one)
 # neither clears the records nor writes the table.

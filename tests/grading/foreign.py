@@ -369,7 +369,7 @@ ISSUE_TWELVE = {
     "infinite-loop.ipynb": "it has no nbgrader metadata at all",
     "validation-zero-points.ipynb": "(grade_id 'squares', 'correct_squares')",
 }
-# Before: nbgrader's OverwriteCells raised in sanitize (KeyError 'grade_id' when a cell's id is
+# Before: nbgrader's OverwriteCells raised in sanitise (KeyError 'grade_id' when a cell's id is
 # not the assignment's, KeyError 'add' when the assignment's first cells are missing).
 NBGRADER_CASES = [
     Foreign(

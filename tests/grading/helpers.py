@@ -22,9 +22,12 @@ import pytest
 from traitlets.config import Config
 
 from autograder import instructor
-from autograder.course import REPO_ROOT, course_config
+from autograder.course import course_config
 from autograder.sandbox import SandboxLimits
 from grading.corpus import Case
+
+#: the repository (the course root of these tests)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 FIXTURE = REPO_ROOT / "tests" / "pipeline" / "fixtures" / "01-tiny"
 ASSIGNMENT = "01-tiny"
@@ -47,6 +50,20 @@ needs_sandbox = pytest.mark.skipif(
     not sandbox_available() and os.environ.get("DLGD_REQUIRE_SANDBOX") != "1",
     reason="the local sandbox needs Linux, root and unshare (CI runs as root)",
 )
+
+
+def graded_cell(source: str, grade_id: str = "test_x") -> nbformat.NotebookNode:
+    """A locked nbgrader test cell ("Autograder tests") worth 1 point."""
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": grade_id,
+        "points": 1,
+        "locked": True,
+        "solution": False,
+        "schema_version": 3,
+    }
+    return cell
 
 
 @dataclass
@@ -136,17 +153,19 @@ class Listener:
             connection.close()
 
 
-def grade_args(course: Course, report: Path, *options: str, assignment: str | None = None) -> list[str]:
+def grade_args(
+    course: Course, report: Path | None, *options: str, assignment: str | None = None
+) -> list[str]:
     """The arguments of ``dlgd-grade`` for ``course`` (its assignment unless ``assignment``), the
-    course's folders, the report folder and no progress bar, then ``options``."""
+    course's folders, the report folder (``None``: the default one) and no progress bar, then
+    ``options``."""
     return [
         assignment or course.assignment,
         "--course-root",
         str(course.root),
         "--course-data",
         str(course.data),
-        "--report",
-        str(report),
+        *(["--report", str(report)] if report is not None else []),
         "--no-progress",
         *options,
     ]

@@ -20,19 +20,20 @@ import pytest
 
 from autograder import instructor
 from autograder.cli import main
-from autograder.course import REPO_ROOT
 from autograder.distributed import GradingRun, grade_assignment
 from autograder.report import load_records
 from autograder.sandbox import run_in_sandbox
-from autograder.submissions import find_submissions, read_record, sanitize
+from autograder.submissions import find_submissions, read_record, sanitise
 from grading.corpus import CASES, CASES_00, Case
 from grading.helpers import (
     ASSIGNMENT,
     ASSIGNMENT_00,
     LIMITS_00,
+    REPO_ROOT,
     TEST_LIMITS,
     Course,
     grade_args,
+    graded_cell,
     needs_sandbox,
     sandbox_processes,
 )
@@ -231,19 +232,6 @@ def test_feedback_never_shows_hidden_tests(graded: GradingRun, corpus_course: Co
     assert "output removed, it quotes a hidden test" in html
 
 
-def _graded_cell(source: str, grade_id: str = "test_x") -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_code_cell(source)
-    cell.metadata["nbgrader"] = {
-        "grade": True,
-        "grade_id": grade_id,
-        "points": 1,
-        "locked": True,
-        "solution": False,
-        "schema_version": 3,
-    }
-    return cell
-
-
 @pytest.mark.parametrize(
     "patch, replaced",
     [
@@ -259,11 +247,11 @@ def _graded_cell(source: str, grade_id: str = "test_x") -> nbformat.NotebookNode
 def test_guard_stops_tests_after_tampering(patch: str, replaced: str | None) -> None:
     nb = nbformat.v4.new_notebook(
         cells=[
-            _graded_cell("assert abs(-2) == 2", "test_before"),
+            graded_cell("assert abs(-2) == 2", "test_before"),
             nbformat.v4.new_code_cell(patch),
-            _graded_cell("import numpy.testing\nnumpy.testing.assert_allclose(abs(-3), 3)", "test_after"),
+            graded_cell("import numpy.testing\nnumpy.testing.assert_allclose(abs(-3), 3)", "test_after"),
             nbformat.v4.new_code_cell("import builtins\nbuiltins.abs = lambda value: 0"),
-            _graded_cell("print('later')", "test_later"),
+            graded_cell("print('later')", "test_later"),
         ]
     )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -292,7 +280,7 @@ def test_check_after_the_cell_voids_it() -> None:
             nbformat.v4.new_code_cell(
                 "def helper():\n    get_ipython().ast_transformers.append(object())\n    return 1"
             ),
-            _graded_cell("assert helper() == 1\nprint('passed')", "test_x"),
+            graded_cell("assert helper() == 1\nprint('passed')", "test_x"),
         ]
     )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -313,7 +301,7 @@ def test_whole_notebook_limit_keeps_finished_cells(course: Course) -> None:
     )
     course.submit("slow", case)
     submission = find_submissions(course.config, ASSIGNMENT)[0]
-    notebook = sanitize(course.config, submission).notebooks[ASSIGNMENT]
+    notebook = sanitise(course.config, submission).notebooks[ASSIGNMENT]
     limits = type(TEST_LIMITS)(notebook_seconds=12, cell_seconds=60, memory_bytes=1 << 30)
     result = run_in_sandbox(notebook, limits)
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in result.notebook.cells}

@@ -112,19 +112,7 @@ def test_interrupted_run_resumes_without_losing_or_duplicating(course: Course) -
     students = [f"student-{index}" for index in range(4)]
     for student in students:
         course.submit(student, slow)
-    command = [
-        sys.executable,
-        "-m",
-        "autograder.cli",
-        ASSIGNMENT,
-        "--course-root",
-        str(course.root),
-        "--course-data",
-        str(course.data),
-        "--no-progress",
-        "--cell-timeout",
-        "30",
-    ]
+    command = [sys.executable, "-m", "autograder.cli", *grade_args(course, None, "--cell-timeout", "30")]
     grader = subprocess.Popen(
         command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

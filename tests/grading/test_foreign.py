@@ -27,7 +27,7 @@ from autograder.cli import main
 from autograder.distributed import GradingRun
 from autograder.report import load_records, write_reports
 from autograder.sandbox import SandboxResult
-from autograder.submissions import GradingRecord, Submission, find_submissions, read_record, sanitize
+from autograder.submissions import GradingRecord, Submission, find_submissions, read_record, sanitise
 from grading.foreign import CASES, FEEDBACK_CASES, NBGRADER_CASES, NOTEBOOK, SIZE_LIMIT, Foreign, files, full
 from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, grade_args, make_course, needs_sandbox
 
@@ -204,14 +204,14 @@ def test_foreign_notebooks_cover_nbgrader_suite() -> None:
     assert len(NBGRADER_CASES) >= 30
 
 
-def test_sanitize_never_reads_through_a_fifo(course: Course) -> None:
+def test_sanitise_never_reads_through_a_fifo(course: Course) -> None:
     """A FIFO where the notebook should be: before, ``find_submissions`` blocked reading it
     (the run hung); now it is reported and never opened."""
     folder = course.submission_folder("fifo")
     folder.mkdir(parents=True)
     os.mkfifo(folder / f"{ASSIGNMENT}.ipynb")
     submission = find_submissions(course.config, ASSIGNMENT, ["fifo"])[0]
-    result = sanitize(course.config, submission)
+    result = sanitise(course.config, submission)
     assert result.missing == [ASSIGNMENT]
     assert "is not a regular file: not read" in result.not_graded_normally[0]
 
@@ -224,17 +224,17 @@ def test_a_grader_error_on_one_submission_is_recorded_as_zero(
     an error of the infrastructure (a full disk) leaves it ungraded for a re-run; the others
     are graded."""
     release = nbformat.read(course.release, as_version=4)
-    for name in ("sanitize_fails", "record_fails", "disk_full", "honest"):
+    for name in ("sanitise_fails", "record_fails", "disk_full", "honest"):
         files((NOTEBOOK, full))(course.submission_folder(name), release)
-    original_sanitize, original_record = submissions.sanitize, submissions.record
+    original_sanitise, original_record = submissions.sanitise, submissions.record
     recorded: list[str] = []
 
-    def sanitize_(config: Config, submission: Submission) -> submissions.SanitizedSubmission:
-        if submission.student_id == "sanitize_fails":
-            raise RuntimeError("boom in sanitize")
+    def sanitise_(config: Config, submission: Submission) -> submissions.SanitisedSubmission:
+        if submission.student_id == "sanitise_fails":
+            raise RuntimeError("boom in sanitise")
         if submission.student_id == "disk_full":
             raise OSError(errno.ENOSPC, "No space left on device")
-        return original_sanitize(config, submission)
+        return original_sanitise(config, submission)
 
     def record_(config: Config, submission: Submission, *args: object, **kwargs: object) -> GradingRecord:
         recorded.append(submission.student_id)
@@ -242,24 +242,24 @@ def test_a_grader_error_on_one_submission_is_recorded_as_zero(
             raise TypeError("boom in record")
         return original_record(config, submission, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(submissions, "sanitize", sanitize_)
+    monkeypatch.setattr(submissions, "sanitise", sanitise_)
     monkeypatch.setattr(submissions, "record", record_)
     run = GradingRun(ASSIGNMENT)
     for submission in find_submissions(course.config, ASSIGNMENT):
-        sanitized = distributed._sanitize(course.config, run, submission)
-        if sanitized is not None:
+        sanitised = distributed._sanitise(course.config, run, submission)
+        if sanitised is not None:
             results = {
                 nb: SandboxResult(copy.deepcopy(executed), 0.0, 0.0)
-                for nb, executed in sanitized.notebooks.items()
+                for nb, executed in sanitised.notebooks.items()
             }
-            distributed._finish(course.config, run, sanitized, results, None, 4)
+            distributed._finish(course.config, run, sanitised, results, None, 4)
     assert list(run.not_graded) == [f"{ASSIGNMENT}/disk_full"]
     assert run.not_graded[f"{ASSIGNMENT}/disk_full"].startswith("grading infrastructure failed: OSError")
     records = {record.student_id: record for record in run.graded}
-    assert sorted(records) == ["honest", "record_fails", "sanitize_fails"]
+    assert sorted(records) == ["honest", "record_fails", "sanitise_fails"]
     assert records["honest"].score == 5 and not records["honest"].not_graded_normally
     for name, reason in (
-        ("sanitize_fails", "the grader failed on this submission (RuntimeError: boom in sanitize); scored 0"),
+        ("sanitise_fails", "the grader failed on this submission (RuntimeError: boom in sanitise); scored 0"),
         (
             "record_fails",
             "the grader failed while scoring or recording it (TypeError: boom in record); scored 0",

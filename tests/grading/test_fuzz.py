@@ -7,7 +7,7 @@ from a notebook that nbformat and nbgrader accept, with the assignment's graded 
 present once and its locked cells as the gradebook holds them, or scored 0 as not graded
 normally with a reason. The student's file is never changed.
 
-``test_fuzz_host_steps`` runs the host's steps (find, sanitize, score with made-up outputs,
+``test_fuzz_host_steps`` runs the host's steps (find, sanitise, score with made-up outputs,
 record) on :data:`HOST_EXAMPLES` mutated submissions, without a sandbox;
 ``test_fuzz_graded_end_to_end`` grades :data:`RUN_EXAMPLES` of them in one real run on two
 workers. Both are derandomized (the same examples every run) with no deadline.
@@ -29,7 +29,7 @@ from nbformat.notebooknode import NotebookNode
 from autograder import instructor
 from autograder.distributed import GradingRun, _finish, grade_assignment
 from autograder.sandbox import SandboxResult
-from autograder.submissions import find_submissions, read_record, sanitize
+from autograder.submissions import find_submissions, read_record, sanitise
 from grading.foreign import completed, nbgrader_notebook
 from grading.helpers import ASSIGNMENT, TEST_LIMITS, Course, make_course, needs_sandbox
 
@@ -213,7 +213,7 @@ def _gradebook_cells(course: Course) -> tuple[set[str], dict[str, str]]:
         )
 
 
-def _check_sanitized(nb: NotebookNode, graded: set[str], locked: dict[str, str]) -> None:
+def _check_sanitised(nb: NotebookNode, graded: set[str], locked: dict[str, str]) -> None:
     from nbgrader.nbgraderformat import MetadataValidator
 
     nbformat.validate(nb)
@@ -279,10 +279,10 @@ def test_fuzz_host_steps(fuzz_course: Course) -> None:
         raw = mutated_submission(data, release)
         _write(fuzz_course, student, raw)
         submission = find_submissions(fuzz_course.config, ASSIGNMENT, [student])[0]
-        sanitized = sanitize(fuzz_course.config, submission)
+        sanitised = sanitise(fuzz_course.config, submission)
         results = {}
-        for notebook_id, nb in sanitized.notebooks.items():
-            _check_sanitized(nb, graded, locked)
+        for notebook_id, nb in sanitised.notebooks.items():
+            _check_sanitised(nb, graded, locked)
             executed = copy.deepcopy(nb)
             for cell in executed.cells:
                 if cell.cell_type == "code":
@@ -292,9 +292,9 @@ def test_fuzz_host_steps(fuzz_course: Course) -> None:
                     ]
             results[notebook_id] = SandboxResult(executed, 0.0, 0.0)
         run = GradingRun(ASSIGNMENT)
-        _finish(fuzz_course.config, run, sanitized, results, None, 1)
-        _check_recorded(fuzz_course, student, run, raw, graded, bool(sanitized.notebooks))
-        outcomes["executed" if sanitized.notebooks else "not graded normally"] += 1
+        _finish(fuzz_course.config, run, sanitised, results, None, 1)
+        _check_recorded(fuzz_course, student, run, raw, graded, bool(sanitised.notebooks))
+        outcomes["executed" if sanitised.notebooks else "not graded normally"] += 1
 
     grade_one()
     assert outcomes["executed"] >= HOST_EXAMPLES // 4 and outcomes["not graded normally"] >= 3, outcomes

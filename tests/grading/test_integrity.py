@@ -17,13 +17,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.course import REPO_ROOT
 from autograder.report import write_csv, write_html
 from autograder.sandbox import SandboxLimits, allowed_paths, assemble, run_in_sandbox
 from autograder.sandbox_runner import FORGED, NO_ANSWER, _sign, verify_answer
 from autograder.submissions import GradingRecord
 from grading.corpus import AST_TRANSFORMER, INPUT_TRANSFORMER, PLOTS, RUN_CELL
-from grading.helpers import needs_sandbox
+from grading.helpers import REPO_ROOT, graded_cell, needs_sandbox
 
 # Sandboxes use the uids UID_BASE + slot; tests that look for leftover processes of those
 # uids must not run beside another grading test (one xdist group, one worker).
@@ -51,17 +50,7 @@ def test_answer_must_be_signed_for_this_nonce() -> None:
 def _notebook(*cells: tuple[str, str | None]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     for source, grade_id in cells:
-        cell = nbformat.v4.new_code_cell(source)
-        if grade_id:
-            cell.metadata["nbgrader"] = {
-                "grade": True,
-                "grade_id": grade_id,
-                "points": 1,
-                "locked": True,
-                "solution": False,
-                "schema_version": 3,
-            }
-        nb.cells.append(cell)
+        nb.cells.append(graded_cell(source, grade_id) if grade_id else nbformat.v4.new_code_cell(source))
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
 

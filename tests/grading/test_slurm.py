@@ -412,15 +412,7 @@ def test_jobs_that_cannot_start_are_explained_and_cancelled(
 
 
 def test_bad_job_shapes_are_rejected(course: Course, capsys: pytest.CaptureFixture[str]) -> None:
-    common = [
-        ASSIGNMENT,
-        "--course-root",
-        str(course.root),
-        "--course-data",
-        str(course.data),
-        "--no-progress",
-        "--slurm",
-    ]
+    common = grade_args(course, None, "--slurm")
     for options, message in [
         (["--slurm-cores", "0"], "Slurm cores must be >= 1, got 0"),
         (["--slurm-memory", "lots"], "Slurm memory must be a positive size such as 8GiB, got 'lots'"),

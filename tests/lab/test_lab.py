@@ -42,8 +42,11 @@ from browser_helpers import chromium, open_local_page
 from nbgrader.validator import Validator
 
 from autograder import instructor, lab
-from autograder.course import COURSE_ID, REPO_ROOT, course_config
+from autograder.course import COURSE_ID, course_config
 from autograder.grading import course_validator, graded_cells
+
+#: the repository (the course root of these tests)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("lab")]
 

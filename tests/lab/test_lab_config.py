@@ -11,7 +11,10 @@ import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import lab
-from autograder.course import COURSE_ID, REPO_ROOT
+from autograder.course import COURSE_ID
+
+#: the repository (the course root of these tests)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.xdist_group("lab")
 

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course import REPO_ROOT, assignments
+from autograder.course import assignments
 from autograder.mutants import Mutant, load_mutants
+
+#: the repository (the course root of these tests)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 ASSIGNMENTS = assignments(REPO_ROOT)
 MUTANTS_DIR = REPO_ROOT / "tests" / "mutants"

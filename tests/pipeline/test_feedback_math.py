@@ -23,10 +23,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from pipeline_helpers import FIXTURES, KERNEL_THREADS
+from pipeline_helpers import FIXTURES, KERNEL_THREADS, REPO_ROOT
 
 from autograder import instructor
-from autograder.course import REPO_ROOT, course_config
+from autograder.course import course_config
 from autograder.grading import kernel_threads
 from autograder.mutants import fill_solutions
 from autograder.offline_math import MATHJAX_SCRIPT

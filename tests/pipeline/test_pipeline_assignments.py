@@ -40,6 +40,7 @@ from pipeline_helpers import (
     ASSIGNMENTS,
     KERNEL_THREADS,
     MUTANTS_DIR,
+    REPO_ROOT,
     hidden_test_lines,
     mutants_of,
     parts_of,
@@ -53,7 +54,7 @@ from pipeline_helpers import (
 )
 
 from autograder import instructor
-from autograder.course import REPO_ROOT, course_config
+from autograder.course import course_config
 from autograder.exercises import out_of_sync
 from autograder.grading import (
     autograde_notebook,

@@ -14,13 +14,14 @@ import pytest
 from pipeline_helpers import (
     FIXTURES,
     KERNEL_THREADS,
+    REPO_ROOT,
     hidden_test_lines,
     shows_line,
     solution_lines,
     visible_text,
 )
 
-from autograder import course
+from autograder import course, locate
 from autograder.grading import (
     autograde_notebook,
     check_source_notebook,
@@ -59,7 +60,7 @@ def test_data_dir_default_and_override(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 
 def test_course_config_keeps_instructor_state_out_of_the_repository(tmp_path: Path) -> None:
-    c = course.course_config(data=tmp_path)
+    c = course.course_config(REPO_ROOT, data=tmp_path)
     assert c.CourseDirectory.course_id == "dlgd"
     assert c.CourseDirectory.source_directory == "solutions"
     assert c.CourseDirectory.release_directory == "exercises"
@@ -69,13 +70,52 @@ def test_course_config_keeps_instructor_state_out_of_the_repository(tmp_path: Pa
     assert Path(c.Exchange.root) == tmp_path.resolve() / "exchange"
     assert c.IgnorePattern.enabled and c.Execute.timeout == course.CELL_TIMEOUT_S
     with pytest.raises(ValueError, match="cell_timeout"):
-        course.course_config(data=tmp_path, cell_timeout=0)
+        course.course_config(REPO_ROOT, data=tmp_path, cell_timeout=0)
+
+
+def test_course_root_comes_from_the_caller_the_environment_or_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tools find the course from configuration, never from where their code lies (a wheel's
+    code lies in site-packages): explicit root, then $DLGD_COURSE_ROOT, then the nearest folder
+    from the current one upwards that holds nbgrader_config.py and solutions/."""
+    monkeypatch.delenv(locate.ROOT_ENV_VAR, raising=False)
+    own, other = tmp_path / "own", tmp_path / "other"
+    (own / "solutions" / "00-a").mkdir(parents=True)
+    (own / "nbgrader_config.py").write_text("")
+    (own / "solutions" / "00-a" / "00-a.ipynb").write_text("{}")
+    other.mkdir()
+    assert locate.course_root(start=own / "solutions" / "00-a") == own.resolve()
+    monkeypatch.chdir(own / "solutions")
+    assert locate.course_root() == own.resolve()
+    assert locate.course_root(other) == other.resolve()  # explicit wins
+    monkeypatch.chdir(other)
+    with pytest.raises(locate.CourseNotFound, match="--course-root.*DLGD_COURSE_ROOT"):
+        locate.course_root()
+    with pytest.raises(ValueError, match="no course found"):
+        course.course_config(data=tmp_path)
+    monkeypatch.setenv(locate.ROOT_ENV_VAR, str(own))
+    assert locate.course_root() == own.resolve() and course.assignments() == ["00-a"]
+    with pytest.raises(locate.CourseNotFound, match="is not a folder"):
+        locate.course_root(tmp_path / "missing")
+    monkeypatch.setenv(locate.ROOT_ENV_VAR, str(tmp_path / "missing"))
+    with pytest.raises(locate.CourseNotFound, match=f"{locate.ROOT_ENV_VAR} .* is not a folder"):
+        locate.course_root()
+
+
+def test_mathjax_from_the_setting_or_the_course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograder.offline_math import MATHJAX_ENV_VAR, mathjax_dir
+
+    monkeypatch.setenv(MATHJAX_ENV_VAR, str(tmp_path / "mathjax"))
+    assert mathjax_dir(REPO_ROOT) == tmp_path / "mathjax"
+    monkeypatch.delenv(MATHJAX_ENV_VAR)
+    assert mathjax_dir(tmp_path) == tmp_path.resolve() / "book" / "_mathjax" / "mathjax" / "es5"
 
 
 def test_repository_nbgrader_config_is_the_course_config() -> None:
     from traitlets.config.loader import PyFileConfigLoader
 
-    loaded = PyFileConfigLoader("nbgrader_config.py", path=str(course.REPO_ROOT)).load_config()
+    loaded = PyFileConfigLoader("nbgrader_config.py", path=str(REPO_ROOT)).load_config()
     assert loaded.CourseDirectory.course_id == "dlgd"
     assert loaded.CourseDirectory.release_directory == "exercises"
     assert loaded.IgnorePattern.pattern == course.IGNORED_STDERR

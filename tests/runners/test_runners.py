@@ -17,9 +17,11 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 from autograder import gpu_check, wheelhouse
-from autograder.course import REPO_ROOT
 from autograder.grading import graded_cells
 from autograder.mutants import apply_mutant, load_mutant
+
+#: the repository (the course root of these tests)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 CONTAINERS = REPO_ROOT / "containers"
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "gpu-check.yml"
@@ -31,7 +33,7 @@ NOTEBOOK_00 = REPO_ROOT / "solutions" / "00-pytorch-lightning" / "00-pytorch-lig
 
 @pytest.fixture(scope="module")
 def project_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return wheelhouse.build_project_wheel(tmp_path_factory.mktemp("wheelhouse"))
+    return wheelhouse.build_project_wheel(tmp_path_factory.mktemp("wheelhouse"), REPO_ROOT)
 
 
 def test_project_wheel_holds_library_autograder_and_grading_extra(project_wheel: Path) -> None:
@@ -72,7 +74,7 @@ def test_gpu_node_target_resolves_the_autograding_stack(project_wheel: Path) -> 
     autograding needs in an image without Jupyter. Needs the package index (metadata only)."""
     target = wheelhouse.Target("3.12", "manylinux_2_28_x86_64")
     resolved = wheelhouse.resolve(
-        ["torch==2.11.0", f"{project_wheel}[grading]", wheelhouse.pytest_requirement()],
+        ["torch==2.11.0", f"{project_wheel}[grading]", wheelhouse.pytest_requirement(REPO_ROOT)],
         target,
         wheelhouse=None,
     )
@@ -85,7 +87,7 @@ def test_gpu_node_target_resolves_the_autograding_stack(project_wheel: Path) -> 
 
 
 def test_gpu_relevant_tests_are_those_that_use_the_course_device() -> None:
-    selected = {p.relative_to(REPO_ROOT).as_posix() for p in gpu_check.gpu_relevant_tests()}
+    selected = {p.relative_to(REPO_ROOT).as_posix() for p in gpu_check.gpu_relevant_tests(REPO_ROOT)}
     assert "tests/pipeline/test_notebook_helpers.py" in selected  # default_device(), quiet_trainer()
     assert "tests/assimilation/test_learned.py" in selected  # Lightning training
     assert "tests/test_dynamics.py" not in selected  # CPU generators only

@@ -22,9 +22,8 @@ EDITS = [
     ),
     (
         "rollout",
-        "        trajectory = coarse_rollout(COARSE, reference[0], DT, reference.shape[0] - 1,\n",
-        "        return 0.02, 0\n"
-        "        trajectory = coarse_rollout(COARSE, reference[0], DT, reference.shape[0] - 1,\n",
+        "        trajectory = coarse_rollout(",
+        "        return 0.02, 0\n        trajectory = coarse_rollout(",
     ),
     (
         "after:comparison",

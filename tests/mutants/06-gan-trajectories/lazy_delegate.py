@@ -28,10 +28,10 @@ EDITS = [
     ),
     (
         "networks",
-        "        self.net = nn.Sequential(\n            nn.Conv1d(3, w, 4, 2, 1), nn.LeakyReLU(0.2),\n",
+        "        self.net = nn.Sequential(\n            nn.Conv1d(3, w, 4, 2, 1),",
         "        self.net = TripDiscriminator(3, N_STEPS, w).net\n"
         "        return\n"
-        "        self.net = nn.Sequential(\n            nn.Conv1d(3, w, 4, 2, 1), nn.LeakyReLU(0.2),\n",
+        "        self.net = nn.Sequential(\n            nn.Conv1d(3, w, 4, 2, 1),",
     ),
     (
         "training_step",

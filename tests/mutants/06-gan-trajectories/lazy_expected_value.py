@@ -27,10 +27,10 @@ EDITS = [
     ),
     (
         "networks",
-        "        self.net = nn.Sequential(\n            nn.Conv1d(3, w, 4, 2, 1), nn.LeakyReLU(0.2),\n",
+        "        self.net = nn.Sequential(\n            nn.Conv1d(3, w, 4, 2, 1),",
         "        self.net = nn.Sequential(nn.Flatten(), nn.Linear(3 * N_STEPS, 1))\n"
         "        return\n"
-        "        self.net = nn.Sequential(\n            nn.Conv1d(3, w, 4, 2, 1), nn.LeakyReLU(0.2),\n",
+        "        self.net = nn.Sequential(\n            nn.Conv1d(3, w, 4, 2, 1),",
     ),
     (
         "training_step",
