@@ -105,3 +105,20 @@ def test_architecture_primer_is_executed(built_html: Path) -> None:
     assert lstm < persistence
     convlstm, persistence = _numbers(r"next-frame RMSE " + NUMBER + ", persistence " + NUMBER, text)
     assert convlstm < persistence
+
+
+def test_probabilistic_forecasting_scores_rank_the_calibrated_ensemble_first(built_html: Path) -> None:
+    text = _text(built_html, "probabilistic-forecasting")
+    crps = {
+        name: _numbers(name + r"\s+CRPS at t = 0.5, 1, 2: " + NUMBER + ", " + NUMBER + ", " + NUMBER, text)
+        for name in ("calibrated", "under-dispersive", "over-dispersive")
+    }
+    for lead in range(3):
+        assert crps["calibrated"][lead] < min(crps["under-dispersive"][lead], crps["over-dispersive"][lead])
+    (calibrated,) = _numbers(
+        r"calibrated \(perturbations of std 1\)\s+t = 1: RMSE / \(sqrt\(1 \+ 1/N\) spread\) = " + NUMBER, text
+    )
+    (narrow,) = _numbers(
+        r"under-dispersive \(std 0.3\)\s+t = 1: RMSE / \(sqrt\(1 \+ 1/N\) spread\) = " + NUMBER, text
+    )
+    assert 0.85 < calibrated < 1.15 < 1.5 < narrow
