@@ -47,6 +47,10 @@ def test_lecture_1_burgers_is_shock_captured_and_pbdl_comparison_uses_its_metric
     assert dp_50 < pinn_mean - 3 * pinn_std
     assert 0.03 < dp_50 < 0.1 and 0.1 < pinn_mean < 0.3
     assert dp_smooth < dp_200, "the smoothness prior must help, as the text says"
+    direct = _numbers(r"direct\s+one-step RMSE " + NUMBER + " ± " + NUMBER, text)
+    flux = _numbers(r"flux form \(hard\)\s+one-step RMSE " + NUMBER + " ± " + NUMBER, text)
+    (flux_mass,) = _numbers(r"flux form \(hard\).*?max \|mean change\| " + NUMBER, text)
+    assert flux[0] + 3 * flux[1] < direct[0] - 3 * direct[1] and flux_mass < 1e-5
 
 
 def test_lecture_2_adam_depends_on_rotation_and_unrolling_changes_the_weight(built_html: Path) -> None:
