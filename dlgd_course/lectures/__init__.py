@@ -1,0 +1,1 @@
+"""Numerical tools used by the lectures of the course book (book/lectures/)."""
