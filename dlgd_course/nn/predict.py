@@ -21,8 +21,9 @@ def predict_in_batches(
     """``apply(*batch)`` (default ``model(*batch)``) over the first dimension of ``inputs``.
 
     The model is put in eval mode (its training mode is restored afterwards) and runs on its
-    own device, that of its parameters or else its buffers (the course's
-    :func:`~dlgd_course.device.default_device` for a model with neither); each batch goes to that device and each output comes back to the CPU.
+    own device: that of its parameters, else of its buffers, else the course's
+    :func:`~dlgd_course.device.default_device`. Each batch goes to that device and each output
+    comes back to the CPU.
 
     Args:
         model: the network (or LightningModule) whose mode and device are used.
