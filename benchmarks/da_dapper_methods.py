@@ -11,8 +11,9 @@ settings and method parameters; DAPPER's published figure in brackets):
   comparison is with DAPPER's ``OptPF`` on the same data]; iEnKS N = 10, inflation 1.02 [2.0];
 * ``sakov2012``: iEnKS (IEnKF) N = 10, inflation 1.02, rotation [0.31];
 * ``sakov2008`` (Lorenz-96, 40 sites observed every 0.05 with R = I): EnKF-N N = 20 [0.24];
-  observed every 0.2 instead (Bocquet & Sakov 2013, Fig. 4): iEnKS N = 20, lag 4, xN = 2
-  [0.31].
+* ``bocquet_sakov2013`` (the same, observed every 0.2; Bocquet & Sakov 2013, Fig. 4): iEnKS
+  N = 20, lag 4, xN = 2 [0.31]. (DAPPER 1.7.1's 4D-Var fails on this setup: the setup
+  module's 4D-Var figures are checked against the published numbers in the tests.)
 
 For each seed DAPPER simulates truth and observations, then both libraries assimilate the
 *same* data in the same process, single-threaded (BLAS limited to one thread); the script
@@ -64,7 +65,12 @@ from dlgd_course.assimilation import (  # noqa: E402
     score,
 )
 from dlgd_course.assimilation.particle import ParticleFilter  # noqa: E402
-from dlgd_course.assimilation.setups import sakov2012, sakov_oke2008, wiljes2017  # noqa: E402
+from dlgd_course.assimilation.setups import (  # noqa: E402
+    bocquet_sakov2013,
+    sakov2012,
+    sakov_oke2008,
+    wiljes2017,
+)
 from dlgd_course.assimilation.smoother import IEnKS  # noqa: E402
 
 from _quick import parse_args  # noqa: E402
@@ -87,7 +93,6 @@ class Case:
     ours: SequentialMethod
     theirs: Callable[[], object]
     published: float
-    steps_per_observation: int | None = None  # another observation interval than the setup's
 
 
 CASES = [
@@ -110,8 +115,8 @@ CASES = [
          lambda: da.iEnKS("Sqrt", N=10, infl=1.02, rot=True), 0.31),
     Case("sakov2008 EnKF-N N=20", SAKOV2008_HMM, sakov_oke2008.SETUP, EnKFN(N=20),
          lambda: da.EnKF_N(N=20), 0.24),
-    Case("sakov2008/4 iEnKS lag 4", SAKOV2008_HMM, sakov_oke2008.SETUP, IEnKS(N=20, lag=4, xN=2.0),
-         lambda: da.iEnKS("Sqrt", N=20, Lag=4, xN=2.0), 0.31, steps_per_observation=4),
+    Case("bocquet_sakov2013 iEnKS", SAKOV2008_HMM, bocquet_sakov2013.SETUP,
+         bocquet_sakov2013.methods()["iEnKS"], lambda: da.iEnKS("Sqrt", N=20, Lag=4, xN=2.0), 0.31),
 ]  # fmt: skip
 
 
@@ -160,8 +165,7 @@ def main() -> None:
             for seed in range(1, args.seeds + 1):
                 set_seed(seed)
                 hmm = case.hmm.copy()
-                if case.steps_per_observation is not None:
-                    hmm.tseq.dko = case.steps_per_observation
+                hmm.tseq.dko = case.setup.steps_per_observation  # the setup's observation interval
                 hmm.tseq.Ko = args.cycles // 2 if case.setup.state_size > 3 else args.cycles
                 hmm.tseq.BurnIn = min(hmm.tseq.BurnIn, 0.2 * hmm.tseq.T)
                 xx, yy = hmm.simulate()

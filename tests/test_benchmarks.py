@@ -56,7 +56,12 @@ TABLES: dict[str, tuple[str, ...]] = {
         "weak 4D-Var (true model)",
     ),
     "da_lorenz96_etkf.py": ("RMSE dapper", "mean RMSE: DAPPER", "as fast as DAPPER"),
-    "da_dapper_methods.py": ("RMSE dapper", "wiljes2017 EnKF-N N=30", "sakov2012 PF N=100", "iEnKS lag 4"),
+    "da_dapper_methods.py": (
+        "RMSE dapper",
+        "wiljes2017 EnKF-N N=30",
+        "sakov2012 PF N=100",
+        "bocquet_sakov2013 iEnKS",
+    ),
     "forecasting_l63.py": ("lead 1", "quadratic step map", "neural ODE", "GRU"),
     "forecasting_wind.py": ("lead (min)", "persistence", "NWP", "hybrid"),
     "grading_throughput.py": (

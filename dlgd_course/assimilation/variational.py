@@ -185,7 +185,8 @@ class Var4D(SequentialMethod):
     L-BFGS line searches and curvature pairs), so a batch gives exactly what separate runs
     give; ``False`` minimises the batch's summed cost at once (faster, but the experiments
     share one optimisation). The default ``xB = 0.1`` suits Lorenz-63 (Sakov et al. 2012);
-    Lorenz-96 wants less (0.02, see ``setups``).
+    the scaling must shrink as the window grows, and each setup module gives its own (e.g.
+    :mod:`~dlgd_course.assimilation.setups.bocquet_sakov2013`: 0.2, 0.1, 0.02 for lags 1, 2, 4).
     """
 
     lag: int = 1

@@ -5,8 +5,13 @@ Each module defines ``SETUP`` (a :class:`~dlgd_course.assimilation.twin.TwinSetu
 configurations behind those numbers).
 """
 
-from dlgd_course.assimilation.setups import sakov2012, sakov_oke2008, wiljes2017
+from dlgd_course.assimilation.setups import bocquet_sakov2013, sakov2012, sakov_oke2008, wiljes2017
 
-SETUPS = {"sakov2012": sakov2012, "sakov_oke2008": sakov_oke2008, "wiljes2017": wiljes2017}
+SETUPS = {
+    "sakov2012": sakov2012,
+    "sakov_oke2008": sakov_oke2008,
+    "wiljes2017": wiljes2017,
+    "bocquet_sakov2013": bocquet_sakov2013,
+}
 
-__all__ = ["SETUPS", "sakov2012", "sakov_oke2008", "wiljes2017"]
+__all__ = ["SETUPS", "bocquet_sakov2013", "sakov2012", "sakov_oke2008", "wiljes2017"]
