@@ -1,14 +1,13 @@
 """Data assimilation: twin experiments, variational and ensemble methods, a learned solver.
 
-twin         observation operators, truth runs, observations, run states, the cycling harness
-             → xarray.Dataset of forecast/analysis RMSE, spread and rank histograms
+twin         observation operators, truth and observations, run states, cycling → scores Dataset
 static       climatology, optimal interpolation, 3D-Var
 variational  3D-Var / strong- and weak-constraint 4D-Var costs, autograd minimisation
 ensemble     EnKF (perturbed obs), ETKF, DEnKF, LETKF with Gaspari–Cohn localisation, EnKF-N
 particle     particle filter: bootstrap or optimal proposal, resampling, regularisation
 smoother     iterative ensemble Kalman smoother (iEnKS): lag, Gauss–Newton or MDA, EnKF-N option
 learned      4DVarNet-style learned variational interpolation of Lorenz-63
-setups       published configurations (Sakov et al. 2012; Sakov & Oke 2008; Acevedo et al. 2017)
+setups       published configurations (Sakov 2012, Sakov & Oke 2008, Acevedo 2017, Bocquet & Sakov 2013)
 """
 
 from dlgd_course.assimilation.ensemble import (
