@@ -62,10 +62,13 @@ def default_workspace() -> Path:
     return Path.home() / "dlgd-course"
 
 
-def student_config(workspace: Path | str, data: Path | str | None = None) -> Config:
+def student_config(workspace: Path | str, root: Path | str, data: Path | str | None = None) -> Config:
     """nbgrader settings of a student: the course's exchange, fetched assignments in
-    ``workspace/<course>/<assignment>``, and the course's execution settings for validation."""
-    course = course_config(data=data)
+    ``workspace/<course>/<assignment>``, and the course's execution settings for validation.
+
+    ``root`` is the course the student's server belongs to, given explicitly: the server runs in
+    the student's workspace, outside the course, where the course cannot be found."""
+    course = course_config(root, data)
     c = Config()
     c.CourseDirectory.course_id = COURSE_ID
     c.Exchange.root = course.Exchange.root
@@ -80,7 +83,7 @@ def nbgrader_settings(role: str, *, root: Path | str, data: Path | str, workspac
     """The nbgrader configuration of ``role`` (loaded by ``nbgrader_config.py`` in the server)."""
     _check_role(role)
     if role == "student":
-        return student_config(workspace, data)
+        return student_config(workspace, root, data)
     return course_config(root, data)
 
 
