@@ -3,29 +3,50 @@
 Pipeline steps checked, per assignment:
 
 1. the source notebook follows the conventions (solutions/README.md): no outputs, set-up
-   cell, unique grade ids, point total stated, nothing but the notebook in its folder;
+   cell, unique grade ids, point total stated (written answers included), nothing but the
+   notebook in its folder;
 2. ``exercises/`` is what ``make exercises`` generates from ``solutions/`` (byte for byte),
-   and no student file (nor the built book) holds solution code or hidden tests;
-3. every part (solution cell) has its test cells, which grade it inside
+   and no student file (nor the built book) holds solution code, hidden tests, or the model
+   answer or rubric of a written answer;
+3. every part (solution code cell) has its test cells, which grade it inside
    ``graded_part("<assignment>", "<part>")``, and its entry in ``dlgd_course.assignments``;
-   the mutants in ``tests/mutants/<assignment>/`` apply cleanly, the mistakes cover every
-   graded cell and the lazy ones every part their strategy applies to (delegating to the
-   library: parts with library answers; returning the expected value: every part; skipping
-   training: parts that train; faking a result in a cell of its own);
+   written answers (markdown, graded by hand) are no parts; the mutants in
+   ``tests/mutants/<assignment>/`` apply cleanly, the mistakes cover every autograded cell and
+   the lazy ones every part their strategy applies to (delegating to the library: parts with
+   library answers; returning the expected value: every part; skipping training: parts that
+   train; faking a result in a cell of its own);
 4. the full instructor workflow in a temporary course with a local exchange — generate,
-   release, fetch (three students), validate, submit, collect, autograde, generate and
-   release feedback, export CSV — gives the complete notebook full marks, the untouched
-   one 0 and the partly wrong one (the first mutant) exactly the points of the cells it
-   does not break; the feedback holds no hidden test;
-5. every other mutant, mistake or lazy, autograded, loses the points of exactly the cells of
-   its ``FAILS`` and keeps the others;
-6. for every part, the complete notebook with only that part left blank loses exactly that
-   part's points (an unsolved part never costs another part's).
+   release, fetch (three students), validate, submit, collect, autograde, grade the written
+   answers by hand, generate and release feedback, export CSV, dlgd-grade's report — gives
+   the complete notebook full marks on the autograded cells, the untouched one 0 and the
+   partly wrong one (the first batch, see below) exactly the points of the cells it does not
+   break; the totals add the manual grades; the feedback holds no hidden test and no model
+   answer, and shows the grader's comments;
+5. every mistake mutant loses the points of exactly the cells of its ``FAILS``, every lazy
+   mutant too, and every part left blank exactly that part's points (an unsolved part never
+   costs another part's), while all other cells keep theirs.
 
-Each notebook execution costs seconds to tens of seconds on a 2-core CPU, so none runs twice:
-the complete and untouched notebooks are graded once, inside the workflow (4), which also
-serves the first mutant; (5) and (6) run one execution per mutant or part, in parallel under
-xdist. Every graded student is recorded for the table ``test-artifacts/integrity.md``.
+Each notebook execution costs seconds to tens of seconds on a 2-core CPU, so executions are
+shared. The complete and untouched notebooks are graded once, inside the workflow (4). The
+mistakes and the blank parts of (5) are packed into batches
+(:func:`pipeline_helpers.pack_batches`), one execution each: the members of a batch touch
+pairwise different parts (a mistake: the parts of the cells it edits and of its ``FAILS``; a
+blank part: itself), and no member's part reads another member's part (its code cells name
+nothing that the other part's solution cell defines, :func:`pipeline_helpers.part_readers`).
+A batch must lose exactly the union of its members' cells and keep every other one; the first
+batch is the workflow's partly wrong student. Lazy mutants touch every part: one execution
+each. With the seven themes this takes 72 executions instead of 112 (one per mutant and blank
+part), in parallel under xdist. Every member is recorded for ``test-artifacts/integrity.md``
+(its row leaves out the cells the other members of its batch must lose).
+
+What a batch cannot see: a cascade from one member into a cell that another member of the
+same batch must lose anyway (that cell fails either way). The packing keeps apart the parts
+that name each other's results, so such a cascade would have to go through something no part
+names: the shared data cells changed in place, the random state, the kernel's state after an
+error. Parts are independent by construction (a later part gets an earlier result through
+``own_or_reference``, with the reference as fallback; training cells seed themselves), the
+cascades through names are the ones the packing keeps visible, and each lazy mutant, which
+breaks every part at once, still runs alone.
 """
 
 from __future__ import annotations
@@ -41,10 +62,12 @@ from pipeline_helpers import (
     ASSIGNMENTS,
     FIXTURES,
     KERNEL_THREADS,
-    MUTANTS_DIR,
     REPO_ROOT,
+    Batch,
     hidden_test_lines,
+    member_name,
     mutants_of,
+    pack_batches,
     parts_of,
     public_lines,
     record_outcome,
@@ -212,68 +235,65 @@ def test_mutants_are_valid_and_cover_every_graded_cell(assignment: str, tmp_path
         )
 
 
-def _mutant_params() -> list:
-    """Every mutant but the first mistake of each assignment (the workflow's partly wrong
-    student), mistakes and lazy ones."""
-    params = []
-    for assignment in ASSIGNMENTS:
-        if (MUTANTS_DIR / assignment).is_dir():
-            params += [
-                pytest.param(assignment, m, id=f"{assignment}-{m.name}") for m in mutants_of(assignment)[1:]
-            ]
-    return params
+def batches_of(assignment: str) -> list[Batch]:
+    """The executions of the mutant and blank-part checks of an assignment: the mistakes and
+    the parts left blank packed into batches (:func:`pipeline_helpers.pack_batches`; the first
+    is the workflow's partly wrong student), then one per lazy mutant (each touches every
+    part)."""
+    mutants = mutants_of(assignment)
+    batches = pack_batches([m for m in mutants if not m.lazy], source_notebook(assignment))
+    return batches + [Batch((m,), (), {member_name(m): m.fails}) for m in mutants if m.lazy]
 
 
-def _student_name(mutant) -> str:
-    return f"lazy:{mutant.strategy}" if mutant.lazy else f"mistake:{mutant.name}"
-
-
-@pytest.mark.parametrize(("assignment", "mutant"), _mutant_params())
-def test_mutant_loses_exactly_its_points(assignment: str, mutant, tmp_path: Path) -> None:
-    source = source_notebook(assignment)
-    work = fill_solutions(release_notebook(assignment), source, tmp_path / "work" / source.name)
-    apply_mutant(work, mutant, work)
-    score = autograde_notebook(source, work, threads=KERNEL_THREADS, workdir=tmp_path).autograded()
-    record_outcome(
-        assignment,
-        _student_name(mutant),
-        {k: c.score for k, c in score.cells.items()},
-        score.max_score,
-        mutant.fails,
-    )
-    kept = [cell for cell in mutant.fails if score.cells[cell].passed]
-    assert not kept, (
-        f"mutant {mutant.name} ({mutant.description.splitlines()[0]}) keeps full points on "
-        f"{kept}: the tests do not catch this"
-    )
-    lost = [cell for cell, s in score.cells.items() if not s.passed and cell not in mutant.fails]
-    assert not lost, (
-        f"mutant {mutant.name} also loses {lost}, parts it does not touch: the parts are not "
-        f"graded independently"
-    )
-
-
-def _blank_params() -> list:
+def _batch_params() -> list:
+    """Every execution of :func:`batches_of` but the workflow's (the first), per assignment."""
     return [
-        pytest.param(assignment, part, id=f"{assignment}-{part}")
+        pytest.param(assignment, batch, id=f"{assignment}-{batch.label}")
         for assignment in ASSIGNMENTS
-        for part in parts_of(source_notebook(assignment))
+        for batch in batches_of(assignment)[1:]
     ]
 
 
-@pytest.mark.parametrize(("assignment", "part"), _blank_params())
-def test_a_blank_part_costs_only_its_own_points(assignment: str, part: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("assignment", "batch"), _batch_params())
+def test_batch_loses_exactly_its_points(assignment: str, batch: Batch, tmp_path: Path) -> None:
+    """One execution: every member (mistake, blank part, lazy mutant) loses exactly its cells."""
     source = source_notebook(assignment)
-    work = fill_solutions(
-        release_notebook(assignment), source, tmp_path / "work" / source.name, blank=(part,)
-    )
-    score = autograde_notebook(source, work, threads=KERNEL_THREADS, workdir=tmp_path).autograded()
+    work = batch.student_work(release_notebook(assignment), source, tmp_path / "work" / source.name)
+    score = autograde_notebook(source, work, threads=KERNEL_THREADS, workdir=tmp_path)
+    check_batch(assignment, batch, score.autograded(), record=True)
+
+
+def check_batch(assignment: str, batch: Batch, score: NotebookScore, *, record: bool) -> None:
+    """Each member of ``batch`` lost exactly its cells in the autograded ``score``: a mistake
+    or lazy mutant its ``FAILS`` (not full points), a blank part its test cells (0 points);
+    every other cell kept its full points. ``record``: keep each member for the integrity
+    table, with the cells the other members must lose left out of its scores."""
     scores = {k: c.score for k, c in score.cells.items()}
-    record_outcome(assignment, f"blank:{part}", scores, score.max_score)
-    own = parts_of(source)[part]
-    assert not any(scores[cell] for cell in own), f"the blank part {part} keeps points: {scores}"
-    lost = [cell for cell, s in score.cells.items() if not s.passed and cell not in own]
-    assert not lost, f"leaving only {part} blank also costs {lost}: {scores}"
+    at_stake = {cell for cells in batch.losses.values() for cell in cells}
+    mutants = {member_name(m): m for m in batch.mistakes}
+    for member, cells in batch.losses.items():
+        if record:
+            own = {k: v for k, v in scores.items() if k in cells or k not in at_stake}
+            total = sum(score.cells[k].max_score for k in own)
+            record_outcome(assignment, member, own, total, cells)
+        if member in mutants:
+            mutant = mutants[member]
+            kept = [cell for cell in cells if score.cells[cell].passed]
+            assert not kept, (
+                f"mutant {mutant.name} ({mutant.description.splitlines()[0]}) keeps full points on "
+                f"{kept}: the tests do not catch this"
+            )
+        else:
+            kept = [cell for cell in cells if scores[cell]]
+            assert not kept, (
+                f"the blank part {member.removeprefix('blank:')} keeps points on {kept}: {scores}"
+            )
+    lost = [cell for cell, s in score.cells.items() if not s.passed and cell not in at_stake]
+    together = f" (sharing one execution: {', '.join(batch.losses)})" if len(batch.losses) > 1 else ""
+    assert not lost, (
+        f"{', '.join(batch.losses)} also lose {lost}, cells none of them touches: the parts are not "
+        f"graded independently{together}: {scores}"
+    )
 
 
 STUDENTS = ("complete", "partly_wrong", "empty")
@@ -281,9 +301,8 @@ STUDENTS = ("complete", "partly_wrong", "empty")
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
-    mutants = mutants_of(assignment)
-    assert mutants, f"tests/mutants/{assignment}/ needs mutants (the partly wrong student)"
-    check_instructor_workflow(source_notebook(assignment), mutants[0], tmp_path)
+    assert mutants_of(assignment), f"tests/mutants/{assignment}/ needs mutants (the partly wrong student)"
+    check_instructor_workflow(source_notebook(assignment), batches_of(assignment)[0], tmp_path)
 
 
 def test_instructor_workflow_with_written_answers(tmp_path: Path) -> None:
@@ -310,14 +329,17 @@ def test_instructor_workflow_with_written_answers(tmp_path: Path) -> None:
         edits=(Edit("add", "a + b", "a - b"),),
         fails=("test_add",),
     )
-    check_instructor_workflow(source, subtract, tmp_path, regrade=True)
+    partly_wrong = pack_batches([subtract], source)[0]
+    assert set(partly_wrong.losses) == {"mistake:subtract", "blank:square"}, partly_wrong.losses
+    check_instructor_workflow(source, partly_wrong, tmp_path, regrade=True)
 
 
 def check_instructor_workflow(
-    source: Path, partly_wrong: Mutant, tmp_path: Path, *, regrade: bool = False
+    source: Path, partly_wrong: Batch, tmp_path: Path, *, regrade: bool = False
 ) -> None:
     """The whole instructor workflow on the assignment of ``source`` (a source notebook) in a
-    temporary course, with three students: complete, ``partly_wrong`` (a mistake mutant) and
+    temporary course, with three students: complete, ``partly_wrong`` (a batch of mistakes and
+    blank parts, checked as :func:`check_batch` does) and
     empty (the untouched release). The written answers are graded by hand through nbgrader's
     API (:func:`autograder.instructor.grade_by_hand`) between autograding and feedback.
     ``regrade``: autograde the complete student once more after the manual grading (costs one
@@ -338,10 +360,10 @@ def check_instructor_workflow(
         fetched = instructor.fetch(config, assignment, student, workspace) / source.name
         fetched_notebooks[student] = fetched
         assert fetched.is_file(), f"{student} did not fetch {source.name}"
-        if student in ("complete", "partly_wrong"):
+        if student == "complete":
             fill_solutions(fetched, source, fetched)
         if student == "partly_wrong":
-            apply_mutant(fetched, partly_wrong, fetched)
+            partly_wrong.student_work(fetched, source, fetched)
     # nbgrader's `validate` CLI exits 0 even here; the Python verdict must say "failed".
     with kernel_threads(KERNEL_THREADS):
         empty_verdict = validate_notebook(fetched_notebooks["empty"], config)
@@ -362,28 +384,16 @@ def check_instructor_workflow(
 
     scores = read_all()
     auto = {s: scores[s].autograded() for s in STUDENTS}
-    if source == source_notebook(assignment):
-        for student, name in (
-            ("complete", "complete"),
-            ("empty", "empty"),
-            ("partly_wrong", _student_name(partly_wrong)),
-        ):
-            record_outcome(
-                assignment,
-                name,
-                {k: c.score for k, c in auto[student].cells.items()},
-                auto[student].max_score,
-                partly_wrong.fails if student == "partly_wrong" else (),
-            )
+    course_notebook = source == source_notebook(assignment)
+    if course_notebook:
+        for student in ("complete", "empty"):
+            scored = {k: c.score for k, c in auto[student].cells.items()}
+            record_outcome(assignment, student, scored, auto[student].max_score)
     complete = {k: c.score for k, c in auto["complete"].cells.items()}
     assert complete == cells, f"the solution should get full marks {cells}, got {complete}"
     empty = {k: c.score for k, c in scores["empty"].cells.items()}
     assert not any(empty.values()), f"the untouched student version should score 0, got {empty}"
-    wrong = auto["partly_wrong"].cells
-    kept = [cell for cell in partly_wrong.fails if wrong[cell].passed]
-    assert not kept, f"mutant {partly_wrong.name} keeps full points on {kept}"
-    lost = [cell for cell, s in wrong.items() if not s.passed and cell not in partly_wrong.fails]
-    assert not lost, f"mutant {partly_wrong.name} also loses {lost}: parts are not independent"
+    check_batch(assignment, partly_wrong, auto["partly_wrong"], record=course_notebook)
 
     # Written answers: 0 and "needs manual grade" for those who wrote one (an untouched answer
     # is nbgrader's "no response": 0, nothing to grade); graded by hand, they enter the total.

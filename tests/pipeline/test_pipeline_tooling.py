@@ -17,6 +17,9 @@ from pipeline_helpers import (
     KERNEL_THREADS,
     REPO_ROOT,
     hidden_test_lines,
+    pack_batches,
+    part_readers,
+    parts_of,
     public_lines,
     shows_line,
     solution_lines,
@@ -33,6 +36,8 @@ from autograder.grading import (
     validate_notebook,
 )
 from autograder.mutants import (
+    Edit,
+    Mutant,
     apply_mutant,
     fill_solutions,
     insert_written_answer,
@@ -467,3 +472,35 @@ def test_dlgd_check_prints_whole_failure_messages() -> None:
 def test_dlgd_check_rejects_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert dlgd_main(["check", str(tmp_path / "nope.ipynb")]) == 2
     assert "no such notebook" in capsys.readouterr().err
+
+
+def test_batches_share_executions_only_between_parts_that_do_not_read_each_other(tmp_path: Path) -> None:
+    """The tiny fixture's parts are independent: a mistake in `add` and `square` left blank
+    share an execution; once `square`'s test uses `add`, they no longer do (a cascade from
+    `add` into `test_square` would be hidden), and a mistake that also fails `test_square`
+    touches both parts."""
+    subtract = Mutant("subtract", "a - b", TINY.name, (Edit("add", "a + b", "a - b"),), ("test_add",))
+    assert part_readers(TINY, parts_of(TINY)) == {"add": set(), "square": set()}
+    batches = pack_batches([subtract], TINY)
+    assert [b.losses for b in batches] == [
+        {"mistake:subtract": ("test_add",), "blank:square": ("test_square",)},
+        {"blank:add": ("test_add",)},
+    ]
+    assert batches[0].mistakes == (subtract,) and batches[0].blanks == ("square",)
+
+    reading = tmp_path / TINY.name
+    nb = nbformat.read(TINY, as_version=4)
+    nb.cells[7].source = "assert square(add(1, 2)) == 9\n" + nb.cells[7].source
+    nbformat.write(nb, reading)
+    assert part_readers(reading, parts_of(reading)) == {"add": {"square"}, "square": set()}
+    assert [list(b.losses) for b in pack_batches([subtract], reading)] == [
+        ["mistake:subtract"],
+        ["blank:add"],
+        ["blank:square"],
+    ]
+    both = Mutant("both", "a - b", TINY.name, (Edit("add", "a + b", "a - b"),), ("test_add", "test_square"))
+    assert [list(b.losses) for b in pack_batches([both, subtract], TINY)] == [
+        ["mistake:both"],
+        ["mistake:subtract", "blank:square"],
+        ["blank:add"],
+    ]
