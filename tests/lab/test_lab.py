@@ -394,6 +394,12 @@ def _instructor_grades_by_hand_and_releases_feedback(browser, course: Course) ->
     points and a comment; the formgrader's submissions page then shows the full total, and the
     feedback is generated and released from there."""
     page = _submission_page(browser, course)
+    refused: list[str] = []  # the page's failed requests and errors, for the message below
+    page.on(
+        "response",
+        lambda r: refused.append(f"{r.request.method} {r.url}: {r.status}") if r.status >= 400 else None,
+    )
+    page.on("console", lambda m: refused.append(f"console: {m.text}") if m.type == "error" else None)
     for grade_id, points in course.written_points.items():
         page.fill(f"input.score#{grade_id}", f"{points:g}")
         page.fill(f"textarea#{grade_id}-comment", _comment(grade_id))
@@ -411,7 +417,9 @@ def _instructor_grades_by_hand_and_releases_feedback(browser, course: Course) ->
 
     deadline = time.monotonic() + 30
     while not saved():
-        assert time.monotonic() < deadline, "the formgrader did not save the manual grades"
+        if time.monotonic() > deadline:
+            page.screenshot(path=str(ARTIFACTS / "formgrader-manual-grade-not-saved.png"))
+            pytest.fail(f"the formgrader did not save the manual grades; failed requests, errors: {refused}")
         page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "formgrader-manual-grade.png"))
     assert not page.outside_requests, f"the formgrader's page asked the internet for {page.outside_requests}"
@@ -475,12 +483,14 @@ def _student_fetches_feedback(browser, course: Course) -> None:
 
 
 def _submission_page(browser, course: Course):
-    """The formgrader's manual-grading page of the student's submission, set up."""
+    """The formgrader's manual-grading page of the student's submission, set up, opened from
+    the instructor's JupyterLab (whose page sets the XSRF cookie the formgrader sends when it
+    saves a grade)."""
     config = course_config(course.root, course.data)
     with gradebook(config) as gb:
         submission = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, course.student_id).id
-    url = course.servers["instructor"].url.replace("/lab?", f"/formgrader/submissions/{submission}/?", 1)
-    page = open_local_page(browser, url, width=1400, height=900)
+    page = _open_lab(browser, course.servers["instructor"])
+    page.goto(course.servers["instructor"].url.replace("/lab?", f"/formgrader/submissions/{submission}/?", 1))
     page.wait_for_function(
         "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000
     )
