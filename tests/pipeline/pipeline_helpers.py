@@ -171,10 +171,11 @@ def member_name(mutant: Mutant) -> str:
 @dataclass(frozen=True)
 class Batch:
     """Checks that share one execution: mistake mutants and parts left blank, touching
-    pairwise different parts. ``losses``: each member (``mistake:<name>``, ``blank:<part>``,
-    as in the integrity table) → the graded cells it must lose; all other cells keep theirs."""
+    pairwise different parts (:func:`pack_batches`), or one lazy mutant alone. ``losses``:
+    each member (``mistake:<name>``, ``lazy:<strategy>``, ``blank:<part>``, as in the integrity
+    table) → the graded cells it must lose; all other cells keep theirs."""
 
-    mistakes: tuple[Mutant, ...]
+    mutants: tuple[Mutant, ...]
     blanks: tuple[str, ...]
     losses: dict[str, tuple[str, ...]]
 
@@ -183,10 +184,10 @@ class Batch:
         return "+".join(self.losses)
 
     def student_work(self, release_nb: Path, source_nb: Path, output_nb: Path) -> Path:
-        """The student's work with every member applied: mistakes edited in, blank parts
-        left as released."""
+        """The student's work with every member applied: mutants edited in, blank parts left
+        as released."""
         fill_solutions(release_nb, source_nb, output_nb, blank=self.blanks)
-        for mutant in self.mistakes:
+        for mutant in self.mutants:
             apply_mutant(output_nb, mutant, output_nb)
         return output_nb
 
@@ -256,7 +257,7 @@ def pack_batches(mistakes: list[Mutant], notebook: Path) -> list[Batch]:
         free[1].append(member)
     return [
         Batch(
-            mistakes=tuple(m[2] for m in batch if m[2] is not None),
+            mutants=tuple(m[2] for m in batch if m[2] is not None),
             blanks=tuple(m[0].removeprefix("blank:") for m in batch if m[2] is None),
             losses={m[0]: m[3] for m in batch},
         )

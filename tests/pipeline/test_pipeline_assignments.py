@@ -270,7 +270,7 @@ def check_batch(assignment: str, batch: Batch, score: NotebookScore, *, record: 
     table, with the cells the other members must lose left out of its scores."""
     scores = {k: c.score for k, c in score.cells.items()}
     at_stake = {cell for cells in batch.losses.values() for cell in cells}
-    mutants = {member_name(m): m for m in batch.mistakes}
+    mutants = {member_name(m): m for m in batch.mutants}
     for member, cells in batch.losses.items():
         if record:
             own = {k: v for k, v in scores.items() if k in cells or k not in at_stake}

@@ -486,7 +486,7 @@ def test_batches_share_executions_only_between_parts_that_do_not_read_each_other
         {"mistake:subtract": ("test_add",), "blank:square": ("test_square",)},
         {"blank:add": ("test_add",)},
     ]
-    assert batches[0].mistakes == (subtract,) and batches[0].blanks == ("square",)
+    assert batches[0].mutants == (subtract,) and batches[0].blanks == ("square",)
 
     reading = tmp_path / TINY.name
     nb = nbformat.read(TINY, as_version=4)
