@@ -444,7 +444,8 @@ def check_instructor_workflow(
     rows = instructor.export_csv(config, tmp_path / "grades.csv")
     by_student = {row["student_id"]: float(row["score"]) for row in rows}
     assert by_student == pytest.approx(totals), f"nbgrader's CSV should hold {totals}, got {by_student}"
-    assert 0 < by_student["partly_wrong"] < sum(cells.values()) + sum(written.values())
+    # (the first batch may break every part: then the partly wrong student scores 0 as well)
+    assert by_student["partly_wrong"] < by_student["complete"]
     reports = write_reports(config, assignment, tmp_path / "reports")
     assert reports.awaiting_manual_grade == (len(written) if regrade else 0), reports
     with open(reports.csv, newline="") as stream:
