@@ -50,7 +50,7 @@ env:
 # lint first: a finding of ruff fails `make test` before any test runs.
 # bench-deps: every benchmark runs once in its --quick size (tests/test_benchmarks.py), the
 # DAPPER comparison included (required here, skipped in a plain pytest run without DAPPER)
-test: env lint mathjax bench-deps
+test: env lint mathjax bench-deps hub-deps
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PATH="$(abspath $(BIN)):$$PATH" DLGD_REQUIRE_DAPPER=1 \
 		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
