@@ -91,7 +91,7 @@ def remove_students(names: list[str]) -> None:
 def as_student(student: str, step: str, assignment: str, exchange: Path) -> None:
     workspace = Path(pwd.getpwnam(student).pw_dir) / WORKSPACE
     env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PATH": f"{Path(sys.executable).parent}:/usr/sbin:/usr/bin:/sbin:/bin",
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
         "HOME": str(workspace.parent),
     }
