@@ -121,13 +121,22 @@ def course_config(
     c.CourseDirectory.db_url = db_url or f"sqlite:///{data_path / 'gradebook.db'}"
     c.Exchange.root = os.environ.get(EXCHANGE_ENV_VAR) or str(data_path / "exchange")
     c.Exchange.path_includes_course = True
+    c.merge(execution_settings(cell_timeout))
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, StripHiddenTests]
+    return offline_math(c, root_path)
+
+
+def execution_settings(cell_timeout: int = CELL_TIMEOUT_S) -> Config:
+    """How the course runs a notebook, wherever it runs (autograding, *Validate*, a student's
+    server without the course): the per-cell limit, the stderr filter and the stub of an
+    unwritten answer. Needs no course root."""
+    c = Config()
     c.Execute.timeout = cell_timeout
     c.Execute.interrupt_on_timeout = True
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = IGNORED_STDERR
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, StripHiddenTests]
-    return offline_math(c, root_path)
+    return c
 
 
 def ensure_state_directories(config: Config) -> None:
