@@ -22,7 +22,7 @@ STAMP := $(VENV)/.dlgd-installed
 ENV_KEY := $(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)-$(TORCH_SPEC)-$(EXTRAS)
 
 .PHONY: env book test lint format exercises benchmark bench-deps clean-book clean help mathjax
-.PHONY: wheelhouse gpu-check
+.PHONY: wheelhouse gpu-check hub hub-deps
 
 help:
 	@echo "make book    build the rendered book (creates .venv if needed)"
@@ -33,6 +33,7 @@ help:
 	@echo "make exercises  regenerate exercises/ (student versions) from solutions/"
 	@echo "make lab         JupyterLab for a student (assignment list, validate, submit)"
 	@echo "make formgrader  JupyterLab for the instructor (formgrader, gradebook, course list)"
+	@echo "make hub         a JupyterHub on this machine: instructor + students as Unix users (as root)"
 	@echo "make wheelhouse  wheels for an offline install on GPU nodes (WHEEL_PYTHON, WHEEL_PLATFORM, TORCH_SPEC)"
 	@echo "make gpu-check   GPU-relevant tests + every solution autograded on CUDA, per-notebook times"
 
@@ -49,7 +50,7 @@ env:
 # lint first: a finding of ruff fails `make test` before any test runs.
 # bench-deps: every benchmark runs once in its --quick size (tests/test_benchmarks.py), the
 # DAPPER comparison included (required here, skipped in a plain pytest run without DAPPER)
-test: env lint mathjax bench-deps
+test: env lint mathjax bench-deps hub-deps
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PATH="$(abspath $(BIN)):$$PATH" DLGD_REQUIRE_DAPPER=1 \
 		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
@@ -150,3 +151,21 @@ lab: env
 
 formgrader: env mathjax
 	$(BIN)/python -m autograder.lab instructor $(LAB_ARGS)
+
+# A real JupyterHub on this machine (autograder/hub.py): the course's wheel for the users'
+# servers, configurable-http-proxy from npm into .hub/, then the hub in the foreground (as
+# root: it creates the Unix users). HUB_STUDENTS and HUB_PORT size it.
+HUB_STUDENTS ?= 3
+HUB_PORT ?= 8000
+CHP_VERSION ?= 5.3.0
+
+.hub/node_modules/.bin/configurable-http-proxy:
+	mkdir -p .hub && cd .hub && npm install --silent --no-save configurable-http-proxy@$(CHP_VERSION)
+
+hub-deps: .hub/node_modules/.bin/configurable-http-proxy
+
+hub: env mathjax hub-deps
+	@if [ "$$(id -u)" != 0 ]; then echo "make hub creates Unix users and starts servers as them: run it as root (sudo make hub)"; exit 2; fi
+	rm -rf .hub/dist && $(BIN)/python -c "from setuptools import build_meta; build_meta.build_wheel('.hub/dist')" >/dev/null
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m autograder.hub up --wheel .hub/dist/*.whl \
+		--students $(HUB_STUDENTS) --port $(HUB_PORT)

@@ -5,6 +5,7 @@
     dlgd-grade 03-data-assimilation --scheduler tcp://10.0.0.5:8786 --gpus 1
     dlgd-grade 03-data-assimilation --slurm --workers 8 --gpus 1 --slurm-partition gpu
     dlgd-grade 00-pytorch-lightning --db-url postgresql+psycopg://grader@db/dlgd
+    dlgd-grade --export canvas --output canvas.csv          # grades out (canvas, moodle, csv)
 
 The gradebook must hold the assignment (``nbgrader generate_assignment``) and the
 submissions must be collected (``nbgrader collect``). Grades already recorded for an
@@ -21,6 +22,9 @@ jobs can never start, or they ended without a worker), dlgd-grade prints each jo
 reason, cancels its jobs and stops before sending any submission. Jobs that end early are
 replaced.
 
+--export writes the gradebook in the CSV layout that Canvas or Moodle imports (see
+autograder/lms_export.py) instead of grading.
+
 Exit status: 0 when every submission is graded normally, 1 when some could not be graded
 (the infrastructure failed, or no worker started: re-run to resume), 2 on bad input, 3 when
 every submission is recorded but some were not graded normally (look at them).
@@ -36,6 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autograder.course import course_config, data_dir
+from autograder.lms_export import LAYOUTS, export_grades
 from autograder.sandbox import BACKENDS, DEFAULT_IMAGE, SandboxLimits, SandboxUnavailable
 
 
@@ -46,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="\n".join(__doc__.splitlines()[2:]),
     )
-    parser.add_argument("assignment", help="assignment id, e.g. 00-pytorch-lightning")
+    parser.add_argument(
+        "assignment", nargs="?", help="assignment id, e.g. 00-pytorch-lightning (not with --export)"
+    )
     parser.add_argument("--students", help="comma-separated student ids (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="parallel sandboxes (default 1)")
     where = parser.add_mutually_exclusive_group()
@@ -112,7 +119,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--report", type=Path, help="folder of the CSV and HTML report")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    exporting = parser.add_argument_group("grades out (instead of grading)")
+    exporting.add_argument(
+        "--export",
+        choices=LAYOUTS,
+        help="write the gradebook as the CSV that Canvas or Moodle imports (or a plain one) and stop",
+    )
+    exporting.add_argument("--output", type=Path, help="file of --export (default: grades-<layout>.csv)")
+    exporting.add_argument(
+        "--assignments", help="comma-separated assignment ids of --export (default: every assignment)"
+    )
     return parser
+
+
+def export(args: argparse.Namespace) -> int:
+    """``dlgd-grade --export``: the gradebook to a CSV file; names the written answers still to grade."""
+    data = args.course_data or data_dir()
+    config = course_config(args.course_root, data, db_url=args.db_url)
+    output = args.output or Path(f"grades-{args.export}.csv")
+    assignments = [a.strip() for a in args.assignments.split(",")] if args.assignments else None
+    table = export_grades(config, args.export, output, assignments)
+    print(
+        f"{output}: {len(table.students)} students, {len(table.assignments)} assignments "
+        f"({args.export} layout)"
+    )
+    if table.pending_manual:
+        print(
+            f"  {len(table.pending_manual)} submissions have written answers not graded by hand yet "
+            f"(counted as 0): {', '.join(table.pending_manual)}",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,6 +163,15 @@ def main(argv: list[str] | None = None) -> int:
     from autograder.report import write_reports
 
     args = _parser().parse_args(argv)
+    if args.export:
+        try:
+            return export(args)
+        except ValueError as error:
+            print(f"dlgd-grade: {error}", file=sys.stderr)
+            return 2
+    if not args.assignment:
+        print("dlgd-grade: name the assignment to grade (or give --export)", file=sys.stderr)
+        return 2
     cluster = None
     sigterm = None
     try:

@@ -5,7 +5,8 @@ found by :func:`autograder.locate.course_root`) is the nbgrader course root: ``s
 the source directory and ``exercises/`` the release directory. Instructor-side state (gradebook, exchange,
 ``submitted/``, ``autograded/``, ``feedback/``) lives outside the repository in a per-user
 data directory, ``$DLGD_COURSE_DATA`` or else ``$XDG_DATA_HOME/dlgd-course`` (default
-``~/.local/share/dlgd-course``).
+``~/.local/share/dlgd-course``); the exchange is ``<data>/exchange`` unless ``$DLGD_EXCHANGE``
+names a shared one (a JupyterHub's, see :mod:`autograder.hub`).
 
 Known nbgrader 0.9.6 traps handled here:
 
@@ -36,6 +37,8 @@ from dlgd_course.selfcheck import IGNORED_STDERR
 COURSE_ID = "dlgd"
 RELEASE_DIRECTORY = "exercises"
 DATA_ENV_VAR = "DLGD_COURSE_DATA"
+#: The nbgrader exchange's root when it is not ``<data>/exchange``: a hub's shared exchange.
+EXCHANGE_ENV_VAR = "DLGD_EXCHANGE"
 
 # Per-cell execution limit (s). A whole solution notebook must autograde in <= 120 s on a
 # 2-core CPU; one cell may take all of it (training), so the per-cell limit is the same.
@@ -116,15 +119,24 @@ def course_config(
             f"db_url {db_url!r} is not an SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...)"
         )
     c.CourseDirectory.db_url = db_url or f"sqlite:///{data_path / 'gradebook.db'}"
-    c.Exchange.root = str(data_path / "exchange")
+    c.Exchange.root = os.environ.get(EXCHANGE_ENV_VAR) or str(data_path / "exchange")
     c.Exchange.path_includes_course = True
+    c.merge(execution_settings(cell_timeout))
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, StripHiddenTests]
+    return offline_math(c, root_path)
+
+
+def execution_settings(cell_timeout: int = CELL_TIMEOUT_S) -> Config:
+    """How the course runs a notebook, wherever it runs (autograding, *Validate*, a student's
+    server without the course): the per-cell limit, the stderr filter and the stub of an
+    unwritten answer. Needs no course root."""
+    c = Config()
     c.Execute.timeout = cell_timeout
     c.Execute.interrupt_on_timeout = True
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = IGNORED_STDERR
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, StripHiddenTests]
-    return offline_math(c, root_path)
+    return c
 
 
 def ensure_state_directories(config: Config) -> None:

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from autograder.course import COURSE_ID, course_config, data_dir, ensure_state_directories
+from autograder.course import COURSE_ID, course_config, data_dir, ensure_state_directories, execution_settings
 from autograder.locate import course_root
 
 ROLES = ("student", "instructor")
@@ -74,8 +74,7 @@ def student_config(workspace: Path | str, root: Path | str, data: Path | str | N
     c.Exchange.root = course.Exchange.root
     c.Exchange.path_includes_course = course.Exchange.path_includes_course
     c.Exchange.assignment_dir = str(Path(workspace).resolve())
-    for section in ("Execute", "IgnorePattern", "ClearSolutions"):
-        c[section] = course[section]
+    c.merge(execution_settings())
     return c
 
 

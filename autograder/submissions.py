@@ -878,8 +878,18 @@ def record(
     )
     folder = autograded_folder(config, submission)
     folder.mkdir(parents=True, exist_ok=True)
+    # as nbgrader's autograde: the submission's time and secret go along, since releasing
+    # feedback names the student's report after them (without them, the release stops here)
+    for name in FEEDBACK_KEYS:
+        source = submission.folder / name
+        if source.is_file() and not source.is_symlink() and source.stat().st_size <= 4096:
+            _atomic_write(folder / name, source.read_text(encoding="utf-8", errors="replace"))
     _atomic_write(folder / MARKER, json.dumps(asdict(entry), indent=1))
     return entry
+
+
+#: Files of a submission that nbgrader's feedback release reads from the autograded folder.
+FEEDBACK_KEYS = ("timestamp.txt", "submission_secret.txt")
 
 
 def _atomic_write(path: Path, text: str) -> None:

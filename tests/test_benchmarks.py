@@ -11,8 +11,8 @@ development-only reference
 (``make bench-deps``, which ``make test`` runs first and then requires it through
 ``DLGD_REQUIRE_DAPPER=1``); in a plain pytest run without DAPPER its quick run is skipped.
 Another test hides DAPPER and checks that the script then stops at once with the message
-saying how to install it. ``benchmarks/grading_throughput.py`` needs the local
-sandbox (root): skipped without it, except under ``DLGD_REQUIRE_SANDBOX=1`` (CI).
+saying how to install it. ``benchmarks/grading_throughput.py`` and ``hub_load.py`` need the
+local sandbox (root): skipped without it, except under ``DLGD_REQUIRE_SANDBOX=1`` (CI).
 """
 
 from __future__ import annotations
@@ -69,6 +69,13 @@ TABLES: dict[str, tuple[str, ...]] = {
         "nbgrader autograde (serial)",
         "dlgd-grade, 2 worker(s)",
         "same scores from all of them: True",
+    ),
+    "hub_load.py": (
+        "| fetch + submit (all students, concurrent) |",
+        "| collect |",
+        "dlgd-grade, 2 workers",
+        "submissions per minute end to end",
+        "lost: none; submitted or graded twice: none",
     ),
     "interpolation_table.py": (
         "| method | RMSE log10 |",
@@ -136,18 +143,20 @@ def _params() -> list[object]:
         not _has_dapper() and os.environ.get("DLGD_REQUIRE_DAPPER") != "1",
         reason="DAPPER (make bench-deps; make test installs it) is not installed: no comparison to run",
     )
+    needs_sandbox = (
+        pytest.mark.skipif(
+            not _sandbox_available() and os.environ.get("DLGD_REQUIRE_SANDBOX") != "1",
+            reason="the local sandbox needs Linux, root and unshare (CI runs as root)",
+        ),
+        # its sandboxes run under the sandbox uids, which tests/grading checks are free
+        # of processes after each run: never at the same time as those
+        pytest.mark.xdist_group("grading"),
+    )
     marks = {
         "da_lorenz96_etkf.py": needs_dapper,
         "da_dapper_methods.py": needs_dapper,
-        "grading_throughput.py": (
-            pytest.mark.skipif(
-                not _sandbox_available() and os.environ.get("DLGD_REQUIRE_SANDBOX") != "1",
-                reason="the local sandbox needs Linux, root and unshare (CI runs as root)",
-            ),
-            # its sandboxes run under the sandbox uids, which tests/grading checks are free
-            # of processes after each run: never at the same time as those
-            pytest.mark.xdist_group("grading"),
-        ),
+        "grading_throughput.py": needs_sandbox,
+        "hub_load.py": needs_sandbox,
     }
     return [pytest.param(name, marks=marks.get(name, ()), id=name.removesuffix(".py")) for name in TABLES]
 
