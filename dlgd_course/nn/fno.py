@@ -39,7 +39,7 @@ class SpectralConv1d(nn.Module):
         if n_points <= 2 * self.n_modes:
             raise ValueError(f"a grid of {n_points} points cannot hold {self.n_modes} Fourier modes")
         coefficients = torch.fft.rfft(v, norm="forward")[..., : self.n_modes]
-        mixed = torch.einsum("bik,iok->bok", coefficients, self.weight)
+        mixed = torch.einsum("bik,iok->bok", coefficients, self.weight.to(coefficients.dtype))
         return torch.fft.irfft(mixed, n=n_points, norm="forward")
 
 
