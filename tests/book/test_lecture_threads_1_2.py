@@ -79,8 +79,8 @@ def test_uncorrected_rollout_is_the_solver_and_training_through_it_lowers_the_lo
         correction,
         solver,
         reference,
-        unroll=3,
-        n_iterations=40,
+        unroll=2,
+        n_iterations=25,
         batch_size=8,
         generator=torch.Generator().manual_seed(0),
     )
