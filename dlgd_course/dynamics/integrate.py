@@ -59,6 +59,7 @@ def euler_step(tendency: Tendency, state: Tensor, dt: float) -> Tensor:
 
 def heun_step(tendency: Tendency, state: Tensor, dt: float) -> Tensor:
     """Heun's method (explicit trapezoidal rule). Second order."""
+    guard_answer()
     k1 = tendency(state)
     k2 = tendency(state + dt * k1)
     return state + 0.5 * dt * (k1 + k2)

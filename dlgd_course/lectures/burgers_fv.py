@@ -22,6 +22,8 @@ import math
 import torch
 from torch import Tensor
 
+from dlgd_course.own_work import guard_answer
+
 
 def cell_centres(n_cells: int, dtype: torch.dtype = torch.float64) -> Tensor:
     """Centres of ``n_cells`` equal cells covering [-1, 1), shape ``(n_cells,)``."""
@@ -32,6 +34,7 @@ def cell_centres(n_cells: int, dtype: torch.dtype = torch.float64) -> Tensor:
 
 def godunov_flux(left: Tensor, right: Tensor) -> Tensor:
     """Exact Riemann flux of f(u) = u²/2 between face values ``left`` (u⁻) and ``right`` (u⁺)."""
+    guard_answer()
     return torch.maximum(0.5 * left.clamp(min=0) ** 2, 0.5 * right.clamp(max=0) ** 2)
 
 
@@ -43,6 +46,7 @@ def minmod(a: Tensor, b: Tensor) -> Tensor:
 def burgers_tendency(u: Tensor, nu: float) -> Tensor:
     """du/dt of cell averages ``u (..., n_cells)`` on [-1, 1): MUSCL–Godunov advection plus
     central diffusion with viscosity ``nu``. Same shape as ``u``."""
+    guard_answer()
     dx = 2.0 / u.shape[-1]
     jump = u - u.roll(1, -1)  # u_i - u_{i-1}
     slope = minmod(jump, jump.roll(-1, -1))
@@ -61,6 +65,7 @@ def burgers_fv(u0: Tensor, nu: float, frame_dt: float, n_frames: int, substeps: 
     """States at frames 0..n_frames, shape ``(n_frames + 1, *u0.shape)``, each frame ``frame_dt``
     apart and reached by ``substeps`` Heun steps. ``u0 (..., n_cells)`` holds cell averages; keep
     ``frame_dt / substeps`` below :func:`stable_step`."""
+    guard_answer()
     if n_frames < 1 or substeps < 1:
         raise ValueError(f"n_frames and substeps must be positive, got {n_frames} and {substeps}")
     h = frame_dt / substeps
