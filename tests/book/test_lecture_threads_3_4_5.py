@@ -34,7 +34,7 @@ from dlgd_course.lectures.conditional_diffusion import (
 
 TRUTH, IMPERFECT, DT = Lorenz96(F=8.0), Lorenz96(F=5.0), 0.05
 WINDOWS = dict(
-    dt=DT, n_windows=16, window_steps=10, obs_every=2, site_stride=2, obs_std=1.0, background_std=1.0
+    dt=DT, n_windows=8, window_steps=10, obs_every=2, site_stride=2, obs_std=1.0, background_std=1.0
 )
 
 
@@ -42,6 +42,7 @@ def imperfect_step(x: torch.Tensor) -> torch.Tensor:
     return rk4_step(IMPERFECT.tendency, x, DT)
 
 
+@pytest.mark.slow
 def test_weak_constraint_beats_strong_with_a_forcing_error() -> None:
     strong, weak = [], []
     for seed in range(3):
@@ -55,6 +56,7 @@ def test_weak_constraint_beats_strong_with_a_forcing_error() -> None:
     )
 
 
+@pytest.mark.slow
 def test_correction_learned_from_analyses_improves_forecasts() -> None:
     data = make_windows(TRUTH, generator=torch.Generator().manual_seed(0), **WINDOWS)
     test = make_windows(TRUTH, generator=torch.Generator().manual_seed(100), **WINDOWS)
@@ -135,6 +137,7 @@ def test_gaussian_posterior_of_one_observed_point_is_the_scalar_kalman_update() 
     assert cov.tolist() == pytest.approx([[2 / 3, 1 / 3], [1 / 3, 2 - 1 / 3]])
 
 
+@pytest.mark.slow
 def test_guided_diffusion_samples_follow_the_observations() -> None:
     generator = torch.Generator().manual_seed(0)
     grid = torch.linspace(0, 1, 16)
