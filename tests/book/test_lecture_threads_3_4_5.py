@@ -134,7 +134,7 @@ def test_gaussian_posterior_of_one_observed_point_is_the_scalar_kalman_update() 
     )
     # gain C H^T / (H C H^T + r) = (2, 1) / 3
     assert mean.flatten().tolist() == pytest.approx([2.0, 1.0])
-    assert cov.tolist() == pytest.approx([[2 / 3, 1 / 3], [1 / 3, 2 - 1 / 3]])
+    assert cov.flatten().tolist() == pytest.approx([2 / 3, 1 / 3, 1 / 3, 2 - 1 / 3])
 
 
 @pytest.mark.slow
