@@ -32,6 +32,8 @@ from dlgd_course.lectures.conditional_diffusion import (
     train_field_diffusion,
 )
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # small tensors: threads only add contention
+
 TRUTH, IMPERFECT, DT = Lorenz96(F=8.0), Lorenz96(F=5.0), 0.05
 WINDOWS = dict(
     dt=DT, n_windows=8, window_steps=10, obs_every=2, site_stride=2, obs_std=1.0, background_std=1.0
