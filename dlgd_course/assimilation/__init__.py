@@ -7,6 +7,7 @@ ensemble     EnKF (perturbed obs), ETKF, DEnKF, LETKF with Gaspari–Cohn locali
 particle     particle filter: bootstrap or optimal proposal, resampling, regularisation
 smoother     iterative ensemble Kalman smoother (iEnKS): lag, Gauss–Newton or MDA, EnKF-N option
 learned      4DVarNet-style learned variational interpolation of Lorenz-63
+weak4dvar    weak- vs strong-constraint 4D-Var on windows, a model correction learned from analyses
 setups       published configurations (Sakov 2012, Sakov & Oke 2008, Acevedo 2017, Bocquet & Sakov 2013)
 """
 
@@ -47,9 +48,19 @@ from dlgd_course.assimilation.variational import (
     var3d_cost,
     weak_4dvar_cost,
 )
+from dlgd_course.assimilation.weak4dvar import (
+    CircularCorrection,
+    WindowData,
+    corrected_step,
+    learn_correction_by_assimilation,
+    make_windows,
+    strong_constraint_analysis,
+    weak_constraint_analysis,
+)
 
 __all__ = [
     "Assimilation",
+    "CircularCorrection",
     "DEnKF",
     "ETKF",
     "EnKF",
@@ -68,18 +79,24 @@ __all__ = [
     "TwinSetup",
     "Var3D",
     "Var4D",
+    "WindowData",
     "climatology",
     "compare",
+    "corrected_step",
     "gaspari_cohn",
     "kalman_gain",
+    "learn_correction_by_assimilation",
     "make_twin_data",
+    "make_windows",
     "mean_preserving_rotation",
     "minimise",
     "plot_scores",
     "run_twin_experiment",
     "score",
     "strong_4dvar_cost",
+    "strong_constraint_analysis",
     "time_average",
     "var3d_cost",
     "weak_4dvar_cost",
+    "weak_constraint_analysis",
 ]

@@ -20,10 +20,12 @@ from dlgd_course.dynamics.integrate import (
     integrate,
     rk4_step,
 )
+from dlgd_course.dynamics.latent_ode import AugmentedNeuralODE, train_augmented_ode, valid_time
 from dlgd_course.dynamics.lorenz63 import SAKOV2012_INITIAL_STATE, Lorenz63, lorenz63_tendency
 from dlgd_course.dynamics.lorenz96 import Lorenz96, lorenz96_tendency
 from dlgd_course.dynamics.lorenz96_two_level import TwoLevelLorenz96, two_level_lorenz96_tendency
 from dlgd_course.dynamics.lyapunov import kaplan_yorke_dimension, lyapunov_spectrum
+from dlgd_course.dynamics.reservoir import EchoStateNetwork
 
 SYSTEMS: dict[str, type[DynamicalSystem]] = {
     cls.name: cls for cls in (Lorenz63, Lorenz96, TwoLevelLorenz96, Burgers)
@@ -54,8 +56,10 @@ __all__ = [
     "STEPPERS",
     "STEPPER_ORDER",
     "SYSTEMS",
+    "AugmentedNeuralODE",
     "Burgers",
     "DynamicalSystem",
+    "EchoStateNetwork",
     "IntegrationDivergedError",
     "Lorenz63",
     "Lorenz96",
@@ -71,5 +75,7 @@ __all__ = [
     "lyapunov_spectrum",
     "make_system",
     "rk4_step",
+    "train_augmented_ode",
     "two_level_lorenz96_tendency",
+    "valid_time",
 ]
