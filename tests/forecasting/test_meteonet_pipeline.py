@@ -67,3 +67,39 @@ def test_windows_never_span_a_missing_station_record(dataset: xr.Dataset) -> Non
     assert len(spans) == 7
     saint_brieuc = dataset["station"].values.tolist().index(22168001)
     assert int((samples["station"] == saint_brieuc).sum()) == issue.size - len(spans)
+
+
+def test_windows_never_span_a_missing_run(tmp_path: Path) -> None:
+    """Runs at 00, 06 and 18 UTC, the 12 UTC run missing: every sample takes all its NWP values
+    from one run, the latest available at its issue time (3 h delay), so from 15:00 to 20:54
+    the 06 UTC run at leads of 9-15 h, and never a mixture of two runs."""
+    lat, lon = np.linspace(47.0, 50.0, 13), np.linspace(-6.0, -2.0, 17)
+    runs = []
+    for hour in (0, 6, 18):
+        shape = (25, lat.size, lon.size)
+        fields = {"u10": np.full(shape, hour + 1.0), "v10": np.zeros(shape), "t2m": np.full(shape, 280.0)}
+        fields["msl"] = np.full(shape, 101500.0)
+        ds = xr.Dataset(
+            {name: (("step", "latitude", "longitude"), value) for name, value in fields.items()},
+            coords={
+                "latitude": lat,
+                "longitude": lon,
+                "step": np.arange(25) * np.timedelta64(1, "h"),
+                "time": np.datetime64(f"2018-05-01T{hour:02d}:00", "ns"),
+            },
+        )
+        runs.append(tmp_path / f"run_{hour:02d}.nc")
+        ds.to_netcdf(runs[-1], engine="h5netcdf")
+    lines = [HEADER] + [
+        f"29075001,48.45,-4.42,94,20180501 {k // 10:02d}:{6 * (k % 10):02d},{k % 360},4,0,80,280,285,101500\n"
+        for k in range(N_RECORDS)
+    ]
+    (tmp_path / "NW_20180501.csv").write_text("".join(lines))
+    samples = hybrid_samples(
+        meteonet_dataset(tmp_path / "NW_20180501.csv", runs), slice(0, N_RECORDS), 5, LEADS
+    )
+    nwp = samples["nwp"].numpy()  # (sample, lead) wind speed = run hour + 1
+    np.testing.assert_array_equal(nwp[:, 0], nwp[:, 1])  # one run per window
+    issue_hour = (np.arange(30, N_RECORDS - max(LEADS)) * 6) // 60
+    expected = np.select([issue_hour < 9, issue_hour < 21], [1.0, 7.0], 19.0)
+    np.testing.assert_array_equal(nwp[:, 0], expected)
