@@ -13,8 +13,6 @@ import torch
 
 from dlgd_course.notebook import quiet_trainer
 from dlgd_course.trajectories import (
-    CorrelatedRandomWalk,
-    MovementHMM,
     TripDataModule,
     TripGAN,
     evaluate,
@@ -23,6 +21,7 @@ from dlgd_course.trajectories import (
     split_trips,
     write_birdgan_csv,
 )
+from dlgd_course.trajectories.baselines import CorrelatedRandomWalk, MovementHMM
 
 FILES = {"SV": "sula_variegata", "SD": "sula_dactylatra", "SS": "sula_sula"}
 N_STEPS = 32
