@@ -85,6 +85,12 @@ TABLES: dict[str, tuple[str, ...]] = {
         "hidden pixels scored",
     ),
     "nowcasting_unet.py": ("iou", "f1", "persistence", "extrapolation", "unet"),
+    "trajectories_real.py": (
+        "| model | spectral_loss",
+        "| crw (free) |",
+        "| gan (library default) |",
+        "GAN / hmm-3 (free)",
+    ),
     "trajectories_table.py": (
         "| model | spectral_loss |",
         "| hmm-3 (return bridge) |",

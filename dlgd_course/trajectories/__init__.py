@@ -4,7 +4,7 @@
     species     settings of the three booby species (SPECIES, REGIONS)
     synthetic   simulate_trips: three-phase central-place foraging trips
     dataset     the trip xarray.Dataset, resampling, projection, train/test split
-    io          read_birdgan_csv, read_movebank_csv
+    io          read_birdgan_csv, read_movebank_csv, write_birdgan_csv
     roy2022     the BirdGAN set-up (data sizes, optimiser, published numbers)
     baselines   CorrelatedRandomWalk, MovementHMM (gamma / von Mises, Baum-Welch)
     models      TripEncoding, TripGenerator, TripDiscriminator, TripGAN, TripDataModule
@@ -20,7 +20,7 @@ from dlgd_course.trajectories.dataset import (
     split_trips,
     tracks_to_dataset,
 )
-from dlgd_course.trajectories.io import read_birdgan_csv, read_movebank_csv
+from dlgd_course.trajectories.io import read_birdgan_csv, read_movebank_csv, write_birdgan_csv
 from dlgd_course.trajectories.metrics import (
     evaluate,
     kde_mse,
@@ -63,4 +63,5 @@ __all__ = [
     "roy2022",
     "trip_statistics",
     "wasserstein_distances",
+    "write_birdgan_csv",
 ]

@@ -264,3 +264,37 @@ def read_movebank_csv(
             "dive_threshold": dive_threshold,
         },
     )
+
+
+def write_birdgan_csv(
+    ds: xr.Dataset,
+    path: str | Path,
+    start: str = "2017-04-26 05:35:00",
+    dive_probability: np.ndarray | None = None,
+) -> Path:
+    """Write trips in the BirdGAN CSV format (``trip, lon, lat, dive, datetime``, module
+    docstring), one row per step, e.g. test fixtures of the published format.
+
+    Trip ``i`` starts ``i`` days after ``start``, its steps at ``ds["time"]`` (s). ``dive`` is
+    ``dive_probability`` (trip, step) in [0, 1] when given (the published files hold the
+    probabilities of a dive detector), else the 0/1 flags of ``ds``."""
+    dive = ds["dive"].values if dive_probability is None else np.asarray(dive_probability, float)
+    if dive.shape != ds["dive"].shape or not np.all((dive >= 0) & (dive <= 1)):
+        raise ValueError(f"dive_probability must lie in [0, 1] with shape {ds['dive'].shape}")
+    origin = pd.Timestamp(start)
+    frames = [
+        pd.DataFrame(
+            {
+                "trip": str(trip),
+                "lon": ds["lon"].values[i],
+                "lat": ds["lat"].values[i],
+                "dive": dive[i],
+                "datetime": (
+                    origin + pd.Timedelta(days=i) + pd.to_timedelta(ds["time"].values[i], unit="s")
+                ).strftime("%Y-%m-%d %H:%M:%S"),
+            }
+        )
+        for i, trip in enumerate(ds["trip"].values)
+    ]
+    pd.concat(frames).to_csv(path, index=False)
+    return Path(path)

@@ -14,7 +14,12 @@
   critic loss ``E[D(x~)] - E[D(x)] + lambda E[(|grad D(x^)| - 1)^2]``, ``lambda = 10``,
   ``n_critic`` critic updates per generator update, Adam lr 1e-4, betas (0.0, 0.9),
   no batch norm in the critic.
-* :class:`TripDataModule`: the encoded training trips.
+* :class:`TripDataModule`: the encoded training trips and the largest step of the increments
+  generator fitted on them (:func:`fit_max_step`).
+
+The default :class:`TripGAN` is the configuration that beats the correlated random walk and
+the HMM on BirdGAN's real trips (``benchmarks/trajectories_real.py``): WGAN-GP, closed-loop
+increments generator, ``max_step`` fitted on the data and a critic that also sees the steps.
 """
 
 from __future__ import annotations
@@ -103,6 +108,17 @@ def integrate_increments(steps: Tensor, max_step: float) -> Tensor:
     pos = torch.cat([torch.zeros_like(pos[..., :1]), pos], dim=-1)
     frac = torch.linspace(0.0, 1.0, pos.shape[-1], device=pos.device, dtype=pos.dtype)
     return pos - frac * pos[..., -1:]
+
+
+def fit_max_step(ds: xr.Dataset, scale: float, margin: float = 1.1) -> float:
+    """Largest step of the increments generator, in units of ``scale`` (km): ``margin`` times
+    the longest step between consecutive positions of the trips ``ds``."""
+    if scale <= 0 or margin <= 0:
+        raise ValueError(f"scale and margin must be > 0, got {scale} and {margin}")
+    longest = float(np.hypot(*np.diff(positions(ds), axis=1).transpose(2, 0, 1)).max())
+    if longest <= 0:
+        raise ValueError("the trips never move: no step to fit max_step on")
+    return margin * longest / scale
 
 
 class TripGenerator(nn.Module):
@@ -219,6 +235,11 @@ class TripGAN(CourseModule):
     """GAN on encoded trips, manual optimisation (one discriminator and, every
     ``n_critic`` batches, one generator update per batch). ``loss``: "bce" or "wgan-gp".
 
+    Defaults (module docstring): WGAN-GP, ``output="increments"``; ``step_features`` (the
+    factor of the steps the critic sees as two extra channels) defaults to ``1 / max_step``
+    for the increments generator (steps of order one) and to none for positions. Pass
+    ``max_step`` fitted on the training trips (:attr:`TripDataModule.max_step`).
+
     A :class:`~dlgd_course.nn.CourseModule` with two optimisers: both Adams use ``lr``
     (default 2e-4 for "bce", 1e-4 for "wgan-gp") and ``betas``, with the base's cosine decay
     over ``max_epochs`` when given. ``history`` holds the per-batch losses ("d", "g"): a GAN has no
@@ -231,14 +252,14 @@ class TripGAN(CourseModule):
         n_steps: int = 200,
         latent_dim: int = 32,
         width: int = 32,
-        loss: str = "bce",
+        loss: str = "wgan-gp",
         lr: float | None = None,
         betas: tuple[float, float] | None = None,
         n_critic: int | None = None,
         gp_weight: float = 10.0,
-        output: str = "positions",
+        output: str = "increments",
         max_step: float = 0.015,
-        step_features: float = 0.0,
+        step_features: float | None = None,
         max_epochs: int | None = None,
     ):
         if loss not in ("bce", "wgan-gp"):
@@ -248,6 +269,8 @@ class TripGAN(CourseModule):
         lr = lr if lr is not None else (1e-4 if wgan else 2e-4)
         betas = betas if betas is not None else ((0.0, 0.9) if wgan else (0.5, 0.999))
         n_critic = n_critic if n_critic is not None else (5 if wgan else 1)
+        if step_features is None:
+            step_features = 1.0 / max_step if output == "increments" else 0.0
         super().__init__(lr=lr, max_epochs=max_epochs)
         self.loss_name, self.gp_weight, self.betas, self.n_critic = loss, gp_weight, betas, n_critic
         self.automatic_optimization = False
@@ -322,11 +345,13 @@ class TripGAN(CourseModule):
 
 
 class TripDataModule(pl.LightningDataModule):
-    """Encoded training trips; ``encoding`` is fitted on them."""
+    """Encoded training trips; ``encoding`` and ``max_step`` (:func:`fit_max_step`, units of
+    the encoding's scale) are fitted on them."""
 
     def __init__(self, train: xr.Dataset, batch_size: int = 16, with_duration: bool = True, seed: int = 0):
         super().__init__()
         self.encoding = TripEncoding.fit(train, with_duration)
+        self.max_step = fit_max_step(train, self.encoding.scale)
         self.tensor = self.encoding.encode(train)
         self.batch_size, self.seed = batch_size, seed
 

@@ -14,8 +14,8 @@ from dlgd_course.trajectories import (
     TripGenerator,
     simulate_trips,
 )
-from dlgd_course.trajectories.dataset import positions, split_trips
-from dlgd_course.trajectories.models import gradient_penalty, integrate_increments
+from dlgd_course.trajectories.dataset import arrays_to_dataset, positions, split_trips
+from dlgd_course.trajectories.models import fit_max_step, gradient_penalty, integrate_increments
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_training_step_updates_both_networks(trips, loss):
 
 
 def test_bce_discriminator_loss_at_chance_is_2_log_2():
-    gan = TripGAN(4, n_steps=64, latent_dim=8, width=8)
+    gan = TripGAN(4, n_steps=64, latent_dim=8, width=8, loss="bce")
     for p in gan.discriminator.parameters():
         torch.nn.init.zeros_(p)
     x = torch.randn(4, 4, 64)
@@ -108,7 +108,7 @@ def test_short_training_learns_the_dive_frequency():
     torch.manual_seed(0)
     train, test = split_trips(simulate_trips("peru", n_steps=64, seed=0), 0.25, 0)
     data = TripDataModule(train, batch_size=16)
-    gan = TripGAN(4, n_steps=64, latent_dim=16, width=16, output="increments", max_step=0.12)
+    gan = TripGAN(4, n_steps=64, latent_dim=16, width=16, loss="bce", max_step=0.12)
     real = float(test["dive"].mean())
 
     def dive_gap() -> float:
@@ -139,3 +139,13 @@ def test_gan_follows_the_course_module_conventions(trips):
 def test_encoding_rejects_bad_scales(fields, message):
     with pytest.raises(ValueError, match=message):
         TripEncoding(*fields)
+
+
+def test_fit_max_step_is_the_longest_step_with_a_margin():
+    xy = np.array([[[0.0, 0.0], [3.0, 4.0], [3.0, 5.0], [0.0, 0.0]]])  # steps 5, 1, sqrt(34)
+    ds = arrays_to_dataset(xy)
+    assert fit_max_step(ds, scale=10.0, margin=1.1) == pytest.approx(1.1 * np.sqrt(34) / 10.0)
+    with pytest.raises(ValueError, match="never move"):
+        fit_max_step(arrays_to_dataset(np.zeros((1, 4, 2))), scale=1.0)
+    with pytest.raises(ValueError, match="scale and margin must be > 0"):
+        fit_max_step(ds, scale=0.0)
