@@ -89,6 +89,32 @@ def hidden_test_lines(notebook: Path) -> set[str]:
     return secret_lines(notebook, *HIDDEN_MARKERS)
 
 
+# Markdown markup and math delimiters: a rendered page shows the text between them, not them
+_MARKUP = re.compile(r"\*+|_+|`+|\$+|[\[\]()#>|]|^\s*(?:[-+]|\d+\.)\s+")
+
+
+def written_answer_fragments(notebook: Path, public: set[str], min_length: int = 30) -> set[str]:
+    """The model answers and rubrics of a source notebook's written answers as plain-text
+    fragments: each line of their solution regions split at the markdown markup (a rendered
+    page shows ``**Model answer.** the mean`` as "Model answer. the mean"), fragments of
+    ``min_length`` characters at least (the length of :func:`shows_line`, so that a generic
+    phrase does not count), not inside any of the ``public`` lines (:func:`public_lines`)."""
+    from autograder.grading import is_written_answer
+
+    nb = nbformat.read(notebook, as_version=4)
+    public_text = "\n".join(public)
+    fragments = set()
+    for cell in nb.cells:
+        if is_written_answer(cell):
+            inside, _ = _regions(cell.source, *SOLUTION_MARKERS)
+            for line in inside:
+                for piece in _MARKUP.split(line):
+                    piece = " ".join(piece.split())
+                    if len(piece) >= min_length and piece not in public_text:
+                        fragments.add(piece)
+    return fragments
+
+
 def visible_text(path: Path) -> str:
     """What a reader of ``path`` sees: cell sources of a notebook, tag-free text of HTML."""
     if path.suffix == ".ipynb":
