@@ -15,7 +15,15 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 
-__all__ = ["as_numpy", "hovmoller", "loss_curves", "lorenz63_attractor", "time_series"]
+__all__ = [
+    "as_numpy",
+    "field_panels",
+    "hovmoller",
+    "loss_curves",
+    "lorenz63_attractor",
+    "time_series",
+    "tracks",
+]
 
 
 def as_numpy(values: Any) -> np.ndarray:
@@ -132,4 +140,72 @@ def loss_curves(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize="small")
+    return ax
+
+
+def field_panels(
+    fields: Mapping[str, Any],
+    axes: Sequence[Axes] | None = None,
+    cmap: str = "viridis",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    colorbar_label: str | None = None,
+) -> list[Axes]:
+    """Show named 2-D fields of shape ``(rows, columns)`` side by side on one colour scale.
+
+    NaNs (gaps) are left blank. The scale runs from ``vmin`` to ``vmax``, by default the
+    smallest and largest finite value over all the fields; ``axes`` holds one axes per field
+    (a new row of panels when omitted). Returns the axes, titled with the names.
+    """
+    if not fields:
+        raise ValueError("field_panels: no field to show")
+    images = {name: as_numpy(values).astype(float) for name, values in fields.items()}
+    for name, image in images.items():
+        if image.ndim != 2:
+            raise ValueError(
+                f"field_panels: field {name!r} should have shape (rows, columns), got {image.shape}"
+            )
+    if axes is None:
+        fig, new_axes = plt.subplots(1, len(images), figsize=(2.6 * len(images) + 0.8, 2.8), squeeze=False)
+        axes = list(new_axes[0])
+    if len(axes) != len(images):
+        raise ValueError(f"field_panels: {len(images)} fields but {len(axes)} axes")
+    finite = np.concatenate([image[np.isfinite(image)] for image in images.values()])
+    low = vmin if vmin is not None else (float(finite.min()) if finite.size else 0.0)
+    high = vmax if vmax is not None else (float(finite.max()) if finite.size else 1.0)
+    for ax, (name, image) in zip(axes, images.items(), strict=True):
+        mesh = ax.imshow(np.ma.masked_invalid(image), origin="lower", cmap=cmap, vmin=low, vmax=high)
+        ax.set_title(name, fontsize="small")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0].figure.colorbar(mesh, ax=list(axes), label=colorbar_label, shrink=0.8)
+    return list(axes)
+
+
+def tracks(
+    x: Any,
+    y: Any,
+    ax: Axes | None = None,
+    origin_marker: bool = True,
+    **plot_kwargs: Any,
+) -> Axes:
+    """Draw paths in the plane, ``x`` and ``y`` of shape ``(path, step)`` (km east and north).
+
+    With ``origin_marker`` the point (0, 0) (the colony of central-place trips) is marked;
+    the axes keep equal scales in x and y.
+    """
+    xs, ys = as_numpy(x), as_numpy(y)
+    if xs.ndim != 2 or xs.shape != ys.shape:
+        raise ValueError(
+            f"tracks: x and y should have the same shape (path, step), got {xs.shape} and {ys.shape}"
+        )
+    ax = _new_axes(ax)
+    options = {"lw": 0.8, "alpha": 0.8} | plot_kwargs
+    for path_x, path_y in zip(xs, ys, strict=True):
+        ax.plot(path_x, path_y, **options)
+    if origin_marker:
+        ax.plot([0.0], [0.0], "k*", ms=10)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xlabel("east (km)")
+    ax.set_ylabel("north (km)")
     return ax

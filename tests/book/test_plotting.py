@@ -14,10 +14,12 @@ import torch  # noqa: E402
 from dlgd_course.dynamics import Lorenz63  # noqa: E402
 from dlgd_course.plotting import (  # noqa: E402
     as_numpy,
+    field_panels,
     hovmoller,
     lorenz63_attractor,
     loss_curves,
     time_series,
+    tracks,
 )
 
 
@@ -59,4 +61,30 @@ def test_time_series_and_loss_curves() -> None:
     assert ax.get_yscale() == "log"
     with pytest.raises(ValueError, match="empty"):
         loss_curves({"train": []})
+    plt.close("all")
+
+
+def test_field_panels_share_one_colour_scale_and_leave_gaps_blank() -> None:
+    gappy = np.array([[0.0, np.nan], [2.0, 1.0]])
+    axes = field_panels({"observed": gappy, "truth": torch.full((2, 2), 4.0)})
+    assert [ax.get_title() for ax in axes] == ["observed", "truth"]
+    image = axes[0].images[0]
+    assert image.get_clim() == (0.0, 4.0)
+    assert bool(image.get_array().mask[0, 1]) and not bool(image.get_array().mask[0, 0])
+    assert field_panels({"mask": gappy}, vmin=-1.0, vmax=1.0)[0].images[0].get_clim() == (-1.0, 1.0)
+    with pytest.raises(ValueError, match=r"'cube' should have shape \(rows, columns\)"):
+        field_panels({"cube": np.zeros((2, 2, 2))})
+    with pytest.raises(ValueError, match="2 fields but 1 axes"):
+        field_panels({"a": gappy, "b": gappy}, axes=[plt.figure().add_subplot()])
+    plt.close("all")
+
+
+def test_tracks_draws_one_line_per_path_and_the_origin() -> None:
+    x = np.array([[0.0, 1.0, 0.0], [0.0, -2.0, 0.0]])
+    ax = tracks(x, 2 * x)
+    assert len(ax.lines) == 3
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.0, -4.0, 0.0])
+    assert len(tracks(x, x, origin_marker=False).lines) == 2
+    with pytest.raises(ValueError, match=r"same shape \(path, step\)"):
+        tracks(x, x[:, :2])
     plt.close("all")
