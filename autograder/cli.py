@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             cluster.close()  # type: ignore[attr-defined]  # cancels the jobs (scancel)
         if sigterm is not None:
             signal.signal(signal.SIGTERM, sigterm)
-    csv_path, html_path = write_reports(config, args.assignment, report)
+    reports = write_reports(config, args.assignment, report)
     abnormal = run.not_graded_normally
     print(
         f"{args.assignment}: {len(run.graded)} graded, {len(run.skipped)} already graded (kept), "
@@ -223,7 +223,12 @@ def main(argv: list[str] | None = None) -> int:
             f"  needs review {record.assignment_id}/{record.student_id}: {record.needs_review[0]}",
             file=sys.stderr,
         )
-    print(f"grades: {csv_path}\nreport: {html_path}")
+    if reports.awaiting_manual_grade:
+        print(
+            f"{reports.awaiting_manual_grade} written answers await manual grading (formgrader); "
+            f"their points count once given"
+        )
+    print(f"grades: {reports.csv}\nreport: {reports.html}")
     if not run.ok:
         return 1
     return 3 if abnormal else 0

@@ -7,7 +7,8 @@ Three steps (``python -m autograder.gpu_check``):
 2. run the GPU-relevant tests: the test files that go through ``default_device()``,
    ``quiet_trainer()`` or an explicit accelerator/CUDA device (:func:`gpu_relevant_tests`);
 3. autograde every solution notebook against itself (:func:`autograder.grading.autograde_notebook`),
-   which must earn full marks, and print a table: notebook, device, seconds, score/max.
+   which must earn full marks on its autograded cells (written answers are graded by hand, and
+   left out), and print a table: notebook, device, seconds, score/max.
 
 The device column is what ``setup_notebook`` returns inside a kernel of the notebook's
 kernelspec started from this process's environment, i.e. the device the graded notebook's
@@ -125,7 +126,7 @@ def grade_solutions(
         try:
             if kernel not in probed:
                 probed[kernel] = kernel_device(kernel)
-            score = autograde_notebook(notebook, notebook, threads=threads)
+            score = autograde_notebook(notebook, notebook, threads=threads).autograded()
         except Exception as error:  # a broken notebook is a row of the report, not a crash
             runs.append(NotebookRun(name, probed.get(kernel, "?"), 0.0, 0.0, 0.0, repr(error)[:200]))
             continue

@@ -40,17 +40,38 @@ if TYPE_CHECKING:
 STUDENT = "student"
 
 
+WRITTEN_PREFIX = "written_"  # grade_id prefix of the written answers (graded by hand)
+
+
 @dataclass(frozen=True)
 class CellScore:
-    """Score of one graded cell (points)."""
+    """Score of one graded cell (points).
+
+    ``score`` follows nbgrader's rule: the manual score when an instructor gave one, else the
+    autograder's (a written answer not graded by hand yet scores 0); ``written``: a written
+    answer (markdown, graded by hand); ``needs_manual_grade``: nbgrader's flag (a written
+    answer not graded yet, or a cell regraded since an instructor graded it by hand).
+    """
 
     grade_id: str
     score: float
     max_score: float
+    written: bool = False
+    needs_manual_grade: bool = False
 
     @property
     def passed(self) -> bool:
         return self.score >= self.max_score
+
+    def entry(self) -> dict[str, float | bool]:
+        """The cell's scores as a grading marker holds them
+        (:class:`~autograder.submissions.GradingRecord`)."""
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "written": self.written,
+            "needs_manual_grade": self.needs_manual_grade,
+        }
 
 
 @dataclass
@@ -67,6 +88,15 @@ class NotebookScore:
     @property
     def max_score(self) -> float:
         return sum(cell.max_score for cell in self.cells.values())
+
+    def autograded(self) -> NotebookScore:
+        """The autograded cells only (the written answers left out)."""
+        return NotebookScore({k: c for k, c in self.cells.items() if not c.written}, self.seconds)
+
+    @property
+    def awaiting_manual_grade(self) -> list[str]:
+        """Written answers that no instructor has graded yet."""
+        return [k for k, c in self.cells.items() if c.written and c.needs_manual_grade]
 
 
 def _quiet(app_log: logging.Logger) -> None:
@@ -132,12 +162,21 @@ def _run_converter(cls: type, config: Config, assignment_id: str, student_id: st
         converter.start()
 
 
+def is_written_answer(cell: nbformat.NotebookNode) -> bool:
+    """Whether ``cell`` is a written answer: a markdown cell that nbgrader grades and whose
+    answer the student writes (graded by hand in the formgrader)."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "markdown" and bool(meta.get("grade")) and bool(meta.get("solution"))
+
+
 def check_source_notebook(path: Path | str) -> None:
     """Raise ``ValueError`` when a source notebook breaks the course conventions.
 
-    Checked: no outputs or execution counts, unique grade ids, every graded cell is a code
-    test cell with positive points and a ``test_`` grade id, solution cells carry both
-    solution markers.
+    Checked: no outputs or execution counts, unique grade ids, every graded cell is either a
+    code test cell (``test_`` grade id) or a written answer (markdown solution cell,
+    ``written_`` grade id), with positive points; a ``written_`` grade id marks only a written
+    answer; solution cells carry both solution markers (a written answer's model answer and
+    rubric lie between them, so that the student version does not show them).
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
@@ -153,12 +192,29 @@ def check_source_notebook(path: Path | str) -> None:
         if grade_id in seen:
             raise ValueError(f"{where}: grade_id {grade_id!r} is used twice")
         seen.add(grade_id)
+        written = is_written_answer(cell)
+        if grade_id.startswith(WRITTEN_PREFIX) and not written:
+            raise ValueError(
+                f"{where}: {grade_id!r} has the {WRITTEN_PREFIX} prefix of written answers but is not one "
+                "(a markdown cell with grade and solution set)"
+            )
         if meta.get("grade"):
-            if cell.cell_type != "code" or meta.get("solution"):
-                raise ValueError(f"{where}: graded cell {grade_id!r} must be a code test cell")
-            if not grade_id.startswith("test_") or float(meta.get("points", 0)) <= 0:
-                raise ValueError(f"{where}: graded cell {grade_id!r} needs a test_ grade_id and points > 0")
-        if meta.get("solution") and cell.cell_type == "code":
+            if not written and (cell.cell_type != "code" or meta.get("solution")):
+                raise ValueError(
+                    f"{where}: graded cell {grade_id!r} must be a code test cell or a written answer "
+                    "(markdown): a graded code solution cell would give full marks for any edit"
+                )
+            prefix = WRITTEN_PREFIX if written else "test_"
+            if not grade_id.startswith(prefix) or float(meta.get("points", 0)) <= 0:
+                raise ValueError(
+                    f"{where}: graded cell {grade_id!r} needs a {prefix} grade_id and points > 0"
+                )
+        elif meta.get("solution") and cell.cell_type == "markdown":
+            raise ValueError(
+                f"{where}: markdown solution cell {grade_id!r} is not graded: a written answer needs "
+                f"grade true, points > 0 and a {WRITTEN_PREFIX} grade_id"
+            )
+        if meta.get("solution"):
             if "### BEGIN SOLUTION" not in cell.source or "### END SOLUTION" not in cell.source:
                 raise ValueError(f"{where}: solution cell {grade_id!r} lacks solution markers")
 
@@ -254,12 +310,29 @@ def autograde_notebook(
 def read_scores(
     gradebook: object, assignment_id: str, notebook_id: str, student_id: str, seconds: float = 0
 ) -> NotebookScore:
-    """Per-cell autograde scores of one submitted notebook from an nbgrader ``Gradebook``."""
+    """Per-cell scores of one submitted notebook from an nbgrader ``Gradebook`` (closed after)."""
     with gradebook as gb:  # type: ignore[attr-defined]
-        notebook = gb.find_submission_notebook(notebook_id, assignment_id, student_id)
-        order = {cell.name: i for i, cell in enumerate(notebook.notebook.grade_cells)}
-        grades = sorted(notebook.grades, key=lambda g: order.get(g.name, 0))
-        cells = {g.name: CellScore(g.name, float(g.auto_score or 0.0), float(g.max_score)) for g in grades}
+        return submission_scores(gb, assignment_id, notebook_id, student_id, seconds)
+
+
+def submission_scores(
+    gb: object, assignment_id: str, notebook_id: str, student_id: str, seconds: float = 0
+) -> NotebookScore:
+    """Per-cell scores of one submitted notebook from an open nbgrader ``Gradebook`` ``gb``,
+    by nbgrader's rule: the manual score when given (plus extra credit), else the autograder's.
+    """
+    notebook = gb.find_submission_notebook(notebook_id, assignment_id, student_id)  # type: ignore[attr-defined]
+    order = {cell.name: i for i, cell in enumerate(notebook.notebook.grade_cells)}
+    cells = {}
+    for grade in sorted(notebook.grades, key=lambda g: order.get(g.name, 0)):
+        given = grade.auto_score if grade.manual_score is None else grade.manual_score
+        cells[grade.name] = CellScore(
+            grade.name,
+            float(given or 0.0) + float(grade.extra_credit or 0.0),
+            float(grade.max_score),
+            written=grade.cell.cell_type == "markdown",
+            needs_manual_grade=bool(grade.needs_manual_grade),
+        )
     return NotebookScore(cells=cells, seconds=seconds)
 
 
@@ -310,12 +383,13 @@ def validate_notebook(path: Path | str, config: Config | None = None) -> Validat
     )
 
 
-def graded_cells(notebook: Path | str) -> dict[str, float]:
-    """grade_id → points of the graded cells of a notebook, in order."""
+def graded_cells(notebook: Path | str, written: bool | None = None) -> dict[str, float]:
+    """grade_id → points of the graded cells of a notebook, in order: all of them, or with
+    ``written`` True the written answers only (graded by hand), False the autograded ones."""
     nb = nbformat.read(Path(notebook), as_version=4)
     cells = {}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
+        if meta.get("grade") and written in (None, is_written_answer(cell)):
             cells[meta["grade_id"]] = float(meta.get("points", 0))
     return cells

@@ -4,7 +4,8 @@ Each function takes the course ``Config`` (from :func:`autograder.course.course_
 and runs one nbgrader step in-process:
 
     generate → release → fetch (student) → validate (student) → submit (student) → collect
-    → autograde → generate feedback → release feedback → fetch feedback (student) → export CSV
+    → autograde → grade by hand (written answers) → generate feedback → release feedback
+    → fetch feedback (student) → export CSV
 """
 
 from __future__ import annotations
@@ -87,6 +88,37 @@ def autograde(config: Config, assignment_id: str, student_id: str = "*") -> None
     from nbgrader.converters import Autograde
 
     _run_converter(Autograde, config, assignment_id, student_id)
+
+
+def grade_by_hand(
+    config: Config,
+    assignment_id: str,
+    notebook_id: str,
+    student_id: str,
+    grade_id: str,
+    score: float,
+    comment: str | None = None,
+) -> None:
+    """The formgrader's manual grading of one cell: ``score`` points (between 0 and the cell's
+    maximum) and an optional ``comment`` for the student's feedback.
+
+    As the formgrader does: the manual score replaces the autograder's in the total
+    (nbgrader's rule) and clears the cell's "needs manual grade" flag; a later autograde keeps
+    it (and flags the cell again for review).
+    """
+    from autograder.submissions import gradebook
+
+    with gradebook(config) as gb:  # type: ignore[attr-defined]
+        grade = gb.find_grade(grade_id, notebook_id, assignment_id, student_id)
+        if not 0 <= score <= grade.max_score:
+            raise ValueError(
+                f"the score of {grade_id!r} must lie between 0 and {grade.max_score:g}, got {score!r}"
+            )
+        grade.manual_score = float(score)
+        grade.needs_manual_grade = False
+        if comment is not None:
+            gb.find_comment(grade_id, notebook_id, assignment_id, student_id).manual_comment = comment
+        gb.db.commit()
 
 
 @dataclass

@@ -169,15 +169,26 @@ def apply_mutant(notebook: Path | str, mutant: Mutant, output_nb: Path | str) ->
     return output_nb
 
 
+def student_written_answer(grade_id: str) -> str:
+    """What :func:`fill_solutions` writes into the written answer ``grade_id``: a student's own
+    words, never the instructor's model answer (which must not reach the student's feedback)."""
+    return f"The student's own answer to {grade_id}, in a few sentences of their own."
+
+
 def fill_solutions(
     release_nb: Path | str, answers_nb: Path | str, output_nb: Path | str, blank: tuple[str, ...] = ()
 ) -> Path:
     """A student's work: the released notebook with every solution cell's source taken from
     ``answers_nb`` (a source notebook, possibly mutated), matched by grade_id; the solution
-    cells named in ``blank`` are left as released (a part the student did not do)."""
+    cells named in ``blank`` are left as released (a part the student did not do). Written
+    answers get :func:`student_written_answer` (graded by hand, not from the model answer)."""
+    from autograder.grading import is_written_answer
+
     release = nbformat.read(Path(release_nb), as_version=4)
     answers = {
-        c.metadata["nbgrader"]["grade_id"]: c.source
+        c.metadata["nbgrader"]["grade_id"]: (
+            student_written_answer(c.metadata["nbgrader"]["grade_id"]) if is_written_answer(c) else c.source
+        )
         for c in nbformat.read(Path(answers_nb), as_version=4).cells
         if c.metadata.get("nbgrader", {}).get("solution")
     }
@@ -194,3 +205,46 @@ def fill_solutions(
     output_nb.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(release, output_nb)
     return output_nb
+
+
+def insert_written_answer(
+    notebook: Path | str, grade_id: str, points: int, model_answer: str, rubric: list[str]
+) -> Path:
+    """Append a written answer to a source notebook, in place, by the course's convention
+    (solutions/README.md): a question cell, then the graded markdown cell holding the model
+    answer and the rubric (one line per point) between the solution markers.
+
+    For tests of the tooling on a notebook without one (the real notebooks carry their own).
+    """
+    from autograder.grading import WRITTEN_PREFIX
+
+    if not grade_id.startswith(WRITTEN_PREFIX) or points < 1 or len(rubric) != points:
+        raise ValueError(
+            f"a written answer needs a {WRITTEN_PREFIX} grade_id and one rubric line per point, got "
+            f"{grade_id!r}, {points} points, {len(rubric)} rubric lines"
+        )
+    path = Path(notebook)
+    nb = nbformat.read(path, as_version=4)
+    question = nbformat.v4.new_markdown_cell(
+        f"**Written answer ({points} points).** Explain what your results show. Answer in 3–5 sentences."
+    )
+    answer = nbformat.v4.new_markdown_cell(
+        "### BEGIN SOLUTION\n"
+        f"**Model answer.** {model_answer}\n\n"
+        f"**Rubric ({points} points).**\n"
+        + "".join(f"- 1 point: {line}\n" for line in rubric)
+        + "### END SOLUTION",
+        metadata={
+            "nbgrader": {
+                "grade": True,
+                "solution": True,
+                "locked": False,
+                "points": points,
+                "grade_id": grade_id,
+                "schema_version": 3,
+            }
+        },
+    )
+    nb.cells += [question, answer]
+    nbformat.write(nb, path)
+    return path

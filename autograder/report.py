@@ -10,6 +10,11 @@ score distribution of every question (histograms), the submissions with problems
 reasons, and timings (execution in the sandbox, and the overhead of grading beyond it).
 The CSV's ``not_graded_normally`` and ``needs_review`` columns hold the reasons (empty:
 graded normally, nothing suspect).
+
+Written answers are graded by hand in the formgrader, after the grader ran: the scores come
+from the gradebook as it is when the report is written (nbgrader's rule: the manual score when
+given, else the autograder's), and the page and ``dlgd-grade`` say how many written answers
+still await manual grading (CSV column ``awaiting_manual_grade``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import html
 import io
 import statistics
 from pathlib import Path
+from typing import NamedTuple
 
 from traitlets.config import Config
 
@@ -35,13 +41,15 @@ CSV_COLUMNS = (
     "not_graded_normally",
     "needs_review",
     "problems",
+    "awaiting_manual_grade",
 )
 
 
 def load_records(
     config: Config, assignment_id: str, unreadable: list[str] | None = None
 ) -> list[GradingRecord]:
-    """Every grading marker of ``assignment_id`` under ``autograded/``, sorted by student.
+    """Every grading marker of ``assignment_id`` under ``autograded/``, sorted by student, with
+    the gradebook's current scores (:func:`current_grades`: manual grades given since).
 
     An unreadable marker raises ``ValueError``, or, with ``unreadable`` given, is appended to
     it (``student: why``) and left out.
@@ -60,6 +68,33 @@ def load_records(
                 f"{path.parent.parent.name}: unreadable grading marker {path} "
                 f"({type(error).__name__}: {error}); regrade with --force --students"
             )
+    return current_grades(config, records)
+
+
+def current_grades(config: Config, records: list[GradingRecord]) -> list[GradingRecord]:
+    """``records`` with each cell's score and flags as the gradebook holds them now.
+
+    A marker holds the scores of its grading; an instructor grades the written answers later,
+    in the formgrader, and may override an autograded score there. nbgrader's rule gives each
+    cell its manual score when there is one, else the autograder's
+    (:func:`autograder.grading.submission_scores`). A notebook the gradebook does not know
+    keeps the marker's scores.
+    """
+    from nbgrader.api import MissingEntry
+
+    from autograder.grading import submission_scores
+    from autograder.submissions import gradebook
+
+    if not records:  # nothing to bring up to date: no gradebook needed
+        return records
+    with gradebook(config) as gb:  # type: ignore[attr-defined]
+        for record in records:
+            for notebook_id, cells in record.scores.items():
+                try:
+                    now = submission_scores(gb, record.assignment_id, notebook_id, record.student_id)
+                except MissingEntry:
+                    continue
+                cells.update({grade_id: cell.entry() for grade_id, cell in now.cells.items()})
     return records
 
 
@@ -84,6 +119,7 @@ def write_csv(records: list[GradingRecord], path: Path) -> Path:
                             " | ".join(record.not_graded_normally),
                             " | ".join(record.needs_review),
                             " | ".join(record.problems),
+                            "yes" if cell.get("written") and cell.get("needs_manual_grade") else "",
                         ]
                     )
     return path
@@ -134,13 +170,16 @@ def write_html(
     total_max = max((record.max_score for record in records), default=0.0)
     flagged = [r for r in records if r.needs_review]
     abnormal = [r for r in records if r.not_graded_normally]
+    awaiting = sum(r.awaiting_manual_grade for r in records)
     parts = [
         f"<h1>Grading report: {html.escape(assignment_id)}</h1>",
         f"<p>{len(records)} submissions graded; total score mean "
         f"{statistics.fmean(totals) if totals else 0:.2f} / {total_max:g}, median "
         f"{statistics.median(totals) if totals else 0:.2f}; "
         f"<strong>{len(abnormal)} not graded normally</strong>; "
-        f"<strong>{len(flagged)} need review</strong>.</p>",
+        f"<strong>{len(flagged)} need review</strong>; "
+        f"<strong id='awaiting-manual-grade'>{awaiting} written answers await manual grading</strong> "
+        "(the formgrader's <em>Manual Grading</em>; their points count once given).</p>",
     ]
     if unreadable:
         parts.append(
@@ -264,11 +303,20 @@ def write_html(
     return path
 
 
-def write_reports(config: Config, assignment_id: str, folder: Path) -> tuple[Path, Path]:
+class Reports(NamedTuple):
+    """What :func:`write_reports` wrote, and how many written answers await manual grading."""
+
+    csv: Path
+    html: Path
+    awaiting_manual_grade: int
+
+
+def write_reports(config: Config, assignment_id: str, folder: Path) -> Reports:
     """``<folder>/<assignment>-grades.csv`` and ``<folder>/<assignment>-report.html``."""
     unreadable: list[str] = []
     records = load_records(config, assignment_id, unreadable)
-    return (
+    return Reports(
         write_csv(records, folder / f"{assignment_id}-grades.csv"),
         write_html(records, folder / f"{assignment_id}-report.html", assignment_id, unreadable),
+        sum(record.awaiting_manual_grade for record in records),
     )

@@ -110,7 +110,10 @@ class GradingRecord:
     ``not_graded_normally``: notebooks scored 0 because the grader could not grade them (not
     found, unreadable, not this assignment's, an error of the grader on this submission), one
     reason each; empty for a submission graded normally. Markers written before a field
-    existed read it as empty.
+    existed read it as empty. ``scores``: notebook → grade_id → ``score``, ``max_score``,
+    ``written`` (a written answer, graded by hand) and ``needs_manual_grade`` (nbgrader's flag);
+    :func:`autograder.report.load_records` brings them up to date with the gradebook (manual
+    grades are given after grading).
     """
 
     student_id: str
@@ -130,6 +133,15 @@ class GradingRecord:
     @property
     def max_score(self) -> float:
         return sum(cell["max_score"] for cells in self.scores.values() for cell in cells.values())
+
+    @property
+    def awaiting_manual_grade(self) -> int:
+        """How many written answers no instructor has graded yet."""
+        return sum(
+            bool(cell.get("written") and cell.get("needs_manual_grade"))
+            for cells in self.scores.values()
+            for cell in cells.values()
+        )
 
     @classmethod
     def from_json(cls, text: str) -> GradingRecord:
@@ -172,7 +184,8 @@ def _coursedir(config: Config, assignment_id: str = "", student_id: str = "*") -
     return CourseDirectory(config=config)
 
 
-def _gradebook(config: Config) -> object:
+def gradebook(config: Config) -> object:
+    """The course's nbgrader ``Gradebook`` (open it with ``with``)."""
     from nbgrader.api import Gradebook
 
     ensure_tools_on_path()
@@ -183,7 +196,7 @@ def expected_notebooks(config: Config, assignment_id: str) -> list[str]:
     """Notebook ids of ``assignment_id`` in the gradebook; ``ValueError`` when it is not there."""
     from nbgrader.api import MissingEntry
 
-    with _gradebook(config) as gb:  # type: ignore[attr-defined]
+    with gradebook(config) as gb:  # type: ignore[attr-defined]
         try:
             return [notebook.name for notebook in gb.find_assignment(assignment_id).notebooks]
         except MissingEntry:
@@ -494,7 +507,7 @@ def _invalid_key(nb: dict, path: list) -> tuple[dict, str, str] | None:
 
 
 def _cell_ids(config: Config, assignment_id: str, notebook_id: str) -> set[str]:
-    with _gradebook(config) as gb:  # type: ignore[attr-defined]
+    with gradebook(config) as gb:  # type: ignore[attr-defined]
         return {cell.name for cell in gb.find_notebook(notebook_id, assignment_id).source_cells}
 
 
@@ -637,7 +650,7 @@ def register(config: Config, submission: Submission) -> list[str]:
     folder = submission.folder
     real_folder = folder.is_dir() and not folder.is_symlink()
     timestamp, note = _timestamp(folder) if real_folder else (None, None)
-    with _gradebook(config) as gb:  # type: ignore[attr-defined]
+    with gradebook(config) as gb:  # type: ignore[attr-defined]
         gb.update_or_create_student(submission.student_id)
         gb.update_or_create_submission(
             submission.assignment_id, submission.student_id, **({"timestamp": timestamp} if timestamp else {})
@@ -811,7 +824,7 @@ def score(
     folder = autograded_folder(config, submission)
     folder.mkdir(parents=True, exist_ok=True)
     _atomic_write(folder / f"{notebook_id}.ipynb", nbformat.writes(nb))
-    return read_scores(_gradebook(config), submission.assignment_id, notebook_id, submission.student_id)
+    return read_scores(gradebook(config), submission.assignment_id, notebook_id, submission.student_id)
 
 
 def score_missing(config: Config, submission: Submission, notebook_id: str) -> NotebookScore:
@@ -821,7 +834,7 @@ def score_missing(config: Config, submission: Submission, notebook_id: str) -> N
 
     from autograder.grading import read_scores
 
-    with _gradebook(config) as gb:  # type: ignore[attr-defined]
+    with gradebook(config) as gb:  # type: ignore[attr-defined]
         try:
             notebook = gb.find_submission_notebook(
                 notebook_id, submission.assignment_id, submission.student_id
@@ -834,10 +847,11 @@ def score_missing(config: Config, submission: Submission, notebook_id: str) -> N
             )
         for grade in notebook.grades:
             grade.auto_score = 0
-            grade.needs_manual_grade = False
+            # nbgrader's rule (SaveAutoGrades): a manual grade given earlier stays, flagged
+            grade.needs_manual_grade = grade.manual_score is not None
         gb.db.commit()
     (autograded_folder(config, submission) / f"{notebook_id}.ipynb").unlink(missing_ok=True)
-    return read_scores(_gradebook(config), submission.assignment_id, notebook_id, submission.student_id)
+    return read_scores(gradebook(config), submission.assignment_id, notebook_id, submission.student_id)
 
 
 def record(
@@ -855,12 +869,7 @@ def record(
         student_id=submission.student_id,
         assignment_id=submission.assignment_id,
         digest=submission.digest,
-        scores={
-            nb: {
-                cell.grade_id: {"score": cell.score, "max_score": cell.max_score} for cell in s.cells.values()
-            }
-            for nb, s in scores.items()
-        },
+        scores={nb: {cell.grade_id: cell.entry() for cell in s.cells.values()} for nb, s in scores.items()},
         problems=problems,
         execution_seconds=execution_seconds,
         wall_seconds=wall_seconds,

@@ -278,7 +278,7 @@ def test_report_lists_an_unreadable_marker(tmp_path: Path) -> None:
     folder = tmp_path / "autograded" / "alice" / ASSIGNMENT
     folder.mkdir(parents=True)
     (folder / submissions.MARKER).write_text('{"student_id": ')
-    _, html_path = write_reports(config, ASSIGNMENT, tmp_path / "reports")
+    html_path = write_reports(config, ASSIGNMENT, tmp_path / "reports").html
     html = html_path.read_text()
     assert "Unreadable grading markers" in html and "alice: unreadable grading marker" in html
     with pytest.raises(ValueError, match="unreadable grading marker"):

@@ -9,12 +9,19 @@ assignment 00 (released with :mod:`autograder.instructor`). One round trip, step
   ``UserWarning`` whenever a test calls it) → opens it → *Validate* shows the course's verdict,
   success (nbgrader's own validator fails a test cell with a warning on stderr) → Submit;
 - instructor: the formgrader lists the assignment → Collect → the submission → Autograde →
-  full score (20 / 20, the sum of the points of the assignment) → generate and release
-  feedback;
+  full marks on the autograded cells, the written answers not graded yet (e.g. 20 / 22: the
+  points come from the source notebook);
 - instructor: the submission's manual-grading page typesets its equations (no request leaves
-  the machine: the course's MathJax is inline);
-- student: Fetch Feedback → view feedback → the report shows the score, no hidden test; once
-  trusted (*Trust HTML*), its equations are typeset offline.
+  the machine: the course's MathJax is inline); the instructor grades the written answers
+  there (score and comment), the submission's total in the formgrader becomes the full
+  total (22 / 22) → generate and release feedback;
+- student: Fetch Feedback → view feedback → the report shows the total, the instructor's
+  comment and no hidden test, no model answer; once trusted (*Trust HTML*), its equations
+  are typeset offline.
+
+Written answers: the real notebook 00 is used (its autograding takes about ten seconds alone);
+when the course's copy of it has no written answer, one is added to that copy (never to
+``solutions/``), so that manual grading is driven with or without the notebooks' own.
 
 Also: each role's server has only its own nbgrader extensions, and the student's validate
 handler disagrees with nbgrader's own one exactly where the course filters stderr warnings.
@@ -44,6 +51,8 @@ from nbgrader.validator import Validator
 from autograder import instructor, lab
 from autograder.course import COURSE_ID, course_config
 from autograder.grading import course_validator, graded_cells
+from autograder.mutants import insert_written_answer, student_written_answer
+from autograder.submissions import gradebook
 
 #: the repository (the course root of these tests)
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -66,8 +75,13 @@ class Course:
     home: Path
     workspace: Path
     student_id: str
-    points: float
+    autograded_points: float
+    written_points: dict[str, float]
     servers: dict[str, lab.LabServer] = field(default_factory=dict)
+
+    @property
+    def points(self) -> float:
+        return self.autograded_points + sum(self.written_points.values())
 
     @property
     def fetched(self) -> Path:
@@ -104,10 +118,27 @@ def course(tmp_path_factory: pytest.TempPathFactory, course_mathjax: Path) -> It
         f"get_config().merge(course_config({str(root)!r}, {str(data)!r}))\n"
     )
     config = course_config(root, data)
+    source = root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    if not graded_cells(source, written=True):
+        insert_written_answer(
+            source,
+            "written_flow_map",
+            2,
+            "One-step errors of the learned flow map grow at the leading Lyapunov exponent, about "
+            "0.9 per time unit, so a forecast loses its skill after a few time units.",
+            ["errors grow exponentially (chaos)", "quotes the Lyapunov exponent or time scale"],
+        )
     instructor.generate(config, ASSIGNMENT)
     instructor.release(config, ASSIGNMENT)
-    source = root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    state = Course(root, data, home, home / "dlgd-course", get_username(), sum(graded_cells(source).values()))
+    state = Course(
+        root,
+        data,
+        home,
+        home / "dlgd-course",
+        get_username(),
+        sum(graded_cells(source, written=False).values()),
+        graded_cells(source, written=True),
+    )
     env = os.environ | {
         "HOME": str(home),
         "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
@@ -212,12 +243,15 @@ def _expand(page) -> object:
 
 def _complete(notebook: Path, solution: Path) -> None:
     """What a student who solved everything submits: the solution's code in every answer cell
-    (without the solution markers), and ``standardize`` wrapped so that each call from a test
-    cell prints a UserWarning on stderr."""
+    (without the solution markers), their own words in the written answers, and
+    ``standardize`` wrapped so that each call from a test cell prints a UserWarning on stderr."""
     answers = {
         cell.metadata["nbgrader"]["grade_id"]: cell.source
         for cell in nbformat.read(solution, as_version=4).cells
         if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+    answers |= {
+        grade_id: student_written_answer(grade_id) for grade_id in graded_cells(solution, written=True)
     }
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:
@@ -320,7 +354,7 @@ def _modal_result(frame) -> str:
     return text
 
 
-def _instructor_collects_autogrades_and_releases_feedback(browser, course: Course) -> None:
+def _instructor_collects_and_autogrades(browser, course: Course) -> None:
     page = _open_lab(browser, course.servers["instructor"])
     _nbgrader_menu(page, "Formgrader")
     frame = _formgrader_frame(page)
@@ -343,10 +377,63 @@ def _instructor_collects_autogrades_and_releases_feedback(browser, course: Cours
     assert "Successfully autograded" in _modal_result(frame)
     score = submission.locator("td.score")
     frame.locator("#main-table td.score:not(:empty)").wait_for(timeout=30_000)
-    expected = f"{course.points:g} / {course.points:g}"
+    # full marks on the autograded cells; the written answers await manual grading
+    expected = f"{course.autograded_points:g} / {course.points:g}"
     assert score.inner_text().strip() == expected, f"score shown {score.inner_text()!r}, expected {expected}"
     page.screenshot(path=str(ARTIFACTS / "formgrader-score.png"))
+    assert not page.outside_requests, f"requests left the local server: {page.outside_requests}"
+    page.close()
 
+
+def _comment(grade_id: str) -> str:
+    return f"Well argued ({grade_id}): you quote the right figures."
+
+
+def _instructor_grades_by_hand_and_releases_feedback(browser, course: Course) -> None:
+    """On the submission's manual-grading page the instructor gives each written answer its
+    points and a comment; the formgrader's submissions page then shows the full total, and the
+    feedback is generated and released from there."""
+    page = _submission_page(browser, course)
+    refused: list[str] = []  # the page's failed requests and errors, for the message below
+    page.on(
+        "response",
+        lambda r: refused.append(f"{r.request.method} {r.url}: {r.status}") if r.status >= 400 else None,
+    )
+    page.on("console", lambda m: refused.append(f"console: {m.text}") if m.type == "error" else None)
+    for grade_id, points in course.written_points.items():
+        page.fill(f"input.score#{grade_id}", f"{points:g}")
+        page.fill(f"textarea#{grade_id}-comment", _comment(grade_id))
+        page.keyboard.press("Tab")  # the formgrader saves on "change"
+    config = course_config(course.root, course.data)
+
+    def saved() -> bool:
+        with gradebook(config) as gb:
+            notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, course.student_id)
+            grades = {g.name: g.manual_score for g in notebook.grades}
+            comments = {c.name: c.manual_comment for c in notebook.comments}
+        return all(
+            grades[g] == points and comments[g] == _comment(g) for g, points in course.written_points.items()
+        )
+
+    deadline = time.monotonic() + 30
+    while not saved():
+        if time.monotonic() > deadline:
+            page.screenshot(path=str(ARTIFACTS / "formgrader-manual-grade-not-saved.png"))
+            pytest.fail(f"the formgrader did not save the manual grades; failed requests, errors: {refused}")
+        page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "formgrader-manual-grade.png"))
+    assert not page.outside_requests, f"the formgrader's page asked the internet for {page.outside_requests}"
+    page.close()
+
+    page = _open_lab(browser, course.servers["instructor"])
+    _nbgrader_menu(page, "Formgrader")
+    frame = _formgrader_frame(page)
+    frame.locator("tbody tr", has_text=ASSIGNMENT).locator("td.num-submissions a").click()
+    submission = frame.locator("#main-table tr", has_text=course.student_id)
+    submission.wait_for(timeout=30_000)
+    expected = f"{course.points:g} / {course.points:g}"
+    frame.locator(f"#main-table td.score:text-is('{expected}')").wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "formgrader-score-after-manual-grading.png"))
     submission.locator("td.generate-feedback a").click()
     assert "Successfully generated feedback" in _modal_result(frame)
     submission.locator("td.release-feedback a").click()
@@ -379,6 +466,10 @@ def _student_fetches_feedback(browser, course: Course) -> None:
     page.screenshot(path=str(ARTIFACTS / "student-feedback.png"))
     assert score in text, f"the feedback page does not show {score!r}: {text[:300]!r}"
     assert "BEGIN HIDDEN TESTS" not in text, "the feedback shows the hidden tests"
+    for grade_id in course.written_points:
+        assert _comment(grade_id) in text, f"the feedback lacks the instructor's comment on {grade_id}"
+        assert student_written_answer(grade_id) in text, f"the feedback lacks the student's answer {grade_id}"
+    assert "Model answer" not in text and "Rubric" not in text, "the feedback shows the model answer"
     # JupyterLab's viewer runs a page's scripts once the student trusts it: then the course's
     # MathJax, inline in the page, typesets the equations with nothing from the internet
     page.locator(".jp-ToolbarButtonComponent:has-text('Trust HTML')").click()
@@ -391,21 +482,27 @@ def _student_fetches_feedback(browser, course: Course) -> None:
     page.close()
 
 
-def _instructor_opens_the_submission(browser, course: Course) -> None:
-    """The formgrader's manual-grading page of the submission typesets its equations offline."""
-    from nbgrader.api import Gradebook
-
+def _submission_page(browser, course: Course):
+    """The formgrader's manual-grading page of the student's submission, set up, opened from
+    the instructor's JupyterLab (whose page sets the XSRF cookie the formgrader sends when it
+    saves a grade)."""
     config = course_config(course.root, course.data)
-    with Gradebook(config.CourseDirectory.db_url, COURSE_ID) as gradebook:
-        submission = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, course.student_id).id
-    url = course.servers["instructor"].url.replace("/lab?", f"/formgrader/submissions/{submission}/?", 1)
-    page = open_local_page(browser, url, width=1400, height=900)
+    with gradebook(config) as gb:
+        submission = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, course.student_id).id
+    page = _open_lab(browser, course.servers["instructor"])
+    page.goto(course.servers["instructor"].url.replace("/lab?", f"/formgrader/submissions/{submission}/?", 1))
     page.wait_for_function(
         "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000
     )
     page.evaluate("() => MathJax.startup.promise")
     # the page's own script (MathJax 2's startup signal awaited) finished setting the page up
     page.wait_for_function("() => MathJax.loaded === true && formgrader.loaded === true", timeout=30_000)
+    return page
+
+
+def _instructor_opens_the_submission(browser, course: Course) -> None:
+    """The formgrader's manual-grading page of the submission typesets its equations offline."""
+    page = _submission_page(browser, course)
     page.screenshot(path=str(ARTIFACTS / "formgrader-submission.png"))
     assert page.locator("mjx-container").count() > 0, "the formgrader's page typeset no equation"
     assert page.locator("mjx-merror").count() == 0
@@ -414,12 +511,14 @@ def _instructor_opens_the_submission(browser, course: Course) -> None:
 
 
 def test_assignment_round_trip_in_jupyterlab(browser, course: Course) -> None:
-    """Release → fetch → validate → submit → collect → autograde → feedback → fetch feedback,
-    each step through the pages of JupyterLab (one test: the steps depend on each other)."""
+    """Release → fetch → validate → submit → collect → autograde → grade the written answers
+    by hand → feedback → fetch feedback, each step through the pages of JupyterLab (one test:
+    the steps depend on each other)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     _student_fetches_validates_and_submits(browser, course)
-    _instructor_collects_autogrades_and_releases_feedback(browser, course)
+    _instructor_collects_and_autogrades(browser, course)
     _instructor_opens_the_submission(browser, course)
+    _instructor_grades_by_hand_and_releases_feedback(browser, course)
     _student_fetches_feedback(browser, course)
 
 

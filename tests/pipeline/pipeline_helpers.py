@@ -4,12 +4,13 @@ assignments, their mutants, notebook text."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from autograder.course import assignments
-from autograder.mutants import Mutant, load_mutants
+from autograder.mutants import INSERT_PREFIX, Mutant, apply_mutant, fill_solutions, load_mutants
 
 #: the repository (the course root of these tests)
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +90,32 @@ def hidden_test_lines(notebook: Path) -> set[str]:
     return secret_lines(notebook, *HIDDEN_MARKERS)
 
 
+# Markdown markup and math delimiters: a rendered page shows the text between them, not them
+_MARKUP = re.compile(r"\*+|_+|`+|\$+|[\[\]()#>|]|^\s*(?:[-+]|\d+\.)\s+")
+
+
+def written_answer_fragments(notebook: Path, public: set[str], min_length: int = 30) -> set[str]:
+    """The model answers and rubrics of a source notebook's written answers as plain-text
+    fragments: each line of their solution regions split at the markdown markup (a rendered
+    page shows ``**Model answer.** the mean`` as "Model answer. the mean"), fragments of
+    ``min_length`` characters at least (the length of :func:`shows_line`, so that a generic
+    phrase does not count), not inside any of the ``public`` lines (:func:`public_lines`)."""
+    from autograder.grading import is_written_answer
+
+    nb = nbformat.read(notebook, as_version=4)
+    public_text = "\n".join(public)
+    fragments = set()
+    for cell in nb.cells:
+        if is_written_answer(cell):
+            inside, _ = _regions(cell.source, *SOLUTION_MARKERS)
+            for line in inside:
+                for piece in _MARKUP.split(line):
+                    piece = " ".join(piece.split())
+                    if len(piece) >= min_length and piece not in public_text:
+                        fragments.add(piece)
+    return fragments
+
+
 def visible_text(path: Path) -> str:
     """What a reader of ``path`` sees: cell sources of a notebook, tag-free text of HTML."""
     if path.suffix == ".ipynb":
@@ -122,6 +149,120 @@ def parts_of(notebook: Path) -> dict[str, list[str]]:
     ]
     graded = [m["grade_id"] for m in meta if m.get("grade") and not m.get("solution")]
     return {part: [g for g in graded if g in (f"test_{part}", f"test_{part}_hidden")] for part in parts}
+
+
+def touched_parts(mutant: Mutant, parts: dict[str, list[str]]) -> set[str]:
+    """The parts (:func:`parts_of`) a mistake mutant touches: those of the cells it edits (or
+    inserts a cell after) and those of the cells it must fail; every part when it touches a
+    cell of no part (it cannot share an execution then)."""
+    part_of = {cell: part for part, tests in parts.items() for cell in (part, *tests)}
+    cells = [edit.cell.removeprefix(INSERT_PREFIX) for edit in mutant.edits] + list(mutant.fails)
+    if any(cell not in part_of for cell in cells):
+        return set(parts)
+    return {part_of[cell] for cell in cells}
+
+
+def member_name(mutant: Mutant) -> str:
+    """A mutant's name in a :class:`Batch` and the integrity table: ``lazy:<strategy>`` or
+    ``mistake:<name>``."""
+    return f"lazy:{mutant.strategy}" if mutant.lazy else f"mistake:{mutant.name}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Checks that share one execution: mistake mutants and parts left blank, touching
+    pairwise different parts (:func:`pack_batches`), or one lazy mutant alone. ``losses``:
+    each member (``mistake:<name>``, ``lazy:<strategy>``, ``blank:<part>``, as in the integrity
+    table) → the graded cells it must lose; all other cells keep theirs."""
+
+    mutants: tuple[Mutant, ...]
+    blanks: tuple[str, ...]
+    losses: dict[str, tuple[str, ...]]
+
+    @property
+    def label(self) -> str:
+        return "+".join(self.losses)
+
+    def student_work(self, release_nb: Path, source_nb: Path, output_nb: Path) -> Path:
+        """The student's work with every member applied: mutants edited in, blank parts left
+        as released."""
+        fill_solutions(release_nb, source_nb, output_nb, blank=self.blanks)
+        for mutant in self.mutants:
+            apply_mutant(output_nb, mutant, output_nb)
+        return output_nb
+
+
+def part_readers(notebook: Path, parts: dict[str, list[str]]) -> dict[str, set[str]]:
+    """Part → the other parts that may read its result: those whose code cells (from the
+    part's solution cell to the next part's) name something the part's solution cell defines
+    at top level (a function, class or variable). Conservative: a solution cell that does not
+    parse is read by every part."""
+    import ast
+
+    nb = nbformat.read(notebook, as_version=4)
+    starts = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") in parts]
+    blocks = {
+        nb.cells[start].metadata["nbgrader"]["grade_id"]: "\n".join(
+            c.source for c in nb.cells[start:end] if c.cell_type == "code"
+        )
+        for start, end in zip(starts, [*starts[1:], len(nb.cells)], strict=True)
+    }
+    readers: dict[str, set[str]] = {}
+    for part, start in zip(blocks, starts, strict=True):
+        try:
+            tree = ast.parse(nb.cells[start].source)
+        except SyntaxError:
+            readers[part] = set(parts) - {part}
+            continue
+        names = {
+            target.id if isinstance(target, ast.Name) else getattr(target, "name", "")
+            for node in tree.body
+            for target in (node.targets if isinstance(node, ast.Assign) else [node])
+        } - {""}
+        readers[part] = {
+            other
+            for other, text in blocks.items()
+            if other != part and any(re.search(rf"\b{re.escape(name)}\b", text) for name in names)
+        }
+    return readers
+
+
+def pack_batches(mistakes: list[Mutant], notebook: Path) -> list[Batch]:
+    """Every mistake and every part left blank of the source ``notebook``, packed first-fit
+    into batches whose members touch pairwise different parts (:func:`touched_parts`; a blank
+    part touches itself) none of which reads another's result (:func:`part_readers`), so that
+    a member's cascade into another part stays visible; mistakes first, in the order given:
+    the first batch holds the first mistake."""
+    parts = parts_of(notebook)
+    readers = part_readers(notebook, parts)
+    members: list[tuple[str, set[str], Mutant | None, tuple[str, ...]]] = [
+        (member_name(m), touched_parts(m, parts), m, m.fails) for m in mistakes
+    ]
+    members += [(f"blank:{part}", {part}, None, tuple(tests)) for part, tests in parts.items()]
+    packed: list[tuple[set[str], list]] = []
+    for member in members:
+        reach = member[1] | {r for part in member[1] for r in readers[part]}
+        free = next(
+            (
+                batch
+                for batch in packed
+                if not batch[0] & reach and not any(readers[part] & member[1] for part in batch[0])
+            ),
+            None,
+        )
+        if free is None:
+            free = (set(), [])
+            packed.append(free)
+        free[0].update(member[1])
+        free[1].append(member)
+    return [
+        Batch(
+            mutants=tuple(m[2] for m in batch if m[2] is not None),
+            blanks=tuple(m[0].removeprefix("blank:") for m in batch if m[2] is None),
+            losses={m[0]: m[3] for m in batch},
+        )
+        for _, batch in packed
+    ]
 
 
 INTEGRITY_DIR = REPO_ROOT / "test-artifacts" / "integrity"  # read by tests/conftest.py

@@ -3,33 +3,55 @@
 Pipeline steps checked, per assignment:
 
 1. the source notebook follows the conventions (solutions/README.md): no outputs, set-up
-   cell, unique grade ids, point total stated, nothing but the notebook in its folder;
+   cell, unique grade ids, point total stated (written answers included), nothing but the
+   notebook in its folder;
 2. ``exercises/`` is what ``make exercises`` generates from ``solutions/`` (byte for byte),
-   and no student file (nor the built book) holds solution code or hidden tests;
-3. every part (solution cell) has its test cells, which grade it inside
+   and no student file (nor the built book) holds solution code, hidden tests, or the model
+   answer or rubric of a written answer;
+3. every part (solution code cell) has its test cells, which grade it inside
    ``graded_part("<assignment>", "<part>")``, and its entry in ``dlgd_course.assignments``;
-   the mutants in ``tests/mutants/<assignment>/`` apply cleanly, the mistakes cover every
-   graded cell and the lazy ones every part their strategy applies to (delegating to the
-   library: parts with library answers; returning the expected value: every part; skipping
-   training: parts that train; faking a result in a cell of its own);
+   written answers (markdown, graded by hand) are no parts; the mutants in
+   ``tests/mutants/<assignment>/`` apply cleanly, the mistakes cover every autograded cell and
+   the lazy ones every part their strategy applies to (delegating to the library: parts with
+   library answers; returning the expected value: every part; skipping training: parts that
+   train; faking a result in a cell of its own);
 4. the full instructor workflow in a temporary course with a local exchange — generate,
-   release, fetch (three students), validate, submit, collect, autograde, generate and
-   release feedback, export CSV — gives the complete notebook full marks, the untouched
-   one 0 and the partly wrong one (the first mutant) exactly the points of the cells it
-   does not break; the feedback holds no hidden test;
-5. every other mutant, mistake or lazy, autograded, loses the points of exactly the cells of
-   its ``FAILS`` and keeps the others;
-6. for every part, the complete notebook with only that part left blank loses exactly that
-   part's points (an unsolved part never costs another part's).
+   release, fetch (three students), validate, submit, collect, autograde, grade the written
+   answers by hand, generate and release feedback, export CSV, dlgd-grade's report — gives
+   the complete notebook full marks on the autograded cells, the untouched one 0 and the
+   partly wrong one (the first batch, see below) exactly the points of the cells it does not
+   break; the totals add the manual grades; the feedback holds no hidden test and no model
+   answer, and shows the grader's comments;
+5. every mistake mutant loses the points of exactly the cells of its ``FAILS``, every lazy
+   mutant too, and every part left blank exactly that part's points (an unsolved part never
+   costs another part's), while all other cells keep theirs.
 
-Each notebook execution costs seconds to tens of seconds on a 2-core CPU, so none runs twice:
-the complete and untouched notebooks are graded once, inside the workflow (4), which also
-serves the first mutant; (5) and (6) run one execution per mutant or part, in parallel under
-xdist. Every graded student is recorded for the table ``test-artifacts/integrity.md``.
+Each notebook execution costs seconds to tens of seconds on a 2-core CPU, so executions are
+shared. The complete and untouched notebooks are graded once, inside the workflow (4). The
+mistakes and the blank parts of (5) are packed into batches
+(:func:`pipeline_helpers.pack_batches`), one execution each: the members of a batch touch
+pairwise different parts (a mistake: the parts of the cells it edits and of its ``FAILS``; a
+blank part: itself), and no member's part reads another member's part (its code cells name
+nothing that the other part's solution cell defines, :func:`pipeline_helpers.part_readers`).
+A batch must lose exactly the union of its members' cells and keep every other one; the first
+batch is the workflow's partly wrong student. Lazy mutants touch every part: one execution
+each. With the seven themes this takes 72 executions instead of 112 (one per mutant and blank
+part), in parallel under xdist. Every member is recorded for ``test-artifacts/integrity.md``
+(its row leaves out the cells the other members of its batch must lose).
+
+What a batch cannot see: a cascade from one member into a cell that another member of the
+same batch must lose anyway (that cell fails either way). The packing keeps apart the parts
+that name each other's results, so such a cascade would have to go through something no part
+names: the shared data cells changed in place, the random state, the kernel's state after an
+error. Parts are independent by construction (a later part gets an earlier result through
+``own_or_reference``, with the reference as fallback; training cells seed themselves), the
+cascades through names are the ones the packing keeps visible, and each lazy mutant, which
+breaks every part at once, still runs alone.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from pathlib import Path
@@ -38,11 +60,14 @@ import nbformat
 import pytest
 from pipeline_helpers import (
     ASSIGNMENTS,
+    FIXTURES,
     KERNEL_THREADS,
-    MUTANTS_DIR,
     REPO_ROOT,
+    Batch,
     hidden_test_lines,
+    member_name,
     mutants_of,
+    pack_batches,
     parts_of,
     public_lines,
     record_outcome,
@@ -51,12 +76,15 @@ from pipeline_helpers import (
     solution_lines,
     source_notebook,
     visible_text,
+    written_answer_fragments,
 )
+from traitlets.config import Config
 
 from autograder import instructor
 from autograder.course import course_config
 from autograder.exercises import out_of_sync
 from autograder.grading import (
+    NotebookScore,
     autograde_notebook,
     check_source_notebook,
     graded_cells,
@@ -64,8 +92,17 @@ from autograder.grading import (
     read_scores,
     validate_notebook,
 )
-from autograder.mutants import LAZY_STRATEGIES, apply_mutant, fill_solutions
+from autograder.mutants import (
+    LAZY_STRATEGIES,
+    Edit,
+    Mutant,
+    apply_mutant,
+    fill_solutions,
+    insert_written_answer,
+)
 from autograder.preprocessors import REDACTED
+from autograder.report import write_reports
+from autograder.submissions import Submission, record
 from dlgd_course.own_work import assignment_parts
 
 pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no assignment under solutions/ yet")
@@ -149,6 +186,9 @@ def test_no_solution_or_hidden_test_in_student_files(assignment: str) -> None:
     public = public_lines()
     solutions, hidden = solution_lines(source) - public, hidden_test_lines(source) - public
     assert solutions and hidden, "found no solution or hidden test lines to look for"
+    written = written_answer_fragments(source, public)
+    if graded_cells(source, written=True):
+        assert written, "found no model answer or rubric text to look for in the written answers"
     markers = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
     leaks = []
     for path, library_source in _student_files():
@@ -156,7 +196,8 @@ def test_no_solution_or_hidden_test_in_student_files(assignment: str) -> None:
         secrets = hidden if library_source else solutions | hidden
         leaks += [f"{path}: marker {m!r}" for m in markers if m in text]
         leaks += [f"{path}: {line!r}" for line in sorted(secrets) if shows_line(text, line)]
-    assert not leaks, "solution code or hidden tests in student files:\n" + "\n".join(leaks)
+        leaks += [f"{path}: model answer or rubric {piece!r}" for piece in sorted(written) if piece in text]
+    assert not leaks, "solution code, hidden tests or model answers in student files:\n" + "\n".join(leaks)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -167,10 +208,10 @@ def test_mutants_are_valid_and_cover_every_graded_cell(assignment: str, tmp_path
         f"tests/mutants/{assignment}/ should hold 1 to 5 mistakes, found {len(mistakes)}"
     )
     source = source_notebook(assignment)
-    cells = graded_cells(source)
+    cells = graded_cells(source, written=False)  # written answers are graded by hand: no mutant
     for mutant in mutants:
         unknown = set(mutant.fails) - set(cells)
-        assert not unknown, f"mutant {mutant.name}: FAILS names unknown cells {sorted(unknown)}"
+        assert not unknown, f"mutant {mutant.name}: FAILS names unknown or written cells {sorted(unknown)}"
         work = fill_solutions(release_notebook(assignment), source, tmp_path / mutant.name / source.name)
         apply_mutant(work, mutant, work)
     covered = {cell for mutant in mistakes for cell in mutant.fails}
@@ -194,68 +235,65 @@ def test_mutants_are_valid_and_cover_every_graded_cell(assignment: str, tmp_path
         )
 
 
-def _mutant_params() -> list:
-    """Every mutant but the first mistake of each assignment (the workflow's partly wrong
-    student), mistakes and lazy ones."""
-    params = []
-    for assignment in ASSIGNMENTS:
-        if (MUTANTS_DIR / assignment).is_dir():
-            params += [
-                pytest.param(assignment, m, id=f"{assignment}-{m.name}") for m in mutants_of(assignment)[1:]
-            ]
-    return params
+def batches_of(assignment: str) -> list[Batch]:
+    """The executions of the mutant and blank-part checks of an assignment: the mistakes and
+    the parts left blank packed into batches (:func:`pipeline_helpers.pack_batches`; the first
+    is the workflow's partly wrong student), then one per lazy mutant (each touches every
+    part)."""
+    mutants = mutants_of(assignment)
+    batches = pack_batches([m for m in mutants if not m.lazy], source_notebook(assignment))
+    return batches + [Batch((m,), (), {member_name(m): m.fails}) for m in mutants if m.lazy]
 
 
-def _student_name(mutant) -> str:
-    return f"lazy:{mutant.strategy}" if mutant.lazy else f"mistake:{mutant.name}"
-
-
-@pytest.mark.parametrize(("assignment", "mutant"), _mutant_params())
-def test_mutant_loses_exactly_its_points(assignment: str, mutant, tmp_path: Path) -> None:
-    source = source_notebook(assignment)
-    work = fill_solutions(release_notebook(assignment), source, tmp_path / "work" / source.name)
-    apply_mutant(work, mutant, work)
-    score = autograde_notebook(source, work, threads=KERNEL_THREADS, workdir=tmp_path)
-    record_outcome(
-        assignment,
-        _student_name(mutant),
-        {k: c.score for k, c in score.cells.items()},
-        score.max_score,
-        mutant.fails,
-    )
-    kept = [cell for cell in mutant.fails if score.cells[cell].passed]
-    assert not kept, (
-        f"mutant {mutant.name} ({mutant.description.splitlines()[0]}) keeps full points on "
-        f"{kept}: the tests do not catch this"
-    )
-    lost = [cell for cell, s in score.cells.items() if not s.passed and cell not in mutant.fails]
-    assert not lost, (
-        f"mutant {mutant.name} also loses {lost}, parts it does not touch: the parts are not "
-        f"graded independently"
-    )
-
-
-def _blank_params() -> list:
+def _batch_params() -> list:
+    """Every execution of :func:`batches_of` but the workflow's (the first), per assignment."""
     return [
-        pytest.param(assignment, part, id=f"{assignment}-{part}")
+        pytest.param(assignment, batch, id=f"{assignment}-{batch.label}")
         for assignment in ASSIGNMENTS
-        for part in parts_of(source_notebook(assignment))
+        for batch in batches_of(assignment)[1:]
     ]
 
 
-@pytest.mark.parametrize(("assignment", "part"), _blank_params())
-def test_a_blank_part_costs_only_its_own_points(assignment: str, part: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("assignment", "batch"), _batch_params())
+def test_batch_loses_exactly_its_points(assignment: str, batch: Batch, tmp_path: Path) -> None:
+    """One execution: every member (mistake, blank part, lazy mutant) loses exactly its cells."""
     source = source_notebook(assignment)
-    work = fill_solutions(
-        release_notebook(assignment), source, tmp_path / "work" / source.name, blank=(part,)
-    )
+    work = batch.student_work(release_notebook(assignment), source, tmp_path / "work" / source.name)
     score = autograde_notebook(source, work, threads=KERNEL_THREADS, workdir=tmp_path)
+    check_batch(assignment, batch, score.autograded(), record=True)
+
+
+def check_batch(assignment: str, batch: Batch, score: NotebookScore, *, record: bool) -> None:
+    """Each member of ``batch`` lost exactly its cells in the autograded ``score``: a mistake
+    or lazy mutant its ``FAILS`` (not full points), a blank part its test cells (0 points);
+    every other cell kept its full points. ``record``: keep each member for the integrity
+    table, with the cells the other members must lose left out of its scores."""
     scores = {k: c.score for k, c in score.cells.items()}
-    record_outcome(assignment, f"blank:{part}", scores, score.max_score)
-    own = parts_of(source)[part]
-    assert not any(scores[cell] for cell in own), f"the blank part {part} keeps points: {scores}"
-    lost = [cell for cell, s in score.cells.items() if not s.passed and cell not in own]
-    assert not lost, f"leaving only {part} blank also costs {lost}: {scores}"
+    at_stake = {cell for cells in batch.losses.values() for cell in cells}
+    mutants = {member_name(m): m for m in batch.mutants}
+    for member, cells in batch.losses.items():
+        if record:
+            own = {k: v for k, v in scores.items() if k in cells or k not in at_stake}
+            total = sum(score.cells[k].max_score for k in own)
+            record_outcome(assignment, member, own, total, cells)
+        if member in mutants:
+            mutant = mutants[member]
+            kept = [cell for cell in cells if score.cells[cell].passed]
+            assert not kept, (
+                f"mutant {mutant.name} ({mutant.description.splitlines()[0]}) keeps full points on "
+                f"{kept}: the tests do not catch this"
+            )
+        else:
+            kept = [cell for cell in cells if scores[cell]]
+            assert not kept, (
+                f"the blank part {member.removeprefix('blank:')} keeps points on {kept}: {scores}"
+            )
+    lost = [cell for cell, s in score.cells.items() if not s.passed and cell not in at_stake]
+    together = f" (sharing one execution: {', '.join(batch.losses)})" if len(batch.losses) > 1 else ""
+    assert not lost, (
+        f"{', '.join(batch.losses)} also lose {lost}, cells none of them touches: the parts are not "
+        f"graded independently{together}: {scores}"
+    )
 
 
 STUDENTS = ("complete", "partly_wrong", "empty")
@@ -263,14 +301,56 @@ STUDENTS = ("complete", "partly_wrong", "empty")
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
-    source = source_notebook(assignment)
+    assert mutants_of(assignment), f"tests/mutants/{assignment}/ needs mutants (the partly wrong student)"
+    check_instructor_workflow(source_notebook(assignment), batches_of(assignment)[0], tmp_path)
+
+
+def test_instructor_workflow_with_written_answers(tmp_path: Path) -> None:
+    """The workflow on the tiny fixture with two written answers added (no torch: seconds),
+    so that manual grading is proven whether or not the course's notebooks have written
+    answers yet; here a second autograde also shows that it keeps the manual grades."""
+    source = tmp_path / "fixture" / "01-tiny" / "01-tiny.ipynb"
+    shutil.copytree(FIXTURES / "01-tiny", source.parent)
+    insert_written_answer(
+        source,
+        "written_sum",
+        2,
+        "Adding two integers in Python gives an int again, exact for integers of any size.",
+        ["the result is an int", "exact for integers of any size (no overflow)"],
+    )
+    insert_written_answer(
+        source, "written_square", 1, "Squaring loses the sign of its argument entirely.", ["loses the sign"]
+    )
+    check_source_notebook(source)
+    subtract = Mutant(
+        name="subtract",
+        description="a - b instead of a + b",
+        notebook=source.name,
+        edits=(Edit("add", "a + b", "a - b"),),
+        fails=("test_add",),
+    )
+    partly_wrong = pack_batches([subtract], source)[0]
+    assert set(partly_wrong.losses) == {"mistake:subtract", "blank:square"}, partly_wrong.losses
+    check_instructor_workflow(source, partly_wrong, tmp_path, regrade=True)
+
+
+def check_instructor_workflow(
+    source: Path, partly_wrong: Batch, tmp_path: Path, *, regrade: bool = False
+) -> None:
+    """The whole instructor workflow on the assignment of ``source`` (a source notebook) in a
+    temporary course, with three students: complete, ``partly_wrong`` (a batch of mistakes and
+    blank parts, checked as :func:`check_batch` does) and
+    empty (the untouched release). The written answers are graded by hand through nbgrader's
+    API (:func:`autograder.instructor.grade_by_hand`) between autograding and feedback.
+    ``regrade``: autograde the complete student once more after the manual grading (costs one
+    more execution) and check that the manual grades stay. Records the students for the
+    integrity table when ``source`` is one of the course's notebooks."""
+    assignment = source.parent.name
     root = tmp_path / "course"
     shutil.copytree(source.parent, root / "solutions" / assignment)
     config = course_config(root, tmp_path / "instructor")
-    cells = graded_cells(source)
-    mutants = mutants_of(assignment)
-    assert mutants, f"tests/mutants/{assignment}/ needs mutants (the partly wrong student)"
-    partly_wrong = mutants[0]
+    cells = graded_cells(source, written=False)
+    written = graded_cells(source, written=True)
 
     instructor.generate(config, assignment)
     instructor.release(config, assignment)
@@ -280,10 +360,10 @@ def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
         fetched = instructor.fetch(config, assignment, student, workspace) / source.name
         fetched_notebooks[student] = fetched
         assert fetched.is_file(), f"{student} did not fetch {source.name}"
-        if student in ("complete", "partly_wrong"):
+        if student == "complete":
             fill_solutions(fetched, source, fetched)
         if student == "partly_wrong":
-            apply_mutant(fetched, partly_wrong, fetched)
+            partly_wrong.student_work(fetched, source, fetched)
     # nbgrader's `validate` CLI exits 0 even here; the Python verdict must say "failed".
     with kernel_threads(KERNEL_THREADS):
         empty_verdict = validate_notebook(fetched_notebooks["empty"], config)
@@ -293,50 +373,93 @@ def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
     instructor.collect(config, assignment)
     with kernel_threads(KERNEL_THREADS):
         instructor.autograde(config, assignment)
-    feedback = instructor.generate_feedback(config, assignment)
-    assert feedback.ok and not feedback.simplified, feedback
-    instructor.release_feedback(config, assignment)
 
     from nbgrader.api import Gradebook
 
     def gradebook() -> Gradebook:
         return Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id)
 
-    scores = {s: read_scores(gradebook(), assignment, source.stem, s) for s in STUDENTS}
-    for student, name in (
-        ("complete", "complete"),
-        ("empty", "empty"),
-        ("partly_wrong", _student_name(partly_wrong)),
-    ):
-        record_outcome(
-            assignment,
-            name,
-            {k: c.score for k, c in scores[student].cells.items()},
-            scores[student].max_score,
-            partly_wrong.fails if student == "partly_wrong" else (),
-        )
-    complete = {k: c.score for k, c in scores["complete"].cells.items()}
+    def read_all() -> dict[str, NotebookScore]:
+        return {s: read_scores(gradebook(), assignment, source.stem, s) for s in STUDENTS}
+
+    scores = read_all()
+    auto = {s: scores[s].autograded() for s in STUDENTS}
+    course_notebook = source == source_notebook(assignment)
+    if course_notebook:
+        for student in ("complete", "empty"):
+            scored = {k: c.score for k, c in auto[student].cells.items()}
+            record_outcome(assignment, student, scored, auto[student].max_score)
+    complete = {k: c.score for k, c in auto["complete"].cells.items()}
     assert complete == cells, f"the solution should get full marks {cells}, got {complete}"
     empty = {k: c.score for k, c in scores["empty"].cells.items()}
     assert not any(empty.values()), f"the untouched student version should score 0, got {empty}"
-    wrong = scores["partly_wrong"].cells
-    kept = [cell for cell in partly_wrong.fails if wrong[cell].passed]
-    assert not kept, f"mutant {partly_wrong.name} keeps full points on {kept}"
-    lost = [cell for cell, s in wrong.items() if not s.passed and cell not in partly_wrong.fails]
-    assert not lost, f"mutant {partly_wrong.name} also loses {lost}: parts are not independent"
+    check_batch(assignment, partly_wrong, auto["partly_wrong"], record=course_notebook)
+
+    # Written answers: 0 and "needs manual grade" for those who wrote one (an untouched answer
+    # is nbgrader's "no response": 0, nothing to grade); graded by hand, they enter the total.
+    for student in ("complete", "partly_wrong"):
+        assert scores[student].awaiting_manual_grade == list(written), (
+            f"{student}'s written answers {list(written)} should await manual grading, "
+            f"awaiting: {scores[student].awaiting_manual_grade}"
+        )
+        assert not any(scores[student].cells[cell].score for cell in written)
+    assert scores["empty"].awaiting_manual_grade == [], "an untouched written answer needs no grading"
+    _write_dlgd_grade_markers(config, assignment, source.stem, scores)
+    assert write_reports(config, assignment, tmp_path / "reports").awaiting_manual_grade == 2 * len(written)
+    manual = {"complete": written, "partly_wrong": {cell: points / 2 for cell, points in written.items()}}
+    comments = {
+        (student, cell): f"Graded by hand: {student} earns {points:g} on {cell}."
+        for student, given in manual.items()
+        for cell, points in given.items()
+    }
+    for (student, cell), comment in comments.items():
+        given = manual[student][cell]
+        instructor.grade_by_hand(config, assignment, source.stem, student, cell, given, comment)
+    if regrade:  # nbgrader keeps a manual grade when autograding again, flagged for review
+        with kernel_threads(KERNEL_THREADS):
+            instructor.autograde(config, assignment, "complete")
+        # autograding replaced the submission's folder, marker included: write it again, as a
+        # regrading dlgd-grade does
+        complete_now = read_scores(gradebook(), assignment, source.stem, "complete")
+        _write_dlgd_grade_markers(config, assignment, source.stem, {"complete": complete_now})
+    totals = {s: auto[s].score + sum(manual.get(s, {}).values()) for s in STUDENTS}
+    graded = read_all()
+    for student in STUDENTS:
+        assert graded[student].score == pytest.approx(totals[student]), (
+            f"{student}'s total should be the autograded {auto[student].score:g} plus the manual "
+            f"{sum(manual.get(student, {}).values()):g}, got {graded[student].score:g}"
+        )
+        assert graded[student].autograded().cells == auto[student].cells, "autograded cells changed"
+    assert graded["complete"].score == sum(cells.values()) + sum(written.values())
+    regraded = graded["complete"].cells
+    assert all(regraded[cell].needs_manual_grade == regrade for cell in written), (
+        "after manual grading a written answer needs no more grading, unless autograded again "
+        f"(then nbgrader flags it for review): {regraded}"
+    )
+
+    feedback = instructor.generate_feedback(config, assignment)
+    assert feedback.ok and not feedback.simplified, feedback
+    instructor.release_feedback(config, assignment)
 
     rows = instructor.export_csv(config, tmp_path / "grades.csv")
     by_student = {row["student_id"]: float(row["score"]) for row in rows}
-    assert by_student["complete"] == sum(cells.values())
-    assert by_student["empty"] == 0.0
-    assert by_student["partly_wrong"] == pytest.approx(scores["partly_wrong"].score)
-    assert 0 < by_student["partly_wrong"] < sum(cells.values())
+    assert by_student == pytest.approx(totals), f"nbgrader's CSV should hold {totals}, got {by_student}"
+    assert 0 < by_student["partly_wrong"] < sum(cells.values()) + sum(written.values())
+    reports = write_reports(config, assignment, tmp_path / "reports")
+    assert reports.awaiting_manual_grade == (len(written) if regrade else 0), reports
+    with open(reports.csv, newline="") as stream:
+        report_rows = list(csv.DictReader(stream))
+    report_totals = {s: sum(float(r["score"]) for r in report_rows if r["student_id"] == s) for s in STUDENTS}
+    assert report_totals == pytest.approx(totals), f"dlgd-grade's report lacks manual grades: {report_totals}"
 
     hidden = hidden_test_lines(source)
+    model_answers = written_answer_fragments(source, public_lines())
+    if written:
+        assert model_answers, "no model answer text to look for in the feedback"
     visible_tests = {
         line.strip()
         for c in nbformat.read(source, as_version=4).cells
-        if c.metadata.get("nbgrader", {}).get("grade")
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
         for line in c.source.split("### BEGIN HIDDEN TESTS")[0].splitlines()
         if len(line.strip()) >= 10
     }
@@ -349,3 +472,17 @@ def test_instructor_workflow(assignment: str, tmp_path: Path) -> None:
         assert not shown, f"feedback of {student} shows hidden tests: {shown}"
         # and redaction keeps the messages that teach (expected/got values of visible tests)
         assert REDACTED.strip() not in text, f"feedback of {student} lost a test's message to redaction"
+        missing = [c for (s, _), c in comments.items() if s == student and c not in text]
+        assert not missing, f"feedback of {student} lacks the instructor's comments {missing}"
+        leaked = sorted(piece for piece in model_answers if piece in text)
+        assert not leaked, f"feedback of {student} shows the model answer or rubric: {leaked}"
+
+
+def _write_dlgd_grade_markers(
+    config: Config, assignment: str, notebook_id: str, scores: dict[str, NotebookScore]
+) -> None:
+    """The grading markers dlgd-grade writes beside each graded submission, with the scores of
+    the autograding (its reports are built from them, brought up to date by the gradebook)."""
+    for student, score in scores.items():
+        submission = Submission(student, assignment, Path(config.CourseDirectory.root), "workflow")
+        record(config, submission, {notebook_id: score}, [], score.seconds, score.seconds)

@@ -7,6 +7,7 @@ warning to stderr, which nbgrader would score 0 without the course's ``IgnorePat
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -16,9 +17,14 @@ from pipeline_helpers import (
     KERNEL_THREADS,
     REPO_ROOT,
     hidden_test_lines,
+    pack_batches,
+    part_readers,
+    parts_of,
+    public_lines,
     shows_line,
     solution_lines,
     visible_text,
+    written_answer_fragments,
 )
 
 from autograder import course, locate
@@ -29,7 +35,15 @@ from autograder.grading import (
     graded_cells,
     validate_notebook,
 )
-from autograder.mutants import apply_mutant, fill_solutions, load_mutant
+from autograder.mutants import (
+    Edit,
+    Mutant,
+    apply_mutant,
+    fill_solutions,
+    insert_written_answer,
+    load_mutant,
+    student_written_answer,
+)
 from autograder.preprocessors import REDACTED, StripHiddenTests
 from dlgd_course.cli import main as dlgd_main
 from dlgd_course.selfcheck import PartResult, format_table
@@ -157,6 +171,67 @@ def test_check_source_notebook_rejects_outputs_and_duplicate_ids(tmp_path: Path)
     nbformat.write(nb, tmp_path / "dup.ipynb")
     with pytest.raises(ValueError, match="used twice"):
         check_source_notebook(tmp_path / "dup.ipynb")
+
+
+def _with_written_answer(tmp_path: Path) -> Path:
+    """A copy of the tiny fixture with one written answer (2 points) at the end."""
+    path = tmp_path / "written" / "solutions" / "01-tiny" / "01-tiny.ipynb"
+    shutil.copytree(FIXTURES / "01-tiny", path.parent)
+    return insert_written_answer(
+        path,
+        "written_sum",
+        2,
+        "The sum of two Python integers is exact whatever their size; floats would round.",
+        ["the sum is exact for integers", "floats would round large values"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda cells: None, None),  # the convention itself
+        (lambda cells: cells[-1].metadata.nbgrader.update(grade_id="sum_essay"), "written_ grade_id"),
+        (lambda cells: cells[-1].metadata.nbgrader.update(points=0), "points > 0"),
+        (lambda cells: cells[-1].metadata.nbgrader.update(grade=False, grade_id="essay"), "is not graded"),
+        (lambda cells: setattr(cells[-1], "source", "**Model answer.** exact"), "solution markers"),
+        # a graded code solution cell would give full marks for any edit
+        (lambda cells: cells[3].metadata.nbgrader.update(grade=True, points=1), "code test cell"),
+        (lambda cells: cells[4].metadata.nbgrader.update(grade_id="written_add"), "prefix of written"),
+    ],
+)
+def test_check_source_notebook_takes_written_answers_by_the_convention(
+    tmp_path: Path, edit: Callable[[list], None], problem: str | None
+) -> None:
+    path = _with_written_answer(tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    edit(nb.cells)
+    nbformat.write(nb, path)
+    if problem is None:
+        check_source_notebook(path)
+        assert graded_cells(path, written=True) == {"written_sum": 2.0}
+        assert graded_cells(path, written=False) == {"test_add": 2.0, "test_square": 3.0}
+    else:
+        with pytest.raises(ValueError, match=problem):
+            check_source_notebook(path)
+
+
+def test_student_version_and_student_work_hold_no_model_answer(tmp_path: Path) -> None:
+    """ClearSolutions leaves "YOUR ANSWER HERE" in the student version; the leak check's
+    fragments find the model answer and rubric in the source (a control), not there; the
+    filled-in student's work holds their own words."""
+    source = _with_written_answer(tmp_path)
+    fragments = written_answer_fragments(source, public_lines())
+    assert fragments == {  # "Model answer." and "Rubric": too short to prove a leak
+        "The sum of two Python integers is exact whatever their size; floats would round.",
+        "1 point: the sum is exact for integers",
+        "1 point: floats would round large values",
+    }
+    assert all(piece in visible_text(source) for piece in fragments)
+    release = generate_assignment("01-tiny", source.parents[2], tmp_path / "release") / source.name
+    text = visible_text(release)
+    assert "YOUR ANSWER HERE" in text and not any(piece in text for piece in fragments)
+    work = visible_text(fill_solutions(release, source, tmp_path / "work" / source.name))
+    assert student_written_answer("written_sum") in work and not any(p in work for p in fragments)
 
 
 def test_generated_student_version_hides_solutions_and_hidden_tests(tiny_release: Path) -> None:
@@ -397,3 +472,35 @@ def test_dlgd_check_prints_whole_failure_messages() -> None:
 def test_dlgd_check_rejects_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert dlgd_main(["check", str(tmp_path / "nope.ipynb")]) == 2
     assert "no such notebook" in capsys.readouterr().err
+
+
+def test_batches_share_executions_only_between_parts_that_do_not_read_each_other(tmp_path: Path) -> None:
+    """The tiny fixture's parts are independent: a mistake in `add` and `square` left blank
+    share an execution; once `square`'s test uses `add`, they no longer do (a cascade from
+    `add` into `test_square` would be hidden), and a mistake that also fails `test_square`
+    touches both parts."""
+    subtract = Mutant("subtract", "a - b", TINY.name, (Edit("add", "a + b", "a - b"),), ("test_add",))
+    assert part_readers(TINY, parts_of(TINY)) == {"add": set(), "square": set()}
+    batches = pack_batches([subtract], TINY)
+    assert [b.losses for b in batches] == [
+        {"mistake:subtract": ("test_add",), "blank:square": ("test_square",)},
+        {"blank:add": ("test_add",)},
+    ]
+    assert batches[0].mutants == (subtract,) and batches[0].blanks == ("square",)
+
+    reading = tmp_path / TINY.name
+    nb = nbformat.read(TINY, as_version=4)
+    nb.cells[7].source = "assert square(add(1, 2)) == 9\n" + nb.cells[7].source
+    nbformat.write(nb, reading)
+    assert part_readers(reading, parts_of(reading)) == {"add": {"square"}, "square": set()}
+    assert [list(b.losses) for b in pack_batches([subtract], reading)] == [
+        ["mistake:subtract"],
+        ["blank:add"],
+        ["blank:square"],
+    ]
+    both = Mutant("both", "a - b", TINY.name, (Edit("add", "a + b", "a - b"),), ("test_add", "test_square"))
+    assert [list(b.losses) for b in pack_batches([both, subtract], TINY)] == [
+        ["mistake:both"],
+        ["mistake:subtract", "blank:square"],
+        ["blank:add"],
+    ]
