@@ -12,28 +12,17 @@ end in a listed function are locked with it: ``OptimalInterpolation`` and ``Var3
 (``minimise``).
 """
 
-from dlgd_course.assimilation.ensemble import ETKF, LETKF, DEnKF, EnKF, EnKFN
-from dlgd_course.assimilation.learned import DirectCNN, FourDVarNet, weak_4dvar_interpolation
-from dlgd_course.assimilation.smoother import IEnKS
+from dlgd_course.assignments.data_assimilation import PARTS as DATA_ASSIMILATION_PARTS
+from dlgd_course.assimilation import variational
 from dlgd_course.assimilation.static import kalman_gain
-from dlgd_course.assimilation.variational import (
-    Var4D,
-    mahalanobis,
-    minimise,
-    strong_4dvar_cost,
-    var3d_cost,
-    weak_4dvar_cost,
-)
 from dlgd_course.interpolation.optimal_interpolation import GaussianCovariance, optimal_interpolation
 from dlgd_course.lectures.inverse_problems import (
     blue_analysis,
     control_variable_3dvar,
-    lorenz63_4dvar_analysis,
     lorenz63_4dvar_cost,
     periodic_gaussian_covariance,
     stochastic_enkf_analysis,
 )
-from dlgd_course.nn.networks import learned_gradient_descent
 from dlgd_course.own_work import Part
 
 PARTS = {
@@ -51,8 +40,8 @@ PARTS = {
             kalman_gain,
             optimal_interpolation,
             control_variable_3dvar,
-            var3d_cost,
-            minimise,
+            variational.var3d_cost,
+            variational.minimise,
         ),
         fallback=blue_analysis,
         exact=True,
@@ -62,10 +51,10 @@ PARTS = {
     "three_d_var": Part(
         answers=(
             control_variable_3dvar,
-            var3d_cost,
-            mahalanobis,
-            strong_4dvar_cost,
-            minimise,
+            variational.var3d_cost,
+            variational.mahalanobis,
+            variational.strong_4dvar_cost,
+            variational.minimise,
             blue_analysis,
             kalman_gain,
         ),
@@ -73,36 +62,28 @@ PARTS = {
     # the lecture's 4D-Var cost, the library's strong- and weak-constraint costs and their
     # pieces; the Lorenz-63 model itself is the student's tool (no library finite differences)
     "fourdvar_cost": Part(
-        answers=(lorenz63_4dvar_cost, strong_4dvar_cost, weak_4dvar_cost, var3d_cost, mahalanobis),
+        answers=(
+            lorenz63_4dvar_cost,
+            variational.strong_4dvar_cost,
+            variational.weak_4dvar_cost,
+            variational.var3d_cost,
+            variational.mahalanobis,
+        ),
     ),
-    # the lecture's 4D-Var minimisation and every library minimiser (the cost to minimise is
-    # given: the tests pass the lecture's 4D-Var cost, which stays available)
-    "fourdvar_analysis": Part(answers=(lorenz63_4dvar_analysis, minimise, Var4D.analyse)),
-    # the lecture's analysis and every filter's (same mean and nearly the Kalman covariance);
-    # the gain formula is half the work
+    # every library minimiser (the cost to minimise is given: the hidden test passes the
+    # lecture's 4D-Var cost, which stays available)
+    "fourdvar_analysis": Part(answers=(variational.minimise, variational.Var4D.analyse)),
+    # exercise 03's EnKF analysis answers (every filter's update and the gain formula), the
+    # lecture's analysis and OI's
     "enkf_analysis": Part(
         answers=(
+            *DATA_ASSIMILATION_PARTS["enkf_analysis"].answers,
             stochastic_enkf_analysis,
-            EnKF.update,
-            ETKF.update,
-            DEnKF.update,
-            LETKF.update,
-            EnKFN.update,
-            IEnKS.analyse,
-            kalman_gain,
             blue_analysis,
         ),
     ),
-    # the library's learned reconstructions (4DVarNet's solver loop and the course's learned
-    # gradient descent it calls, a direct CNN) and weak-constraint 4D-Var interpolation
-    "learned_solver": Part(
-        answers=(
-            FourDVarNet.forward,
-            learned_gradient_descent,
-            DirectCNN.forward,
-            weak_4dvar_interpolation,
-            minimise,
-        ),
-        trains=True,
-    ),
+    # exercise 03's learned solvers: the library's learned reconstructions (4DVarNet's solver
+    # loop and the course's learned gradient descent it calls, a direct CNN) and weak-constraint
+    # 4D-Var interpolation with its cost and minimiser
+    "learned_solver": Part(answers=DATA_ASSIMILATION_PARTS["learned_solver"].answers, trains=True),
 }

@@ -10,8 +10,9 @@ EnKF. Each function is the reference answer of one part of exercise ``15-inverse
 - :func:`control_variable_3dvar`: 3D-Var, the minimiser of
   J(x) = ½ ‖x − x_b‖²_B⁻¹ + ½ ‖y − h(x)‖²_R⁻¹, in the control variable v, x = x_b + L v,
   B = L Lᵀ (Lorenc 1986, QJRMS 112);
-- :func:`lorenz63_4dvar_cost`, :func:`lorenz63_4dvar_analysis`: strong-constraint 4D-Var
-  (Le Dimet & Talagrand 1986, Tellus 38A) of a Lorenz-63 window observed in x;
+- :func:`lorenz63_4dvar_cost`: the strong-constraint 4D-Var cost (Le Dimet & Talagrand 1986,
+  Tellus 38A) of a Lorenz-63 window observed in x (minimised by
+  :func:`dlgd_course.assimilation.minimise`);
 - :func:`stochastic_enkf_analysis`: the perturbed-observation EnKF analysis (Burgers et al.
   1998, MWR 126).
 """
@@ -106,24 +107,6 @@ def lorenz63_4dvar_cost(
     window = Lorenz63().integrate(x0, dt=dt, n_steps=obs_every * (len(y_x) - 1))
     misfit = window[::obs_every, 0] - y_x
     return 0.5 * mahalanobis(x0 - x0_b, B_inv) + 0.5 * misfit.square().sum() / obs_variance
-
-
-def lorenz63_4dvar_analysis(
-    x0_b: Tensor,
-    B_inv: Tensor,
-    y_x: Tensor,
-    obs_every: int,
-    obs_variance: float,
-    dt: float = 0.01,
-    n_iterations: int = 200,
-) -> Tensor:
-    """The minimiser ``(3,)`` of :func:`lorenz63_4dvar_cost` by L-BFGS from the background."""
-    guard_answer()
-    return minimise(
-        lambda x0: lorenz63_4dvar_cost(x0, x0_b, B_inv, y_x, obs_every, obs_variance, dt),
-        x0_b,
-        n_iterations=n_iterations,
-    )
 
 
 def stochastic_enkf_analysis(
