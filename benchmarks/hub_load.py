@@ -21,9 +21,12 @@ the exchange and the grader's own costs. ``--source`` names a course assignment 
 root, to create the users and for the sandbox. The users (``dlgdload-NNN``) and the course (in a
 temporary folder) are removed at the end.
 
-Measured on the 2-core machine, shared with other work (1 run, 100 students, the tiny
-assignment): see the closing note of issue 21 in the repository's history; one run's figures
-are printed by the script itself.
+Measured on the 2-core machine while eight other jobs ran on it (load average 15 to 25, this
+script at nice 19), 100 students, the tiny assignment: fetch and submit of the whole class
+1459 s (14.6 s per student: each step starts a Python process that imports nbgrader as that
+user), collect 0.1 s, dlgd-grade on 2 workers 96.8 s (62 submissions per minute), 3.9
+submissions per minute end to end; 100 in inbound, 100 collected, 100 graded, none lost or
+graded twice. The exchange and collect cost nothing next to starting the students' processes.
 """
 
 from __future__ import annotations
