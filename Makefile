@@ -22,7 +22,7 @@ STAMP := $(VENV)/.dlgd-installed
 ENV_KEY := $(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)-$(TORCH_SPEC)-$(EXTRAS)
 
 .PHONY: env book test lint format exercises benchmark bench-deps clean-book clean help mathjax
-.PHONY: wheelhouse gpu-check hub hub-deps
+.PHONY: wheelhouse gpu-check hub hub-deps wheel
 
 help:
 	@echo "make book    build the rendered book (creates .venv if needed)"
@@ -33,6 +33,7 @@ help:
 	@echo "make exercises  regenerate exercises/ (student versions) from solutions/"
 	@echo "make lab         JupyterLab for a student (assignment list, validate, submit)"
 	@echo "make formgrader  JupyterLab for the instructor (formgrader, gradebook, course list)"
+	@echo "make wheel       the course's wheel for students (dist/; no solutions, no hidden tests)"
 	@echo "make hub         a JupyterHub on this machine: instructor + students as Unix users (as root)"
 	@echo "make wheelhouse  wheels for an offline install on GPU nodes (WHEEL_PYTHON, WHEEL_PLATFORM, TORCH_SPEC)"
 	@echo "make gpu-check   GPU-relevant tests + every solution autograded on CUDA, per-notebook times"
@@ -163,6 +164,11 @@ CHP_VERSION ?= 5.3.0
 	mkdir -p .hub && cd .hub && npm install --silent --no-save configurable-http-proxy@$(CHP_VERSION)
 
 hub-deps: .hub/node_modules/.bin/configurable-http-proxy
+
+# The course's wheel, what students install (README, For students): the library and the
+# grading tools, without solutions/, the hidden tests or the mutants.
+wheel: env
+	rm -rf dist && $(BIN)/python -c "from setuptools import build_meta; print(build_meta.build_wheel('dist'))"
 
 hub: env mathjax hub-deps
 	@if [ "$$(id -u)" != 0 ]; then echo "make hub creates Unix users and starts servers as them: run it as root (sudo make hub)"; exit 2; fi
