@@ -9,6 +9,9 @@ on: any other request is aborted and recorded in ``page.outside_requests``.
 from __future__ import annotations
 
 import os
+import subprocess
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,3 +73,19 @@ def open_local_page(browser, url: str, width: int = 1280, height: int = 900):
     response = page.goto(url, wait_until="load")
     assert response is not None and response.ok, f"{url} answered {response and response.status}"
     return page
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, log: Path, what: str, seconds: float) -> None:
+    """Wait until ``url`` answers 200; fail with the end of ``log`` when ``process`` (the server,
+    named ``what`` in the message) exits first or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the {what} exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"the {what} did not answer in {seconds:g} s:\n{log.read_text()[-3000:]}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,6 +127,27 @@ def fresh_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(source, clone / name)
     assert not (clone / "test-artifacts").exists() and (clone / "pyproject.toml").is_file()
     return clone
+
+
+@pytest.fixture(scope="session")
+def course_wheel(fresh_clone: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The course's wheel, what ``make wheel`` builds and students install, built from a copy of
+    the fresh clone (so that nothing of a test run gets into it)."""
+    import shutil
+
+    base = tmp_path_factory.mktemp("course-wheel")
+    project, dist = base / "project", base / "dist"
+    shutil.copytree(fresh_clone, project)
+    built = subprocess.run(
+        [sys.executable, "-c", f"from setuptools import build_meta; build_meta.build_wheel({str(dist)!r})"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = dist.glob("*.whl")
+    return wheel
 
 
 @pytest.fixture(scope="session")

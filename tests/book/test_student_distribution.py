@@ -53,25 +53,10 @@ def _hidden_test_lines() -> set[str]:
     }
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dist = tmp_path_factory.mktemp("student-wheel")
-    built = subprocess.run(
-        [sys.executable, "-c", f"from setuptools import build_meta; build_meta.build_wheel({str(dist)!r})"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert built.returncode == 0, built.stderr[-3000:]
-    (path,) = dist.glob("*.whl")
-    return path
-
-
-def test_the_wheel_holds_no_solution_notebook_and_no_hidden_test(wheel: Path) -> None:
+def test_the_wheel_holds_no_solution_notebook_and_no_hidden_test(course_wheel: Path) -> None:
     secrets = _hidden_test_lines()
     assert secrets, "no hidden-test line found in solutions/: the check would be empty"
-    with zipfile.ZipFile(wheel) as archive:
+    with zipfile.ZipFile(course_wheel) as archive:
         names = archive.namelist()
         bad_names = [n for n in names if n.endswith(".ipynb") or n.startswith(("solutions/", "tests/"))]
         assert not bad_names, f"the wheel carries {bad_names[:5]}"
@@ -90,7 +75,7 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Complete
 
 
 def test_a_student_checks_a_notebook_from_the_book_with_the_wheel(
-    built_html: Path, wheel: Path, tmp_path: Path
+    built_html: Path, course_wheel: Path, tmp_path: Path
 ) -> None:
     (downloaded,) = [p for p in built_html.rglob(f"_downloads/*/{ASSIGNMENT}.ipynb")]
     venv = tmp_path / "venv"
@@ -103,7 +88,7 @@ def test_a_student_checks_a_notebook_from_the_book_with_the_wheel(
     env["PATH"] = os.pathsep.join([str(venv / "bin"), str(Path(sys.executable).parent), env.get("PATH", "")])
     python = str(venv / "bin" / "python")
     install = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed"]
-    installed = _run([*install, str(wheel)], tmp_path, env)
+    installed = _run([*install, str(course_wheel)], tmp_path, env)
     assert installed.returncode == 0, installed.stderr
     where = _run([python, "-c", "import dlgd_course, autograder; print(dlgd_course.__file__)"], tmp_path, env)
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout + where.stderr

@@ -27,17 +27,14 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import chromium, unavailable
+from browser_helpers import chromium, unavailable, wait_until_serving
 
 from autograder import hub
 from autograder.course import COURSE_ID
@@ -83,21 +80,11 @@ def _remove_users() -> None:
 
 
 def _wait_for_hub(state: Hub) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if state.process.poll() is not None:
-            pytest.fail(f"the hub exited ({state.process.returncode}):\n{state.log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(state.layout.url + "hub/api", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"the hub did not answer in 60 s:\n{state.log.read_text()[-4000:]}")
+    wait_until_serving(state.layout.url + "hub/api", state.process, state.log, "hub", 60)
 
 
 @pytest.fixture(scope="module")
-def running_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+def running_hub(course_wheel: Path) -> Iterator[Hub]:
     if os.name != "posix" or os.geteuid() != 0:
         unavailable("the hub test creates Unix users: it runs as root")
     try:
@@ -107,16 +94,6 @@ def running_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     # a folder every user may traverse (pytest's own temporary folders are private to root)
     base = Path(tempfile.mkdtemp(prefix="dlgd-hub-test-", dir="/tmp"))
     base.chmod(0o755)
-    dist = tmp_path_factory.mktemp("hub-wheel")
-    built = subprocess.run(
-        [sys.executable, "-c", f"from setuptools import build_meta; build_meta.build_wheel({str(dist)!r})"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert built.returncode == 0, built.stderr[-3000:]
-    (wheel,) = dist.glob("*.whl")
     layout = hub.HubLayout(
         state=base / "state",
         exchange=base / "exchange",
@@ -126,7 +103,7 @@ def running_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     )
     _remove_users()
     try:
-        passwords, config = hub.set_up(layout, wheel, REPO)
+        passwords, config = hub.set_up(layout, course_wheel, REPO)
         assert proxy.is_file()
         state = Hub(layout, passwords, base, log=base / "hub.log")
         with open(state.log, "w") as out:

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import chromium, open_local_page
+from browser_helpers import chromium, open_local_page, wait_until_serving
 from nbgrader.validator import Validator
 
 from autograder import instructor, lab
@@ -90,17 +90,7 @@ class Course:
 
 def _wait_until_up(server: lab.LabServer, process: subprocess.Popen, log: Path) -> None:
     status = server.url.replace("/lab?", "/api/status?", 1)
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the {server.role} server exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(status, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"the {server.role} server did not answer in {SERVER_START_S} s:\n{log.read_text()[-3000:]}")
+    wait_until_serving(status, process, log, f"{server.role} server", SERVER_START_S)
 
 
 @pytest.fixture(scope="module")
