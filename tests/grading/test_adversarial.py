@@ -21,6 +21,7 @@ import pytest
 from autograder import instructor
 from autograder.cli import main
 from autograder.distributed import GradingRun, grade_assignment
+from autograder.grading import WRITTEN_PREFIX
 from autograder.report import load_records
 from autograder.sandbox import run_in_sandbox
 from autograder.submissions import find_submissions, read_record, sanitise
@@ -108,10 +109,18 @@ def test_every_submission_is_graded_once(graded: GradingRun) -> None:
     assert students == sorted(case.name for case in CASES), "each submission graded exactly once"
 
 
+def _autograded(scores: dict[str, float]) -> dict[str, float]:
+    """The scores of the autograded cells (the corpus' expectations), written answers left out."""
+    return {grade_id: score for grade_id, score in scores.items() if not grade_id.startswith(WRITTEN_PREFIX)}
+
+
 def _check_case(case: Case, run: GradingRun, course: Course) -> None:
     record = {r.student_id: r for r in run.graded}[case.name]
     cells = record.scores[course.assignment]
-    assert {grade_id: cell["score"] for grade_id, cell in cells.items()} == case.expected, record.problems
+    scores = {grade_id: cell["score"] for grade_id, cell in cells.items()}
+    assert _autograded(scores) == case.expected, record.problems
+    # written answers wait for the instructor: the grader gives them nothing
+    assert not any(score for grade_id, score in scores.items() if grade_id.startswith(WRITTEN_PREFIX))
     if case.reason:
         assert any(case.reason in problem for problem in record.problems), record.problems
     assert bool(record.not_graded_normally) == case.not_normal, record.not_graded_normally
@@ -122,7 +131,7 @@ def _check_case(case: Case, run: GradingRun, course: Course) -> None:
     # the gradebook holds the same scores as the marker, and the marker records the review
     with instructor_gradebook(course) as gb:
         notebook = gb.find_submission_notebook(course.assignment, course.assignment, case.name)
-        assert {g.name: float(g.auto_score or 0) for g in notebook.grades} == case.expected
+        assert _autograded({g.name: float(g.auto_score or 0) for g in notebook.grades}) == case.expected
     submission = find_submissions(course.config, course.assignment, [case.name])[0]
     assert read_record(course.config, submission).needs_review == record.needs_review  # type: ignore[union-attr]
 
