@@ -89,3 +89,14 @@ def wait_until_serving(url: str, process: subprocess.Popen, log: Path, what: str
         except OSError:
             time.sleep(0.3)
     pytest.fail(f"the {what} did not answer in {seconds:g} s:\n{log.read_text()[-3000:]}")
+
+
+def formgrader_result(frame, timeout_ms: float) -> str:
+    """Text of the formgrader's result dialog of the last action (in its ``frame``), which is
+    then closed."""
+    modal = frame.locator(".modal-dialog:visible", has=frame.locator(".modal-title"))
+    modal.wait_for(timeout=timeout_ms)
+    text = modal.inner_text()
+    modal.locator("button.btn-primary").click()
+    modal.wait_for(state="hidden")
+    return text

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import chromium, unavailable, wait_until_serving
+from browser_helpers import chromium, formgrader_result, unavailable, wait_until_serving
 
 from autograder import hub
 from autograder.course import COURSE_ID
@@ -166,12 +166,7 @@ def _nbgrader_menu(page, item: str) -> list[str]:
 
 
 def _modal_result(frame) -> str:
-    modal = frame.locator(".modal-dialog:visible", has=frame.locator(".modal-title"))
-    modal.wait_for(timeout=NOTEBOOK_RUN_MS)
-    text = modal.inner_text()
-    modal.locator("button.btn-primary").click()
-    modal.wait_for(state="hidden")
-    return text
+    return formgrader_result(frame, NOTEBOOK_RUN_MS)
 
 
 def _formgrader(page):

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import chromium, open_local_page, wait_until_serving
+from browser_helpers import chromium, formgrader_result, open_local_page, wait_until_serving
 from nbgrader.validator import Validator
 
 from autograder import instructor, lab
@@ -335,13 +335,7 @@ def _formgrader_frame(page):
 
 
 def _modal_result(frame) -> str:
-    """Text of the formgrader's result dialog of the last action, which is then closed."""
-    modal = frame.locator(".modal-dialog:visible", has=frame.locator(".modal-title"))
-    modal.wait_for(timeout=NOTEBOOK_RUN_MS)
-    text = modal.inner_text()
-    modal.locator("button.btn-primary").click()
-    modal.wait_for(state="hidden")
-    return text
+    return formgrader_result(frame, NOTEBOOK_RUN_MS)
 
 
 def _instructor_collects_and_autogrades(browser, course: Course) -> None:
