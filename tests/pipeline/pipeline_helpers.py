@@ -11,11 +11,16 @@ import nbformat
 
 from autograder.course import assignments
 from autograder.mutants import INSERT_PREFIX, Mutant, apply_mutant, fill_solutions, load_mutants
+from dlgd_course.selfcheck import is_report
 
 #: the repository (the course root of these tests)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-ASSIGNMENTS = assignments(REPO_ROOT)
+_FOLDERS = assignments(REPO_ROOT)
+#: the session-5 reports (``3T-<theme>-report``): graded by hand only, no part, no mutant
+REPORTS = [a for a in _FOLDERS if is_report(nbformat.read(REPO_ROOT / "solutions" / a / f"{a}.ipynb", 4))]
+#: the graded notebooks with autograded parts
+ASSIGNMENTS = [a for a in _FOLDERS if a not in REPORTS]
 MUTANTS_DIR = REPO_ROOT / "tests" / "mutants"
 FIXTURES = Path(__file__).parent / "fixtures"
 # Kernels started by the pipeline tests get one CPU thread each: xdist runs two graders on

@@ -63,6 +63,7 @@ from pipeline_helpers import (
     FIXTURES,
     KERNEL_THREADS,
     REPO_ROOT,
+    REPORTS,
     Batch,
     hidden_test_lines,
     member_name,
@@ -180,12 +181,16 @@ def _student_files() -> list[tuple[Path, bool]]:
     return files
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS + REPORTS)
 def test_no_solution_or_hidden_test_in_student_files(assignment: str) -> None:
+    """No solution line, hidden test or model answer of a graded notebook or a report (whose
+    solutions are its written answers' model answers and rubrics) in what students see."""
     source = source_notebook(assignment)
     public = public_lines()
     solutions, hidden = solution_lines(source) - public, hidden_test_lines(source) - public
-    assert solutions and hidden, "found no solution or hidden test lines to look for"
+    assert solutions and (hidden or assignment in REPORTS), (
+        "found no solution or hidden test lines to look for"
+    )
     written = written_answer_fragments(source, public)
     if graded_cells(source, written=True):
         assert written, "found no model answer or rubric text to look for in the written answers"
