@@ -84,7 +84,12 @@ PARTS = {
     "persistence_fill": Part(answers=(persistence_fill,), fallback=persistence_fill, exact=True),
     # the donor-day hiding of the library and of exercise 01 builds observation-only pairs too
     "withhold_patches": Part(
-        answers=(withhold_patches, hide_observed_pixels, exercise_01.observation_pair, GappyWindows.__getitem__),
+        answers=(
+            withhold_patches,
+            hide_observed_pixels,
+            exercise_01.observation_pair,
+            GappyWindows.__getitem__,
+        ),
         fallback=withhold_patches,
         exact=True,
     ),

@@ -40,7 +40,9 @@ def persistence_fill(z_obs: np.ndarray, mask: np.ndarray, max_age: int) -> np.nd
     guard_answer()
     mask = np.asarray(mask, dtype=bool)
     if mask.shape != np.shape(z_obs) or mask.ndim != 3:
-        raise ValueError(f"z_obs and mask must both be (time, lat, lon), got {np.shape(z_obs)} and {mask.shape}")
+        raise ValueError(
+            f"z_obs and mask must both be (time, lat, lon), got {np.shape(z_obs)} and {mask.shape}"
+        )
     if max_age < 0:
         raise ValueError(f"max_age must be >= 0 days, got {max_age}")
     filled = np.zeros(mask.shape)
@@ -70,7 +72,9 @@ def withhold_patches(
     if patch < 1:
         raise ValueError(f"patch must be >= 1 pixel, got {patch}")
     if mask.ndim < 2 or mask.shape[-1] % patch or mask.shape[-2] % patch:
-        raise ValueError(f"mask must be (..., lat, lon) with lat and lon multiples of {patch}, got {mask.shape}")
+        raise ValueError(
+            f"mask must be (..., lat, lon) with lat and lon multiples of {patch}, got {mask.shape}"
+        )
     if not 0.0 < fraction < 1.0:
         raise ValueError(f"fraction must be in (0, 1), got {fraction}")
     blocks = (*mask.shape[:-2], mask.shape[-2] // patch, mask.shape[-1] // patch)
