@@ -8,6 +8,7 @@ dineof                 DINEOF (iterative EOF gap filling, cross-validated rank)
 models                 masked-input U-Net, 4DVarNet-style learned variational interpolator
 lightning              training pairs (OSSE / observations only), DataModule, LightningModule
 metrics                hidden-pixel RMSE, nRMSE, explained variance, R² (log10 and mg/L)
+observation_only       persistence gap filling, withheld patches of observations as targets
 """
 
 from dlgd_course.interpolation.clouds import cloud_masks, hide_observed_pixels, observe_sediment
