@@ -54,9 +54,9 @@ EDITS = [
 ]
 FAILS = [
     "test_error_growth",
-    "test_twin_experiment",
-    "test_time_mean_scores",
-    "test_oi_baseline",
     "test_gaspari_cohn",
     "test_localised_enkf",
+    "test_oi_baseline",
+    "test_time_mean_scores",
+    "test_twin_experiment",
 ]
