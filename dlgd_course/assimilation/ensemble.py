@@ -43,6 +43,7 @@ def gaspari_cohn(r: Tensor) -> Tensor:
 
     ``r`` = distance / c (half-width c); 1 at r = 0, 0 for r >= 2.
     """
+    guard_answer()
     r = r.abs()
     inner = 1 - 5 / 3 * r**2 + 5 / 8 * r**3 + 1 / 2 * r**4 - 1 / 4 * r**5
     safe = torch.where(r > 0, r, torch.ones_like(r))
@@ -52,6 +53,7 @@ def gaspari_cohn(r: Tensor) -> Tensor:
 
 def periodic_distance(n: int, positions_a: Tensor, positions_b: Tensor) -> Tensor:
     """Distance on a ring of ``n`` sites between every pair, ``(len(a), len(b))``."""
+    guard_answer()
     difference = (positions_a[:, None] - positions_b[None, :]).abs()
     return torch.minimum(difference, n - difference)
 
