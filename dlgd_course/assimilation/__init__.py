@@ -8,6 +8,7 @@ particle     particle filter: bootstrap or optimal proposal, resampling, regular
 smoother     iterative ensemble Kalman smoother (iEnKS): lag, Gauss–Newton or MDA, EnKF-N option
 learned      4DVarNet-style learned variational interpolation of Lorenz-63
 weak4dvar    weak- vs strong-constraint 4D-Var on windows, a model correction learned from analyses
+lorenz96_localisation  half-observed Lorenz-96: localisation matrix, localised EnKF analysis, scores
 setups       published configurations (Sakov 2012, Sakov & Oke 2008, Acevedo 2017, Bocquet & Sakov 2013)
 """
 
