@@ -16,10 +16,12 @@ import torch
 from torch import Tensor
 
 from dlgd_course.dynamics.base import DynamicalSystem
+from dlgd_course.own_work import guard_answer
 
 
 def lorenz96_tendency(state: Tensor, F: float) -> Tensor:
     """Lorenz-96 right-hand side for ``state`` of shape ``(..., N)``."""
+    guard_answer()
     x_plus_1 = torch.roll(state, -1, dims=-1)
     x_minus_1 = torch.roll(state, 1, dims=-1)
     x_minus_2 = torch.roll(state, 2, dims=-1)

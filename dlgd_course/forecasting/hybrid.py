@@ -28,6 +28,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from dlgd_course.data.splits import SPLITS, time_splits
 from dlgd_course.forecasting.windows import check_leads, window_length
 from dlgd_course.nn import CourseModule, predict_in_batches
+from dlgd_course.own_work import guard_answer
 
 #: Leads of the wind task, in 6-minute steps: 30 min, 1 h, 2 h, ..., 6 h.
 WIND_LEADS: tuple[int, ...] = (5, 10, 20, 30, 40, 50, 60)
@@ -43,6 +44,7 @@ def latest_run_forecast(
     Returns ``(n_issue, len(offsets), station)``. Raises ``ValueError`` when no run is
     available yet, or a valid time lies beyond the last step of that run.
     """
+    guard_answer()
     if variable not in ds:
         raise ValueError(f"dataset has no NWP variable {variable!r}")
     delay = np.timedelta64(int(ds.attrs.get("availability_delay_hours", 0)), "h")
@@ -81,6 +83,7 @@ def hybrid_samples(
     Returns a dict of float32 tensors: ``features`` ``(N, F)``, ``target``, ``persistence``,
     ``nwp`` (``(N, L)`` wind speeds in m s⁻¹), ``station`` ``(N,)`` station positions.
     """
+    guard_answer()
     leads = check_leads(leads)
     start = max(time_slice.start or 0, first_issue_index(ds, n_past))
     stop = (time_slice.stop if time_slice.stop is not None else ds.sizes["time"]) - max(leads)
@@ -188,6 +191,7 @@ class NWPCorrector(nn.Module):
         )
 
     def forward(self, features: Tensor, nwp: Tensor) -> Tensor:
+        guard_answer()
         return nwp + self.scale * self.net(features)
 
 

@@ -36,6 +36,7 @@ from dlgd_course.forecasting.wind import (
     wind_components,
     wind_speed_direction,
 )
+from dlgd_course.own_work import guard_answer
 
 STATION_COLUMNS = (
     "number_sta",
@@ -195,6 +196,7 @@ def _open_nwp_file(path: Path) -> xr.Dataset:
 def _nwp_at_stations(path: Path, lat: np.ndarray, lon: np.ndarray) -> xr.Dataset:
     """The course's NWP variables of one file at the grid points nearest to the stations,
     ``(step, station)``, with the run time as a one-element ``run`` dimension."""
+    guard_answer()
     raw = _open_nwp_file(path)
     for name in ("latitude", "longitude", "step", "time"):
         if name not in raw.variables:

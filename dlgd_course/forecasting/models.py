@@ -52,6 +52,7 @@ class OneStepModel(Forecaster):
         raise NotImplementedError
 
     def forecast(self, history: Tensor, leads: Sequence[int]) -> Tensor:
+        guard_answer()
         leads = check_leads(leads)
         _check_history(history, self.dim)
         state = history[:, -1]
@@ -71,6 +72,7 @@ class Persistence(OneStepModel):
         self.dim = dim
 
     def step(self, state: Tensor) -> Tensor:
+        guard_answer()
         return state
 
 
@@ -296,6 +298,7 @@ class ODEStepModel(OneStepModel):
         self.dim = normaliser.mean.shape[-1]
 
     def step(self, state: Tensor) -> Tensor:
+        guard_answer()
         z = self.norm(state)
         return self.norm.inverse(self._stepper(self.tendency, z, self.dt))
 
