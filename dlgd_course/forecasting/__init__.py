@@ -13,6 +13,7 @@ Modules::
     meteonet     loaders of real MeteoNet station CSV and NWP netCDF files
     hybrid       persistence / raw NWP / NWP corrected by a network for station wind
     experiments  published or reference set-ups with their expected numbers
+    lorenz96_forecast  residual periodic-CNN one-step model of Lorenz-96 and its rollout
 """
 
 from dlgd_course.forecasting.hybrid import (
