@@ -46,6 +46,7 @@ from dlgd_course.closures.turbulence2d import (
 from dlgd_course.data.cache import cached
 from dlgd_course.nn import predict_in_batches
 from dlgd_course.notebook import quiet_trainer, seed_everything
+from dlgd_course.own_work import guard_answer
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def spectrum_errors(omega: np.ndarray, reference: np.ndarray, k_max: int) -> tup
 
     ``omega``/``reference``: LES and filtered-DNS vorticity ``(t, m, n, n)``. NaN -> inf.
     """
+    guard_answer()
     if not np.isfinite(omega).all():
         return float("inf"), float("inf")
     shells = np.arange(1, k_max + 1)
@@ -184,6 +186,7 @@ def eki_calibrate_smagorinsky(
     The whole ensemble runs as one batched LES. Returns the ensemble of C_s after each
     iteration, ``(n_iterations + 1, n_ensemble)``.
     """
+    guard_answer()
     if n_ensemble < 2 or n_iterations < 1:
         raise ValueError(f"need n_ensemble >= 2 and n_iterations >= 1, got {n_ensemble}, {n_iterations}")
     rng = np.random.default_rng(seed)
