@@ -13,4 +13,6 @@ Non-differentiable case, 2-D Kolmogorov flow (NumPy/SciPy FFTs)::
 
     turbulence2d            solver, filter, exact subgrid term, Smagorinsky, CNN closure
     kochkov2021_kolmogorov  offline CNN vs Smagorinsky a posteriori in the NumPy LES
+    kolmogorov_les          split by run, a priori and a posteriori scores, the training loop and
+                            the ensemble Kalman update that calibrates C_s (exercise 24)
 """
