@@ -15,7 +15,8 @@ function is the reference answer of one part of exercise ``14-dynamical-systems`
   step (Benettin, Galgani & Strelcyn 1976, Phys. Rev. A 14; Benettin et al. 1980, Meccanica 15).
 
 :func:`lorenz63_coefficients` gives the true Ξ of Lorenz-63 in the order of
-:func:`quadratic_library`.
+:func:`quadratic_library`, and :func:`sparse_tendency` the tendency Ξᵀ Θ(x) of identified
+coefficients (a route to the library of monomials, locked with it).
 """
 
 from __future__ import annotations
