@@ -24,6 +24,7 @@ from torch import Tensor
 
 from dlgd_course.dynamics.base import DynamicalSystem
 from dlgd_course.dynamics.integrate import Stepper, check_time_step, get_stepper
+from dlgd_course.own_work import guard_answer
 
 
 def lyapunov_spectrum(
@@ -50,6 +51,7 @@ def lyapunov_spectrum(
     Returns:
         Tensor ``(..., n_exponents)`` in decreasing order (per trajectory).
     """
+    guard_answer()
     system.check_state(initial_state)
     if len(system.state_shape) != 1:
         raise ValueError(f"{system.name}: Lyapunov exponents need a vector state")

@@ -78,6 +78,7 @@ class Persistence(OneStepModel):
 
 def polynomial_features(x: Tensor, degree: int) -> Tensor:
     """Monomials of ``x`` ``(..., d)`` up to ``degree``: ``[1, x_i, x_i x_j (i<=j), ...]``."""
+    guard_answer()
     if degree < 1:
         raise ValueError(f"degree must be >= 1, got {degree}")
     feats = [torch.ones_like(x[..., :1]), x]
