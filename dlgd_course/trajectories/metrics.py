@@ -110,6 +110,7 @@ def trip_statistics(xy: np.ndarray, duration: np.ndarray | None = None) -> dict[
 def wasserstein_distances(real: dict[str, np.ndarray], generated: dict[str, np.ndarray]) -> dict[str, float]:
     """1-D Wasserstein-1 distance per statistic present in both dicts (turning angles are
     treated as numbers in (-pi, pi], not on the circle)."""
+    guard_answer()
     return {
         name: float(wasserstein_distance(real[name], generated[name]))
         for name in STATISTICS
