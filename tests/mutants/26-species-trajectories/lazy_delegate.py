@@ -42,7 +42,7 @@ EDITS = [
     ),
     (
         "conditioning",
-        "        self.embedding = nn.Embedding(n_species, LATENT)\n",
+        "        self.embedding = nn.Embedding(num_embeddings=n_species, embedding_dim=LATENT)\n",
         "        from dlgd_course.trajectories.conditional import ConditionalTripGenerator\n"
         "\n"
         "        self.inner = ConditionalTripGenerator(n_species, 3, N_STEPS, LATENT, width, max_step)\n"
