@@ -3,12 +3,13 @@
 BirdGAN (Roy, Fablet & Lanco Bertrand, 2022, Methods Ecol. Evol. 13, 1275) trains one GAN per
 data set; the Brazilian set pools two species. A *conditional* GAN (Mirza & Osindero, 2014,
 arXiv:1411.1784) learns all species at once and generates the trips of the species it is asked
-for: the label ``s`` of a trip enters both networks as a one-hot vector ``e_s``,
+for: the label ``s`` of a trip enters both networks,
 
-* generator: ``G(z, s) = G([z, e_s])``, the one-hot vector concatenated to the latent noise
-  (``latent_dim + n_species`` inputs of :class:`~dlgd_course.trajectories.models.TripGenerator`);
-* critic: ``D(x, s) = D([x, e_s 1_T])``, the one-hot vector repeated along the trip's ``T``
-  steps as ``n_species`` extra input channels of
+* generator: ``G(z, s) = G([z, e_s])``, a learned embedding ``e_s`` (``latent_dim`` numbers)
+  concatenated to the latent noise (``2 latent_dim`` inputs of
+  :class:`~dlgd_course.trajectories.models.TripGenerator`);
+* critic: ``D(x, s) = D([x, 1_s 1_T])``, the one-hot vector ``1_s`` repeated along the trip's
+  ``T`` steps as ``n_species`` extra input channels of
   :class:`~dlgd_course.trajectories.models.TripDiscriminator`,
 
 trained with the Wasserstein loss and gradient penalty (Gulrajani et al., 2017, NeurIPS), the
@@ -69,8 +70,8 @@ def species_labels(ds: xr.Dataset, species: Sequence[str]) -> Tensor:
 
 class ConditionalTripGenerator(nn.Module):
     """``G(z, s)``: latent ``z`` (batch, latent_dim) and species indices ``s`` (batch,) -> trips
-    (batch, n_channels, n_steps); a :class:`TripGenerator` of ``latent_dim + n_species`` inputs
-    (closed-loop increments scaled by ``max_step``) fed ``[z, one_hot(s)]``."""
+    (batch, n_channels, n_steps); a :class:`TripGenerator` of ``2 latent_dim`` inputs (closed-loop
+    increments scaled by ``max_step``) fed ``[z, embedding(s)]``, the embedding learned."""
 
     def __init__(
         self,
