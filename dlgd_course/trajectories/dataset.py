@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
+
 from dlgd_course.own_work import guard_answer
 
 EARTH_RADIUS_KM = 6371.0
