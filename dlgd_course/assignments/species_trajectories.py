@@ -30,14 +30,21 @@ N_STEPS = 32
 LATENT = 16
 
 
-def make_conditional_networks(n_species: int, width: int, max_step: float) -> tuple[nn.Module, nn.Module]:
-    """Reference result of Part 5: the conditional generator and critic of the notebook (3 channels,
+def conditional_networks(n_species: int, width: int, max_step: float) -> tuple[nn.Module, nn.Module]:
+    """Reference of Part 5: the conditional generator and critic of the notebook (3 channels,
     ``N_STEPS`` steps, ``LATENT`` latent numbers, the critic seeing the steps times ``1 / max_step``)."""
     guard_answer()
     return (
         ConditionalTripGenerator(n_species, 3, N_STEPS, LATENT, width, max_step),
         ConditionalTripCritic(n_species, 3, N_STEPS, width, 1.0 / max_step),
     )
+
+
+def make_conditional_networks(max_step: float) -> tuple[nn.Module, nn.Module]:
+    """Reference result of Part 5 for the training cell (``build_networks(max_step)``): the
+    networks of width 16 for the notebook's two species."""
+    guard_answer()
+    return conditional_networks(2, 16, max_step)
 
 
 PARTS = {
@@ -59,6 +66,7 @@ PARTS = {
             ConditionalTripGenerator.forward,
             ConditionalTripCritic.__init__,
             ConditionalTripCritic.forward,
+            conditional_networks,
             make_conditional_networks,
         ),
         fallback=make_conditional_networks,
