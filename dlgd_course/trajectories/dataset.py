@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from dlgd_course.own_work import guard_answer
+
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -127,6 +129,7 @@ def tracks_to_dataset(
 
 def split_trips(ds: xr.Dataset, test_fraction: float = 0.25, seed: int = 0) -> tuple[xr.Dataset, xr.Dataset]:
     """Random split into (train, held-out test) trips, stratified by species."""
+    guard_answer()
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction}")
     rng = np.random.default_rng(seed)
