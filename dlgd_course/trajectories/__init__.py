@@ -9,6 +9,7 @@
     baselines   CorrelatedRandomWalk, MovementHMM (gamma / von Mises, Baum-Welch)
     models      TripEncoding, TripGenerator, TripDiscriminator, TripGAN, TripDataModule
     metrics     spectral_loss, kde_mse, trip_statistics, wasserstein_distances, evaluate
+    conditional species-conditioned generator, critic and WGAN-GP; per-species scores and CRWs
 """
 
 from dlgd_course.trajectories import roy2022
