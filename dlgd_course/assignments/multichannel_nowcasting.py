@@ -2,15 +2,16 @@
 each part must not use, the references that later cells fall back on, and the checks of a
 usable ConvLSTM cell and nowcaster.
 
-Later cells need three earlier results: the class map of part ``cloud_classes`` (the samples
-are cut from it), the samples and their split of part ``samples`` (the baselines and the
-training use them) and the ConvLSTM cell of part ``convlstm_cell`` (the nowcaster of part
-``nowcaster`` is built on it). They obtain them with
-:func:`~dlgd_course.own_work.own_or_reference`; the fallbacks are the library's references with
-the notebook's signatures. ``cloud_classes`` and ``samples`` are ``exact`` (a wrong class map or
-a leaking split is replaced like a missing one), the cell is accepted only when it computes the
-library cell's step with the same weights (:func:`convlstm_cell_problem`), so that a wrong cell
-cannot spoil the nowcaster's part.
+Locked cells need the results of every part: the class map (the samples are cut from it), the
+split samples, the per-class IoU and the extrapolation (the scores of the baselines), the
+ConvLSTM cell (the nowcaster is built on it) and the nowcaster (the locked cell trains it). They
+obtain them with :func:`~dlgd_course.own_work.own_or_reference`; the fallbacks are the
+library's references with the notebook's signatures. A student's result is accepted only when
+it agrees with the reference: ``cloud_classes``, ``samples``, ``class_iou`` and ``extrapolation``
+are ``exact`` (a wrong class map or a leaking split is replaced like a missing one), the cell
+must compute the library cell's step with the same weights (:func:`convlstm_cell_problem`) and
+the nowcaster the library's forward pass with its own layers (:func:`nowcaster_problem`), so
+that a wrong earlier part cannot spoil a later one.
 """
 
 from __future__ import annotations
@@ -84,29 +85,23 @@ def nowcaster_fallback(in_channels: int, hidden_channels: int, n_classes: int, n
 def nowcaster_problem(
     model: object, in_channels: int, hidden_channels: int, n_classes: int, n_leads: int
 ) -> str | None:
-    """Why ``model`` cannot be trained as the notebook's nowcaster, or ``None`` when it can:
-    a module with trainable parameters whose logits on a fixed probe of 3 past frames have
-    the shape ``(2, n_leads, n_classes, 8, 8)``, are finite, depend on the input and reach
-    the parameters' gradients."""
-    if not isinstance(model, nn.Module):
-        return f"Nowcaster() should build a torch.nn.Module, got {type(model).__name__}"
-    params = [p for p in model.parameters() if p.requires_grad]
-    if not params:
-        return "the nowcaster has no trainable parameters"
-    generator = torch.Generator().manual_seed(0)
-    probe = torch.randn(2, 3, in_channels, 8, 8, generator=generator).to(params[0].device)
-    out = model(probe)
-    expected = (2, n_leads, n_classes, 8, 8)
-    if type(out) is not torch.Tensor or tuple(out.shape) != expected:
-        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        return f"forward should return logits of shape {expected}, got {got}"
-    if not out.dtype.is_floating_point or not bool(torch.isfinite(out).all()):
-        return "forward should return finite floating-point logits"
-    if torch.allclose(out[0], out[1]):
-        return "the output does not depend on the input"
-    grads = torch.autograd.grad(out.square().mean(), params, allow_unused=True)
-    if not any(g is not None and bool(g.abs().sum() > 0) for g in grads):
-        return "no gradient reaches the parameters"
+    """Why ``model`` is not the notebook's nowcaster, or ``None`` when it is: a module with the
+    layers ``cell``, ``head`` and ``persistence`` whose logits on a fixed probe of 3 past frames
+    of 8 × 8 pixels equal (to 1e-5) the library's forward pass with these layers
+    (:func:`~dlgd_course.nowcasting.multiclass.convlstm_nowcast`). The model is left unchanged."""
+    layers = ("cell", "head", "persistence")
+    if not isinstance(model, nn.Module) or not all(hasattr(model, name) for name in layers):
+        return "Nowcaster() should build a torch.nn.Module with the layers cell, head and persistence"
+    device = model.persistence.device
+    probe = torch.randn(2, 3, in_channels, 8, 8, generator=torch.Generator().manual_seed(0)).to(device)
+    with torch.no_grad():
+        got = model(probe)
+        expected = convlstm_nowcast(model.cell, model.head, model.persistence, probe, n_leads)
+    if type(got) is not torch.Tensor or got.shape != expected.shape:
+        shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+        return f"forward should return logits of shape {tuple(expected.shape)}, got {shape}"
+    if not torch.allclose(got, expected, atol=1e-5):
+        return "the logits differ from the nowcaster's forward pass"
     return None
 
 

@@ -1,6 +1,6 @@
-"""The nowcaster is not trained (the trainer is made to stop before its first step) and a cell
-of the student's own overwrites the persistence scores that the visible comparison reads, as
-the nowcaster's macro IoU minus 0.01."""
+"""The nowcaster is not trained (Lightning's `Trainer.fit` made a no-op) and a cell of the
+student's own overwrites the persistence scores that the visible comparison reads, as the
+nowcaster's macro IoU minus 0.01."""
 
 NOTEBOOK = "25-multichannel-nowcasting.ipynb"
 STRATEGY = "fake_result"
@@ -8,10 +8,7 @@ EDITS = [
     (
         "after:nowcaster",
         "",
-        "import dlgd_course.notebook\n"
-        "\n"
-        "_quiet_trainer = dlgd_course.notebook.quiet_trainer\n"
-        "dlgd_course.notebook.quiet_trainer = lambda **kwargs: _quiet_trainer(max_epochs=1, max_steps=0)",
+        "import pytorch_lightning\n\npytorch_lightning.Trainer.fit = lambda trainer, *args, **kwargs: None",
     ),
     (
         "after:training",
