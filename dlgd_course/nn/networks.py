@@ -127,6 +127,7 @@ class ConvLSTMCell(nn.Module):
 
     def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
         """One step: ``(x, (h, c)) → (h', c')``."""
+        guard_answer()
         if x.ndim != 2 + self.spatial_dims:
             raise ValueError(
                 f"a {self.spatial_dims}-D ConvLSTM cell takes (batch, channels, "
