@@ -10,6 +10,8 @@ Modules::
     models      U-Net over stacked past frames and channels
     lightning   windows, streaming DataModule, BCE + Dice LightningModule, prediction
     metrics     accuracy, IoU (= CSI), F1 per lead time, plot
+    multiclass  four cloud classes, samples split in time, per-class IoU, class-map
+                extrapolation, ConvLSTM nowcaster (exercise 25)
 """
 
 from dlgd_course.nowcasting.baselines import (
