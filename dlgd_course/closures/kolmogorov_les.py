@@ -149,7 +149,7 @@ def eki_update(
     """One ensemble Kalman inversion step with perturbed observations (Iglesias et al. 2013).
 
     ``theta (J, p)`` parameters, ``predictions (J, d)`` = G(θ_j), ``target (d,)`` = y,
-    ``perturbations (J, d)`` the draws η_j, Γ = ``noise_std``² I::
+    ``perturbations (J, d)`` the draws η_j, Γ = σ² I with σ = ``noise_std``::
 
         θ_j ← θ_j + C_θG (C_GG + Γ)⁻¹ (y + η_j − G(θ_j)),
 
