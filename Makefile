@@ -50,10 +50,11 @@ env:
 
 # lint first: a finding of ruff fails `make test` before any test runs.
 # bench-deps: every benchmark runs once in its --quick size (tests/test_benchmarks.py), the
-# DAPPER comparison included (required here, skipped in a plain pytest run without DAPPER)
+# DAPPER comparison included (required here, skipped in a plain pytest run without DAPPER).
+# --durations: the slowest tests close the log, to keep the suite's time on CI in view.
 test: env lint mathjax bench-deps hub-deps
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PATH="$(abspath $(BIN)):$$PATH" DLGD_REQUIRE_DAPPER=1 \
-		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=40 $(PYTEST_ARGS)
 
 # ruff over every Python file and notebook of the repository (git-ignored paths excepted);
 # per-file exceptions and their reasons are in pyproject.toml
