@@ -7,16 +7,22 @@ ignored as the course autograder does). A student version holds only the visible
 a pass here is necessary, not sufficient, for full marks.
 
 A report (a session-5 ``3T-<theme>-report`` notebook, graded by hand only: see
-:func:`is_report`) has no test to pass: ``dlgd check`` runs it from top to bottom and says
-whether it ran end to end (else the first cell that raised) and which written sections are
-still as released.
+:func:`is_report`) has no test to pass: ``dlgd check`` runs it from top to bottom, as the
+instructor will, in a temporary copy of what the group hands in (:func:`handed_in_files`: the
+files of the report's folder that git tracks, or, outside a git repository, those nbgrader
+collects), and says whether it ran end to end (else the first cell that raised), which files
+of the folder the report uses but does not hand in, and which written sections are still as
+released.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,16 +158,99 @@ def check_notebook(
 
 
 @dataclass(frozen=True)
+class HandIn:
+    """What a group hands in with its report (:func:`handed_in_files`).
+
+    ``files`` and ``left_out`` are paths relative to the report's folder: the files handed in,
+    and those of the folder that are not (untracked by git, or skipped by nbgrader's collection);
+    ``rule`` says which rule chose them, in words.
+    """
+
+    files: tuple[str, ...]
+    left_out: tuple[str, ...]
+    rule: str
+
+
+def _git_files(folder: Path, *options: str) -> tuple[str, ...] | None:
+    """``git ls-files`` of ``folder`` (relative paths), ``None`` outside a git work tree."""
+    try:
+        listing = subprocess.run(
+            ["git", "ls-files", "-z", *options, "--", "."],
+            cwd=folder,
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return tuple(sorted(name for name in listing.decode().split("\0") if name))
+
+
+def _collected_by_nbgrader(folder: Path) -> tuple[list[str], list[str]]:
+    """Files of ``folder`` nbgrader's collection keeps and skips (its ``CourseDirectory``
+    ``ignore`` patterns and ``max_file_size``, in kB), as relative paths."""
+    from nbgrader.coursedir import CourseDirectory
+
+    settings = CourseDirectory()
+    kept, skipped = [], []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder)
+        ignored = any(
+            fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in settings.ignore
+        )
+        too_large = path.stat().st_size > settings.max_file_size * 1000
+        (skipped if ignored or too_large or ".git" in relative.parts else kept).append(str(relative))
+    return kept, skipped
+
+
+def handed_in_files(notebook: Path | str) -> HandIn:
+    """The files a group hands in with the report at ``notebook``: in a git work tree, the
+    files of its folder git tracks (what a clean checkout holds; untracked files, ignored ones
+    included, are left out); elsewhere, those nbgrader collects from the folder. The report itself always
+    counts as handed in."""
+    notebook = Path(notebook).expanduser().resolve()
+    folder = notebook.parent
+    tracked = _git_files(folder)
+    if tracked is not None:
+        untracked = _git_files(folder, "--others") or ()  # ignored files included
+        files = set(tracked) | {notebook.name}
+        return HandIn(
+            files=tuple(sorted(files)),
+            left_out=tuple(name for name in untracked if name not in files),
+            rule="the files of its folder git tracks, as a clean checkout holds them",
+        )
+    kept, skipped = _collected_by_nbgrader(folder)
+    return HandIn(
+        files=tuple(sorted(set(kept) | {notebook.name})),
+        left_out=tuple(skipped),
+        rule="the files of its folder nbgrader collects",
+    )
+
+
+def _used_by(code: str, relative: str) -> bool:
+    """Whether notebook code ``code`` uses the folder's file ``relative``: imports it as a
+    module (``name.py`` or a package ``name/...``) or names the file."""
+    path = Path(relative)
+    module = path.parts[0] if len(path.parts) > 1 else path.stem if path.suffix == ".py" else None
+    if module and re.search(rf"(?m)^\s*(from\s+{re.escape(module)}\b|import\s+{re.escape(module)}\b)", code):
+        return True
+    return any(re.search(rf"(?<![\w.-]){re.escape(name)}\b", code) for name in {relative, path.name})
+
+
+@dataclass(frozen=True)
 class ReportRun:
     """Outcome of running a report end to end (:func:`check_report`).
 
     ``failure`` names the first code cell that raised (``None``: the report ran end to end);
-    ``unwritten`` lists the grade ids of the written sections still as released, out of
-    ``written``; ``notebook`` is the executed notebook (its outputs; the file is untouched).
+    ``hand_in`` the files it ran with; ``used_not_handed_in`` the files of the folder left out
+    of the hand-in that the report's code imports or names; ``unwritten`` lists the grade ids of
+    the written sections still as released, out of ``written``; ``notebook`` is the executed
+    notebook (its outputs; the file is untouched).
     """
 
     code_cells: int
     failure: str | None
+    hand_in: HandIn
+    used_not_handed_in: tuple[str, ...]
     unwritten: tuple[str, ...]
     written: int
     notebook: Any = field(repr=False, compare=False)
@@ -171,7 +260,9 @@ def check_report(
     path: Path | str, cell_timeout: int = DEFAULT_CELL_TIMEOUT_S, kernel_name: str | None = None
 ) -> ReportRun:
     """Execute the report at ``path`` from top to bottom, as a grader re-running it from a clean
-    checkout would, and say whether it ran end to end and which written sections are unwritten.
+    checkout would: in a temporary folder holding only :func:`handed_in_files`. Say whether it
+    ran end to end, which files it uses without handing them in, and which written sections are
+    unwritten.
 
     Raises ``ValueError`` when the file is missing, not a notebook, or not a report
     (:func:`is_report`).
@@ -179,7 +270,13 @@ def check_report(
     path, nb = _read(path)
     if not is_report(nb):
         raise ValueError(f"{path.name} is not a report (written answers only, no graded test cell)")
-    _execute(nb, path, cell_timeout, kernel_name)
+    hand_in = handed_in_files(path)
+    with tempfile.TemporaryDirectory(prefix="dlgd-check-") as clean:
+        for relative in hand_in.files:
+            target = Path(clean, relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path.parent / relative, target)
+        _execute(nb, Path(clean, path.name), cell_timeout, kernel_name)
     code = [c for c in nb.cells if c.cell_type == "code"]
     failure = None
     for index, cell in enumerate(code, start=1):
@@ -189,19 +286,33 @@ def check_report(
             error = f"{errors[0].get('ename', 'Error')}: {errors[0].get('evalue', '')}".strip()
             failure = f"code cell {index} of {len(code)} (`{first_line.strip()}`) raised {error}"
             break
+    source = "\n".join(c.source for c in code)
     written = [c for c in nb.cells if c.cell_type == "markdown" and _nbgrader(c).get("grade")]
     unwritten = tuple(str(_nbgrader(c).get("grade_id", "?")) for c in written if UNWRITTEN in c.source)
     return ReportRun(
-        code_cells=len(code), failure=failure, unwritten=unwritten, written=len(written), notebook=nb
+        code_cells=len(code),
+        failure=failure,
+        hand_in=hand_in,
+        used_not_handed_in=tuple(name for name in hand_in.left_out if _used_by(source, name)),
+        unwritten=unwritten,
+        written=len(written),
+        notebook=nb,
     )
 
 
 def format_report(run: ReportRun) -> str:
     """Plain-text verdict of :func:`check_report`."""
+    where = f"run with {run.hand_in.rule}: {', '.join(run.hand_in.files)}"
     if run.failure is None:
-        lines = [f"runs end to end: yes ({run.code_cells} code cells)"]
+        lines = [f"runs end to end: yes ({run.code_cells} code cells)", f"    {where}"]
     else:
-        lines = ["runs end to end: NO", f"    {run.failure}"]
+        lines = ["runs end to end: NO", f"    {run.failure}", f"    {where}"]
+    if run.used_not_handed_in:
+        lines.append(
+            f"used but not handed in: {', '.join(run.used_not_handed_in)} "
+            "(the report imports or names them; `git add` them, or move them out of nbgrader's "
+            "ignored names)"
+        )
     if run.unwritten:
         lines.append(
             f"written sections still to write: {len(run.unwritten)} of {run.written} "

@@ -10,7 +10,10 @@ the instructor re-runs from a clean copy of the course.
    report): the results table holds every baseline and the group's method over the seeds, the
    report shows at least two figures, and every written section is reported as still to write;
 3. ``dlgd check`` on a tiny report (no torch: seconds) names the cell that stops a broken report
-   and exits 1, and counts the sections a group has written.
+   and exits 1, and counts the sections a group has written;
+4. it runs a report with what the group hands in only (a clean checkout): a module of the
+   group's that git does not track stops the run and is named, and outside git the files
+   nbgrader would not collect are left out.
 
 The leak check of the model answers and rubrics (they never reach ``exercises/``, the built book
 or feedback) is ``test_pipeline_assignments.test_no_solution_or_hidden_test_in_student_files``.
@@ -19,6 +22,8 @@ or feedback) is ``test_pipeline_assignments.test_no_solution_or_hidden_test_in_s
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -89,18 +94,17 @@ def test_released_report_runs_end_to_end(report: str) -> None:
     assert len(figures) >= 2, f"a report shows the data and the results: {len(figures)} figures"
 
 
-def _tiny_report(path: Path, failing: bool) -> Path:
-    """A released report: two code cells (the second raises when ``failing``) and one written
-    answer as nbgrader releases it (its text stub in place of the model answer)."""
+def _tiny_report(path: Path, failing: bool, mean: str = "sum(values) / len(values)") -> Path:
+    """A released report: two code cells (the second prints ``mean``, and raises when
+    ``failing``) and one written answer as nbgrader releases it (its text stub in place of the
+    model answer)."""
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
     nb.cells = [
         nbformat.v4.new_markdown_cell(
             "# Report 99 — tiny\n\n**Total: 2 points** (0 autograded, 2 graded by hand)"
         ),
         nbformat.v4.new_code_cell("values = [1.0, 2.0]"),
-        nbformat.v4.new_code_cell(
-            "print(sum(values) / len(value))" if failing else "print(sum(values) / len(values))"
-        ),
+        nbformat.v4.new_code_cell("print(sum(values) / len(value))" if failing else f"print({mean})"),
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
@@ -147,3 +151,40 @@ def test_a_graded_notebook_is_not_a_report(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="is not a report"):
         check_report(released_text)
     assert UNWRITTEN == "YOUR ANSWER HERE"  # nbgrader's text stub for a written answer
+
+
+def test_dlgd_check_runs_a_report_with_what_is_handed_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repository = tmp_path / "group-repository"
+    report = _tiny_report(repository / "report" / "99-tiny-report.ipynb", False, "group_mean(values)")
+    nb = nbformat.read(report, as_version=4)
+    nb.cells[1].source = "from group_model import group_mean\n\nvalues = [1.0, 2.0]"
+    nbformat.write(nb, report)
+    (report.parent / "group_model.py").write_text("def group_mean(v):\n    return sum(v) / len(v)\n")
+    subprocess.run(["git", "init", "-q"], cwd=repository, check=True)
+    subprocess.run(["git", "add", "report/99-tiny-report.ipynb"], cwd=repository, check=True)
+
+    # the module works in the group's folder, but a clean checkout would not hold it
+    run = check_report(report)
+    assert run.hand_in.files == ("99-tiny-report.ipynb",) and run.used_not_handed_in == ("group_model.py",)
+    assert run.failure is not None and "ModuleNotFoundError" in run.failure, run.failure
+    assert dlgd_main(["check", str(report)]) == 1
+    out = capsys.readouterr().out
+    assert "used but not handed in: group_model.py" in out and "git tracks" in out, out
+
+    subprocess.run(["git", "add", "report/group_model.py"], cwd=repository, check=True)
+    run = check_report(report)
+    assert run.failure is None and run.used_not_handed_in == ()
+    assert run.hand_in.files == ("99-tiny-report.ipynb", "group_model.py")
+    assert "1.5" in run.notebook.cells[2].outputs[0]["text"]
+
+    # outside git: what nbgrader collects (its ignored names, e.g. __pycache__, are left out)
+    folder = tmp_path / "submitted"
+    shutil.copytree(report.parent, folder)
+    (folder / "__pycache__").mkdir(exist_ok=True)
+    (folder / "__pycache__" / "group_model.cpython-311.pyc").write_bytes(b"stale")
+    run = check_report(folder / report.name)
+    assert run.failure is None and "nbgrader collects" in run.hand_in.rule
+    assert run.hand_in.files == ("99-tiny-report.ipynb", "group_model.py")
+    assert run.hand_in.left_out == ("__pycache__/group_model.cpython-311.pyc",)
