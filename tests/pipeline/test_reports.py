@@ -122,7 +122,7 @@ def test_forecast_cases() -> None:
     for name, case in FORECAST_CASES.items():
         assert forecast_case(name) is case and case.reference == "persistence"
         assert len(case.lead_names) == len(case.leads) == len(set(case.lead_names)), case.lead_names
-    assert forecast_case("coastal wind").lead_times == (0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0)  # hours
+    assert forecast_case("coastal wind").lead_times == pytest.approx((0.5, 1, 2, 3, 4, 5, 6))  # hours
     with pytest.raises(
         ValueError, match=r"unknown forecasting case 'wind'.*'lorenz63', 'lorenz96', 'coastal wind'"
     ):
