@@ -14,6 +14,7 @@ Modules::
     hybrid       persistence / raw NWP / NWP corrected by a network for station wind
     experiments  published or reference set-ups with their expected numbers
     lorenz96_forecast  residual periodic-CNN one-step model of Lorenz-96 and its rollout
+    report_cases  the three cases of the session-5 report (Lorenz-63, Lorenz-96, coastal wind)
 """
 
 from dlgd_course.forecasting.hybrid import (

@@ -9,6 +9,8 @@ the instructor re-runs from a clean copy of the course.
 2. the released report, untouched, runs end to end under ``dlgd check`` (one execution per
    report): the results table holds every baseline and the group's method over the seeds, the
    report shows at least two figures, and every written section is reported as still to write;
+   the forecasting report runs the same way with each of its other cases (its ``CASE`` line
+   edited, as a group does), and an unknown case is refused with the names of the known ones;
 3. ``dlgd check`` on a tiny report (no torch: seconds) names the cell that stops a broken report
    and exits 1, and counts the sections a group has written;
 4. it runs a report with what the group hands in only (a clean checkout): a module of the
@@ -33,6 +35,7 @@ from pipeline_helpers import REPORTS, release_notebook, source_notebook
 from autograder.grading import check_source_notebook, graded_cells
 from autograder.mutants import insert_written_answer
 from dlgd_course.cli import main as dlgd_main
+from dlgd_course.forecasting.report_cases import FORECAST_CASES, forecast_case
 from dlgd_course.selfcheck import UNWRITTEN, check_report, is_report
 
 REQUIRED_SECTIONS = ("written_problem", "written_results", "written_what_did_not_work")
@@ -72,10 +75,13 @@ def test_report_conventions(report: str) -> None:
     )
 
 
-@pytest.mark.parametrize("report", REPORTS)
-def test_released_report_runs_end_to_end(report: str) -> None:
-    """One execution: the student's version, as released, runs under `dlgd check`."""
-    released = release_notebook(report)
+FORECASTING_REPORT = "32-forecasting-report"
+RELEASED_CASE = "lorenz63"
+
+
+def _assert_runs_end_to_end(report: str, released: Path) -> None:
+    """Run a released report under `dlgd check`: one table (baselines first, the group's method
+    last, every row over the seeds, no NaN), at least two figures, every written section unwritten."""
     run = check_report(released)
     assert run.failure is None, f"{report} does not run end to end: {run.failure}"
     assert set(run.unwritten) == set(REQUIRED_SECTIONS) and run.written == len(run.unwritten)
@@ -92,6 +98,40 @@ def test_released_report_runs_end_to_end(report: str) -> None:
     assert all("nan" not in line for line in rows), tables[0]
     figures = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(figures) >= 2, f"a report shows the data and the results: {len(figures)} figures"
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_released_report_runs_end_to_end(report: str) -> None:
+    """One execution: the student's version, as released, runs under `dlgd check`."""
+    _assert_runs_end_to_end(report, release_notebook(report))
+
+
+@pytest.mark.parametrize("case", [name for name in FORECAST_CASES if name != RELEASED_CASE])
+def test_forecasting_report_runs_with_each_case(case: str, tmp_path: Path) -> None:
+    """One execution per other case of the forecasting theme: the released report with its one
+    ``CASE`` line changed, as a group that worked on that case does, runs with the same checks."""
+    nb = nbformat.read(release_notebook(FORECASTING_REPORT), as_version=4)
+    released_line = f'CASE = "{RELEASED_CASE}"'
+    cells = [c for c in nb.cells if c.cell_type == "code" and released_line in c.source]
+    assert len(cells) == 1, f"the released report sets {released_line} in one cell"
+    cells[0].source = cells[0].source.replace(released_line, f'CASE = "{case}"')
+    edited = tmp_path / f"{FORECASTING_REPORT}.ipynb"
+    nbformat.write(nb, edited)
+    _assert_runs_end_to_end(f"{FORECASTING_REPORT} ({case})", edited)
+
+
+def test_forecast_cases() -> None:
+    """The registry behind the report's ``CASE`` line: the three cases of the theme, each with
+    one label per lead and persistence as the reference; a wrong name is refused with the list."""
+    assert list(FORECAST_CASES) == ["lorenz63", "lorenz96", "coastal wind"]
+    for name, case in FORECAST_CASES.items():
+        assert forecast_case(name) is case and case.reference == "persistence"
+        assert len(case.lead_names) == len(case.leads) == len(set(case.lead_names)), case.lead_names
+    assert forecast_case("coastal wind").lead_times == pytest.approx((0.5, 1, 2, 3, 4, 5, 6))  # hours
+    with pytest.raises(
+        ValueError, match=r"unknown forecasting case 'wind'.*'lorenz63', 'lorenz96', 'coastal wind'"
+    ):
+        forecast_case("wind")
 
 
 def _tiny_report(path: Path, failing: bool, mean: str = "sum(values) / len(values)") -> Path:
