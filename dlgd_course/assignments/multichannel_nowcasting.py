@@ -29,6 +29,7 @@ from dlgd_course.nowcasting.multiclass import (
     cloud_classes,
     convlstm_nowcast,
     extrapolate_class_map,
+    extrapolate_samples,
     per_class_iou,
     split_class_samples,
 )
@@ -86,17 +87,20 @@ def nowcaster_problem(
     model: object, in_channels: int, hidden_channels: int, n_classes: int, n_leads: int
 ) -> str | None:
     """Why ``model`` is not the notebook's nowcaster, or ``None`` when it is: a module with the
-    layers ``cell``, ``head`` and ``persistence`` whose logits on a fixed probe of 3 past frames
-    of 8 × 8 pixels equal (to 1e-5) the library's forward pass with these layers
-    (:func:`~dlgd_course.nowcasting.multiclass.convlstm_nowcast`). The model is left unchanged."""
-    layers = ("cell", "head", "persistence")
+    layers ``cell``, ``head`` and ``extrapolation`` whose logits on a fixed probe of 3 past
+    frames of 8 × 8 pixels and ``n_leads`` extrapolated maps equal (to 1e-5) the library's
+    forward pass with these layers (:func:`~dlgd_course.nowcasting.multiclass.convlstm_nowcast`).
+    The model is left unchanged."""
+    layers = ("cell", "head", "extrapolation")
     if not isinstance(model, nn.Module) or not all(hasattr(model, name) for name in layers):
-        return "Nowcaster() should build a torch.nn.Module with the layers cell, head and persistence"
-    device = model.persistence.device
-    probe = torch.randn(2, 3, in_channels, 8, 8, generator=torch.Generator().manual_seed(0)).to(device)
+        return "Nowcaster() should build a torch.nn.Module with the layers cell, head and extrapolation"
+    device = model.extrapolation.device
+    generator = torch.Generator().manual_seed(0)
+    probe = torch.randn(2, 3, in_channels, 8, 8, generator=generator).to(device)
+    extrapolated = torch.rand(2, n_leads, n_classes, 8, 8, generator=generator).to(device)
     with torch.no_grad():
-        got = model(probe)
-        expected = convlstm_nowcast(model.cell, model.head, model.persistence, probe, n_leads)
+        got = model(probe, extrapolated)
+        expected = convlstm_nowcast(model.cell, model.head, model.extrapolation, probe, extrapolated)
     if type(got) is not torch.Tensor or got.shape != expected.shape:
         shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
         return f"forward should return logits of shape {tuple(expected.shape)}, got {shape}"
@@ -123,9 +127,12 @@ PARTS = {
     ),
     # the library's per-class IoU and the binary scores it could be assembled from
     "class_iou": Part(answers=(per_class_iou, mask_scores), fallback=per_class_iou, exact=True),
-    # the library's extrapolation of class maps (motion_field and semi_lagrangian are the
-    # student's tools)
-    "extrapolation": Part(answers=(extrapolate_class_map,), fallback=extrapolate_class_map, exact=True),
+    # the library's extrapolation of class maps and of samples (motion_field and
+    # semi_lagrangian are the student's tools; pysteps' extrapolation is another flow, which the
+    # exact comparison with the reference rejects)
+    "extrapolation": Part(
+        answers=(extrapolate_class_map, extrapolate_samples), fallback=extrapolate_class_map, exact=True
+    ),
     # the course's ConvLSTM cell (also reached through the library's nowcaster)
     "convlstm_cell": Part(
         answers=(ConvLSTMCell.forward, convlstm_cell_fallback),

@@ -6,12 +6,13 @@ Modules::
     synthetic   geostationary-like sequences: advected, growing/decaying cloud layers,
                 convective cells, 16-class cloud type, IR / visible / water-vapour channels
     meteonet    loaders of real MeteoNet files: cloud type (lazy netCDF), rain radar (npz)
-    baselines   persistence, phase-correlation motion + semi-Lagrangian extrapolation
+    baselines   persistence, phase-correlation motion + semi-Lagrangian extrapolation,
+                pysteps' optical-flow extrapolation of class maps
     models      U-Net over stacked past frames and channels
     lightning   windows, streaming DataModule, BCE + Dice LightningModule, prediction
     metrics     accuracy, IoU (= CSI), F1 per lead time, plot
     multiclass  four cloud classes, samples split in time, per-class IoU, class-map
-                extrapolation, ConvLSTM nowcaster (exercise 25)
+                extrapolation, ConvLSTM nowcaster correcting it (exercise 25)
 """
 
 from dlgd_course.nowcasting.baselines import (
@@ -19,6 +20,7 @@ from dlgd_course.nowcasting.baselines import (
     motion_field,
     persistence_forecast,
     phase_correlation,
+    pysteps_class_extrapolation,
     semi_lagrangian,
 )
 from dlgd_course.nowcasting.lightning import (
@@ -63,6 +65,7 @@ __all__ = [
     "phase_correlation",
     "plot_scores",
     "predict_masks",
+    "pysteps_class_extrapolation",
     "semi_lagrangian",
     "simulate_clouds",
     "split_in_time",

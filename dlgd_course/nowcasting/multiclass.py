@@ -26,12 +26,23 @@ indicators can: motion from the infrared channel
 semi-Lagrangianly (:func:`~dlgd_course.nowcasting.baselines.semi_lagrangian`), then the class
 of largest advected indicator.
 
+**Second extrapolation baseline.** :func:`~dlgd_course.nowcasting.baselines.pysteps_class_extrapolation`
+does the same with the motion of pysteps' Proesmans optical flow and pysteps' semi-Lagrangian
+scheme.
+
 **ConvLSTM nowcaster** (Shi et al. 2015, NeurIPS, encoding-forecasting structure with one
 cell): the course's :class:`~dlgd_course.nn.ConvLSTMCell` reads the past frames one by one at
-half resolution, then steps ``n_leads`` more times on a zero input; a 1 × 1 convolution
-``head`` maps each forecast step's hidden state to a correction of the logits of persistence,
-``(B, n_leads, n_classes, H, W)``. Trained with class-weighted cross-entropy
-(:class:`ClassNowcastModule`).
+half resolution, then steps ``n_leads`` more times, each time on the one-hot **extrapolated**
+class map of that lead (the satellite channels zero): the cell learns where the extrapolation
+goes wrong, e.g. low clouds that move with another wind than the high clouds whose infrared
+pattern gives the motion, or fog and low clouds that burn off by day. A 3 × 3 convolution
+``head`` of the upsampled hidden state and the extrapolated map at full resolution gives a
+correction of the extrapolation's logits, ``(B, n_leads, n_classes, H, W)``: the residual base
+keeps the extrapolation's sharp boundaries, which the half-resolution state alone cannot draw.
+Trained with class-weighted cross-entropy (:class:`ClassNowcastModule`). On two unseen scenes
+of two days (seeds 11, 12), trained 8 epochs on every other window of 6 days (seeds 0, 1, 2),
+it beats persistence and both extrapolations at 30 to 60 min and on average over the leads,
+and is level with the library's extrapolation at 15 min (exercise 25).
 """
 
 from __future__ import annotations
@@ -60,6 +71,7 @@ __all__ = [
     "cloud_classes",
     "convlstm_nowcast",
     "extrapolate_class_map",
+    "extrapolate_samples",
     "per_class_iou",
     "split_class_samples",
 ]
@@ -162,62 +174,106 @@ def extrapolate_class_map(
     return advected.argmax(axis=0)
 
 
+def extrapolate_samples(inputs: Tensor, n_leads: int, n_classes: int) -> np.ndarray:
+    """:func:`extrapolate_class_map` of every sample ``(N, n_past, C + n_classes, H, W)`` of
+    :func:`class_samples` (the classes from the last ``n_classes`` channels, the motion from the
+    first channel, the infrared): int64 ``(N, n_leads, H, W)``."""
+    guard_answer()
+    if inputs.ndim != 5 or inputs.shape[2] <= n_classes:
+        raise ValueError(
+            f"inputs must be (N, n_past, channels + {n_classes} classes, H, W), got {tuple(inputs.shape)}"
+        )
+    past = inputs[:, :, -n_classes:].argmax(2).cpu().numpy()
+    infrared = inputs[:, :, 0].cpu().numpy()
+    forecasts = [
+        extrapolate_class_map(classes, tracer, n_leads, n_classes)
+        for classes, tracer in zip(past, infrared, strict=True)
+    ]
+    return np.stack(forecasts).astype(np.int64)
+
+
 def convlstm_nowcast(
-    cell: nn.Module, head: nn.Module, persistence: Tensor, past: Tensor, n_leads: int
+    cell: nn.Module, head: nn.Module, extrapolation: Tensor, past: Tensor, extrapolated: Tensor
 ) -> Tensor:
-    """Encoding-forecasting with one ConvLSTM cell at half resolution, on top of persistence.
+    """Encoding-forecasting with one ConvLSTM cell at half resolution, on top of extrapolation.
 
     ``past`` ``(B, n_past, C, H, W)`` (H, W even), whose last ``K`` channels are the one-hot
-    classes: every frame, average-pooled 2 × 2, is read by ``cell(x, state) -> (h, c)`` from a
-    zero state; then ``n_leads`` steps on a zero input, each giving
-    ``logits = upsample(head(h)) + persistence × one-hot(last classes)`` (bilinear ×2): the
-    network learns a correction of persistence. Returns ``(B, n_leads, K, H, W)``.
+    classes, and ``extrapolated`` ``(B, n_leads, K, H, W)``, the one-hot extrapolated classes:
+    every past frame, average-pooled 2 × 2, is read by ``cell(x, state) -> (h, c)`` from a zero
+    state; then one step per lead ``ℓ`` on the pooled frame whose channels are zero and whose
+    classes are ``extrapolated[:, ℓ]``, giving
+    ``logits = head([upsample(h), extrapolated[:, ℓ]]) + extrapolation × extrapolated[:, ℓ]``
+    (bilinear ×2, ``head`` a convolution of ``F + K`` channels at full resolution): the network
+    learns a correction of the extrapolation. Returns ``(B, n_leads, K, H, W)``.
     """
     guard_answer()
     if past.ndim != 5 or past.shape[-1] % 2 or past.shape[-2] % 2:
         raise ValueError(
             f"past must be (batch, n_past, channels, H, W) with H, W even, got {tuple(past.shape)}"
         )
-    coarse = nn.functional.avg_pool2d(past.flatten(0, 1), 2).unflatten(0, past.shape[:2])
+    n_classes = extrapolated.shape[2] if extrapolated.ndim == 5 else -1
+    if extrapolated.shape[:1] + extrapolated.shape[3:] != past.shape[:1] + past.shape[3:] or not (
+        0 < n_classes < past.shape[2]
+    ):
+        raise ValueError(
+            f"extrapolated must be (batch, n_leads, classes, H, W) matching past {tuple(past.shape)}, "
+            f"got {tuple(extrapolated.shape)}"
+        )
+    coarse, coarse_future = (
+        nn.functional.avg_pool2d(frames.flatten(0, 1), 2).unflatten(0, frames.shape[:2])
+        for frames in (past, extrapolated)
+    )
     state = None
     for t in range(coarse.shape[1]):
         state = cell(coarse[:, t], state)
-    blank = torch.zeros_like(coarse[:, 0])
+    blank_channels = torch.zeros_like(coarse[:, 0, :-n_classes])
     logits = []
-    for _ in range(n_leads):
-        state = cell(blank, state)
-        correction = nn.functional.interpolate(head(state[0]), scale_factor=2, mode="bilinear")
-        logits.append(correction + persistence * past[:, -1, -correction.shape[1] :])
+    for lead in range(extrapolated.shape[1]):
+        state = cell(torch.cat([blank_channels, coarse_future[:, lead]], dim=1), state)
+        hidden = nn.functional.interpolate(state[0], scale_factor=2, mode="bilinear")
+        base = extrapolated[:, lead]
+        logits.append(head(torch.cat([hidden, base], dim=1)) + extrapolation * base)
     return torch.stack(logits, dim=1)
 
 
 class ConvLSTMNowcaster(nn.Module):
-    """``(B, n_past, in_channels, H, W) -> `` class logits ``(B, n_leads, n_classes, H, W)``:
-    a :class:`~dlgd_course.nn.ConvLSTMCell` ``cell`` (``hidden_channels``, 3 × 3 gates), a
-    1 × 1 convolution ``head`` and a trainable weight ``persistence`` (initially 1) of the last
-    one-hot class map (:func:`convlstm_nowcast`)."""
+    """``(B, n_past, in_channels, H, W)`` and extrapolated one-hot classes
+    ``(B, n_leads, n_classes, H, W) -> `` class logits ``(B, n_leads, n_classes, H, W)``: a
+    :class:`~dlgd_course.nn.ConvLSTMCell` ``cell`` (``hidden_channels``, 3 × 3 gates), a 3 × 3
+    convolution ``head`` of ``hidden_channels + n_classes`` channels (initially zero: the
+    untrained nowcaster is the extrapolation, and the training learns only corrections of it)
+    and a trainable weight ``extrapolation`` (initially 1) of the extrapolated classes
+    (:func:`convlstm_nowcast`)."""
 
     def __init__(self, in_channels: int, hidden_channels: int, n_classes: int, n_leads: int) -> None:
         super().__init__()
-        if min(in_channels, hidden_channels, n_classes, n_leads) < 1:
+        if min(in_channels, hidden_channels, n_classes, n_leads) < 1 or n_classes >= in_channels:
             raise ValueError(
-                f"channels, classes and leads must be >= 1, got "
+                f"channels, classes and leads must be >= 1 and the input channels hold the classes, got "
                 f"{in_channels}, {hidden_channels}, {n_classes}, {n_leads}"
             )
         self.n_leads = n_leads
         self.cell = ConvLSTMCell(in_channels, hidden_channels)
-        self.head = nn.Conv2d(hidden_channels, n_classes, 1)
-        self.persistence = nn.Parameter(torch.tensor(1.0))
+        self.head = nn.Conv2d(hidden_channels + n_classes, n_classes, 3, padding=1)
+        nn.init.zeros_(self.head.weight)  # the untrained nowcaster is the extrapolation
+        nn.init.zeros_(self.head.bias)
+        self.extrapolation = nn.Parameter(torch.tensor(1.0))
 
-    def forward(self, past: Tensor) -> Tensor:
+    def forward(self, past: Tensor, extrapolated: Tensor) -> Tensor:
         guard_answer()
-        return convlstm_nowcast(self.cell, self.head, self.persistence, past, self.n_leads)
+        if extrapolated.ndim != 5 or extrapolated.shape[1] != self.n_leads:
+            raise ValueError(
+                f"extrapolated must hold {self.n_leads} leads, (batch, n_leads, classes, H, W), "
+                f"got {tuple(extrapolated.shape)}"
+            )
+        return convlstm_nowcast(self.cell, self.head, self.extrapolation, past, extrapolated)
 
 
 class ClassNowcastModule(CourseModule):
-    """Cross-entropy training of a class nowcaster on batches ``(inputs, targets)``:
-    logits ``(B, n_leads, K, H, W)`` against classes ``(B, n_leads, H, W)``, each class
-    weighted by ``class_weights`` (e.g. inverse frequencies, so that a rare class counts)."""
+    """Cross-entropy training of a class nowcaster on batches ``(*inputs, targets)``:
+    logits ``model(*inputs)`` ``(B, n_leads, K, H, W)`` against classes ``(B, n_leads, H, W)``,
+    each class weighted by ``class_weights`` (e.g. inverse frequencies, so that a rare class
+    counts)."""
 
     def __init__(
         self,
@@ -233,12 +289,12 @@ class ClassNowcastModule(CourseModule):
         self.model = model
         self.register_buffer("class_weights", weights)
 
-    def forward(self, past: Tensor) -> Tensor:
-        return self.model(past)
+    def forward(self, *inputs: Tensor) -> Tensor:
+        return self.model(*inputs)
 
-    def loss(self, batch: tuple[Tensor, Tensor]) -> Tensor:
-        inputs, targets = batch
-        logits = self.model(inputs)
+    def loss(self, batch: Sequence[Tensor]) -> Tensor:
+        *inputs, targets = batch
+        logits = self.model(*inputs)
         return nn.functional.cross_entropy(
             logits.flatten(0, 1), targets.flatten(0, 1), weight=self.class_weights
         )

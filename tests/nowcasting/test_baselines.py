@@ -13,6 +13,7 @@ from dlgd_course.nowcasting import (
     motion_field,
     persistence_forecast,
     phase_correlation,
+    pysteps_class_extrapolation,
     semi_lagrangian,
 )
 
@@ -89,3 +90,30 @@ def test_bad_inputs() -> None:
         motion_field(np.zeros((3, 16, 16)), block=4)
     with pytest.raises(ValueError, match="tracer shape"):
         extrapolation_forecast(np.zeros((6, 16, 16)), 4, tracer=np.zeros((5, 16, 16)))
+
+
+def test_pysteps_extrapolation_moves_classes_with_the_tracer() -> None:
+    # a smooth field moving 1 pixel down and 2 right per frame; its classes are its terciles
+    field = _smooth_field(4, 96)
+    frames = np.stack([np.roll(field, (t, 2 * t), axis=(0, 1))[16:80, 16:80] for t in range(6)])
+    classes = np.digitize(frames, np.quantile(frames[:4], [1 / 3, 2 / 3]))
+    forecast = pysteps_class_extrapolation(classes[:4], frames[:4], 2, 3)
+    assert forecast.shape == (2, 64, 64) and forecast.dtype == np.int64
+    # the Proesmans flow recovers the shift: the classes of the next two frames are right in the
+    # interior (edges excluded), far better than persistence
+    interior = (slice(None), slice(8, -8), slice(8, -8))
+    hits = (forecast == classes[4:])[interior].mean()
+    persisted = (classes[3] == classes[4:])[interior].mean()
+    assert hits > 0.9 and hits > persisted + 0.1, (hits, persisted)
+
+
+def test_pysteps_extrapolation_rejects_bad_shapes() -> None:
+    classes = np.zeros((3, 16, 16), np.int64)
+    with pytest.raises(ValueError, match="3 dimensions"):
+        pysteps_class_extrapolation(classes[0], classes[0], 2, 2)
+    with pytest.raises(ValueError, match="n_past >= 2"):
+        pysteps_class_extrapolation(classes, np.zeros((3, 16, 8)), 2, 2)
+    with pytest.raises(ValueError, match="n_past >= 2"):
+        pysteps_class_extrapolation(classes[:1], classes[:1], 2, 2)
+    with pytest.raises(ValueError, match="n_leads"):
+        pysteps_class_extrapolation(classes, classes, 0, 2)

@@ -16,6 +16,7 @@ from dlgd_course.nowcasting.multiclass import (
     class_samples,
     cloud_classes,
     extrapolate_class_map,
+    extrapolate_samples,
     per_class_iou,
     split_class_samples,
 )
@@ -67,15 +68,29 @@ def test_extrapolation_moves_a_class_with_the_tracer() -> None:
     assert 1.4 < shifts[0] < 2.2 and 2.8 < shifts[1] < 4.4
 
 
-def test_untrained_nowcaster_with_zero_head_is_persistence() -> None:
+def test_samples_are_extrapolated_one_by_one() -> None:
+    inputs, _ = class_samples(_scene(12), 4, 2)
+    got = extrapolate_samples(inputs[:3], 2, 4)
+    for sample, forecast in zip(inputs[:3], got, strict=True):
+        expected = extrapolate_class_map(sample[:, 3:].argmax(1).numpy(), sample[:, 0].numpy(), 2, 4)
+        assert np.array_equal(forecast, expected)
+    with pytest.raises(ValueError, match="classes"):
+        extrapolate_samples(inputs[:, :, :4], 2, 4)
+
+
+def test_untrained_nowcaster_is_the_extrapolation() -> None:
     model = ConvLSTMNowcaster(7, 4, 4, 3)
+    past = torch.zeros(2, 4, 7, 8, 8)
+    past[:, -1, 3 + 1] = 1.0  # persistence says class 1
+    extrapolated = torch.zeros(2, 3, 4, 8, 8)
+    extrapolated[:, :, 2] = 1.0  # the extrapolation says class 2
     with torch.no_grad():
-        model.head.weight.zero_()
-        model.head.bias.zero_()
-        past = torch.zeros(2, 4, 7, 8, 8)
-        past[:, -1, 3 + 1] = 1.0
-        logits = model(past)
-    assert logits.shape == (2, 3, 4, 8, 8) and bool((logits.argmax(2) == 1).all())
+        logits = model(past, extrapolated)
+    assert logits.shape == (2, 3, 4, 8, 8) and torch.allclose(logits, extrapolated)
+    with pytest.raises(ValueError, match="3 leads"):
+        model(past, extrapolated[:, :2])
+    with pytest.raises(ValueError, match="matching past"):
+        model(past, extrapolated[:, :, :, :4])
 
 
 def test_registry_checks_accept_the_reference_and_reject_mistakes() -> None:
@@ -91,3 +106,10 @@ def test_registry_checks_accept_the_reference_and_reject_mistakes() -> None:
     model = ConvLSTMNowcaster(7, 4, 4, 2)
     assert nowcaster_problem(model, 7, 4, 4, 2) is None
     assert "layers" in nowcaster_problem(torch.nn.Linear(2, 2), 7, 4, 4, 2)
+
+    class PersistenceBase(ConvLSTMNowcaster):  # corrects persistence, not the extrapolation
+        def forward(self, past: torch.Tensor, extrapolated: torch.Tensor) -> torch.Tensor:
+            last = past[:, -1:, -extrapolated.shape[2] :].expand_as(extrapolated)
+            return super().forward(past, extrapolated) + self.extrapolation * (last - extrapolated)
+
+    assert "differ" in nowcaster_problem(PersistenceBase(7, 4, 4, 2), 7, 4, 4, 2)

@@ -1,6 +1,6 @@
 """Every part returns what the visible tests expect, or a constant, without computing it: the
 classes of the visible example, zero samples, the example's IoU, an all-clear extrapolation, the
-cell state of the all-zero gates and persistence's logits as the nowcast."""
+cell state of the all-zero gates and the extrapolation's logits as the nowcast."""
 
 NOTEBOOK = "25-multichannel-nowcasting.ipynb"
 STRATEGY = "expected_value"
@@ -38,11 +38,10 @@ EDITS = [
     ),
     (
         "nowcaster",
-        "        coarse = nn.functional.avg_pool2d(",
-        "        # persistence's logits, which the visible test expects with a zero head\n"
-        "        last = past[:, -1, -self.head.out_channels :]\n"
-        "        return torch.stack([self.persistence * last] * self.n_leads, dim=1)\n"
-        "        coarse = nn.functional.avg_pool2d(",
+        "        def pooled(frames):",
+        "        # the extrapolation's logits, which the visible test expects with a zero head\n"
+        "        return self.extrapolation * extrapolated\n"
+        "        def pooled(frames):",
     ),
 ]
 FAILS = [
