@@ -158,11 +158,19 @@ def test_dineof_recovers_a_low_rank_field_and_its_rank() -> None:
         dineof(truth, max_modes=80)
 
 
-@pytest.mark.parametrize("model_class", [MaskedUNet, LearnedVariationalInterpolator])
+WINDOW_COVARIANCE = GaussianCovariance(variance=1.0, length_scale=3.0, time_scale=2.0, noise_variance=0.05)
+
+
+def _unet_on_window_oi(n_days: int) -> WindowOIFirstGuess:
+    return WindowOIFirstGuess(MaskedUNet(n_days=n_days, first_guess=True), WINDOW_COVARIANCE)
+
+
+@pytest.mark.parametrize("model_class", [MaskedUNet, LearnedVariationalInterpolator, _unet_on_window_oi])
 def test_neural_interpolators_shapes_gradients_and_gap_invariance(model_class) -> None:
     """Output has the window shape, gradients reach every parameter, values under the mask do
-    not leak into the output (the model never sees what is hidden), and eval mode works under
-    ``torch.no_grad`` (the variational solver re-enables autograd for ∇U)."""
+    not leak into the output (the model never sees what is hidden: for the U-Net on each
+    window's OI, neither the OI), and eval mode works under ``torch.no_grad`` (the variational
+    solver re-enables autograd for ∇U)."""
     torch.manual_seed(0)
     model = model_class(n_days=3)
     y = torch.randn(2, 3, 8, 12)
@@ -197,31 +205,19 @@ def test_batched_oi_solves_every_record_alone() -> None:
         optimal_interpolation(y[0, 0], cov)
 
 
-def test_window_oi_first_guess_reads_only_the_given_pixels() -> None:
-    """The U-Net correcting each window's OI gets that OI from the given pixels alone: values
-    where the mask is 0 (withheld targets) change nothing; the first guess is the OI of each
-    window; gradients reach the U-Net."""
-    cov = GaussianCovariance(variance=1.0, length_scale=3.0, time_scale=2.0, noise_variance=0.05)
+def test_window_oi_first_guess_is_the_oi_of_each_window() -> None:
+    """The U-Net on each window's OI is the U-Net given, as first guess, the OI of every window
+    of the batch alone from its observed pixels (to CG's residual of 1e-3)."""
     torch.manual_seed(0)
-    unet = MaskedUNet(n_days=3, first_guess=True)
-    model = WindowOIFirstGuess(unet, cov)
+    model = _unet_on_window_oi(3).eval()
     y = torch.randn(2, 3, 8, 12)
     mask = (torch.rand(2, 3, 8, 12) > 0.5).float()
-    out = model(y, mask)
-    assert out.shape == (2, 3, 8, 12)
-    out.pow(2).mean().backward()
-    assert all(p.grad is not None for p in model.parameters())
-    model.eval()
+    observed = torch.where(mask > 0, y, torch.nan)
     with torch.no_grad():
-        a = model(y, mask)
-        b = model(y + 10.0 * (1 - mask), mask)
-        observed = torch.where(mask > 0, y, torch.nan)
-        oi = torch.stack([optimal_interpolation(window, cov, rtol=1e-9).float() for window in observed])
-        expected = unet(y, mask, oi)
-    torch.testing.assert_close(a, b)
-    torch.testing.assert_close(a, expected, atol=1e-2, rtol=0)  # OI to a residual of 1e-3
+        oi = torch.stack([optimal_interpolation(w, WINDOW_COVARIANCE, rtol=1e-9).float() for w in observed])
+        torch.testing.assert_close(model(y, mask), model.net(y, mask, oi), atol=1e-2, rtol=0)
     with pytest.raises(ValueError, match="first_guess=True"):
-        WindowOIFirstGuess(MaskedUNet(n_days=3), cov)
+        WindowOIFirstGuess(MaskedUNet(n_days=3), WINDOW_COVARIANCE)
 
 
 @pytest.mark.parametrize("model_class", [MaskedUNet, LearnedVariationalInterpolator])
