@@ -3,9 +3,11 @@
 sediment               synthetic coastal sediment fields (river plumes, tide, wind)
 clouds                 correlated, persistent cloud masks; noisy gappy observations
 io                     loaders for real gappy products (netCDF, arrays) → same layout
-optimal_interpolation  OI with a separable space-time Gaussian covariance (matrix-free CG)
+optimal_interpolation  OI with a separable space-time Gaussian covariance (matrix-free CG), over
+                       the whole record or the windows of days a window network sees
 dineof                 DINEOF (iterative EOF gap filling, cross-validated rank)
-models                 masked-input U-Net, 4DVarNet-style learned variational interpolator
+models                 masked-input U-Net (optionally correcting each window's OI), 4DVarNet-style
+                       learned variational interpolator
 lightning              training pairs (OSSE / observations only), DataModule, LightningModule
 metrics                hidden-pixel RMSE, nRMSE, explained variance, R² (log10 and mg/L)
 observation_only       persistence gap filling, withheld patches of observations as targets
@@ -22,12 +24,13 @@ from dlgd_course.interpolation.lightning import (
     train_interpolator,
 )
 from dlgd_course.interpolation.metrics import hidden_pixel_scores, score_arrays
-from dlgd_course.interpolation.models import LearnedVariationalInterpolator, MaskedUNet
+from dlgd_course.interpolation.models import LearnedVariationalInterpolator, MaskedUNet, WindowOIFirstGuess
 from dlgd_course.interpolation.optimal_interpolation import (
     GaussianCovariance,
     cross_validate_scales,
     fit_gaussian_covariance,
     optimal_interpolation,
+    windowed_optimal_interpolation,
 )
 from dlgd_course.interpolation.sediment import SEDIMENT_ATTRS, SedimentConfig, simulate_sediment
 
@@ -41,6 +44,7 @@ __all__ = [
     "MaskedUNet",
     "SEDIMENT_ATTRS",
     "SedimentConfig",
+    "WindowOIFirstGuess",
     "cloud_masks",
     "cross_validate_scales",
     "dineof",
@@ -55,4 +59,5 @@ __all__ = [
     "score_arrays",
     "simulate_sediment",
     "train_interpolator",
+    "windowed_optimal_interpolation",
 ]

@@ -16,7 +16,8 @@ space and time covariances of the observed anomalies (:func:`fit_gaussian_covari
 the field mixes scales (a domain-wide signal plus plumes), one Gaussian fitted to the moments
 gets ``L`` and ``T`` too long; :func:`cross_validate_scales` then picks them by the error of
 OI on observed pixels hidden under other days' clouds, as DINEOF picks its rank (Beckers et
-al. 2006, Ocean Science 2, 183-199).
+al. 2006, Ocean Science 2, 183-199). :func:`windowed_optimal_interpolation` gives OI only the
+days a window network sees, so that the two are compared on the same information.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ import torch
 from dlgd_course.interpolation.clouds import hide_observed_pixels
 from dlgd_course.own_work import guard_answer
 
-__all__ = ["GaussianCovariance", "cross_validate_scales", "fit_gaussian_covariance", "optimal_interpolation"]
+__all__ = [
+    "GaussianCovariance",
+    "cross_validate_scales",
+    "fit_gaussian_covariance",
+    "optimal_interpolation",
+    "windowed_optimal_interpolation",
+]
 
 
 @dataclass(frozen=True)
@@ -124,23 +131,25 @@ def optimal_interpolation(
     max_iter: int = 500,
     rtol: float = 1e-5,
 ) -> torch.Tensor:
-    """OI analysis of ``observation`` (time, lat, lon), NaN in gaps, float64 on its device.
+    """OI analysis of ``observation`` (..., time, lat, lon), NaN in gaps, float64 on its device.
 
-    ``background`` broadcasts against the field (e.g. a (lat, lon) climatology in the same
-    units). ``block_days=None`` solves the whole record at once (exact); an integer splits
-    long records into blocks solved with a ``4T`` margin of days on each side (approximate:
-    the inverse of a Gaussian covariance is not local). Returns the analysis, shape
-    (time, lat, lon), with gaps filled.
+    Leading dimensions (e.g. a batch of windows of days) are independent records solved
+    together, each by its own conjugate gradients. ``background`` broadcasts against the
+    field (e.g. a (lat, lon) climatology in the same units). ``block_days=None`` solves the
+    whole record at once (exact); an integer splits long records into blocks solved with a
+    ``4T`` margin of days on each side (approximate: the inverse of a Gaussian covariance is
+    not local). Returns the analysis, shape (..., time, lat, lon), with gaps filled (a record
+    without any observation gets its background).
     """
     guard_answer()
     y = _as_tensor(observation).double()
-    if y.ndim != 3:
-        raise ValueError(f"observation must be (time, lat, lon), got shape {tuple(y.shape)}")
+    if y.ndim < 3:
+        raise ValueError(f"observation must be (..., time, lat, lon), got shape {tuple(y.shape)}")
     xb = torch.broadcast_to(_as_tensor(background).to(y), y.shape)
     mask = torch.isfinite(y)
     if not mask.any():
         raise ValueError("no observed pixel")
-    n_t, n_y, n_x = y.shape
+    n_t, n_y, n_x = y.shape[-3:]
     block_days = n_t if block_days is None else block_days
     if block_days < 1:
         raise ValueError(f"block_days must be >= 1, got {block_days}")
@@ -154,34 +163,72 @@ def optimal_interpolation(
         stop = min(start + block_days, n_t)
         lo, hi = max(start - margin, 0), min(stop + margin, n_t)
         kt = covariance.kernel(hi - lo, covariance.time_scale, **opts)
-        m = mask[lo:hi].to(y.dtype)
-        d = innovation[lo:hi]
+        m = mask[..., lo:hi, :, :].to(y.dtype)
+        d = innovation[..., lo:hi, :, :]
 
         def apply_b(v: torch.Tensor, kt: torch.Tensor = kt) -> torch.Tensor:
-            v = torch.tensordot(kt, v, dims=1)  # K_t along time
+            v = (kt @ v.flatten(-2)).unflatten(-1, (n_y, n_x))  # K_t along time
             return covariance.variance * (ky @ v @ kx)  # K_y, K_x symmetric
 
         def apply_a(w: torch.Tensor, m: torch.Tensor = m) -> torch.Tensor:
             return m * apply_b(m * w) + covariance.noise_variance * w
 
-        # Conjugate gradients on (H B Hᵀ + R) w = d, w supported on observed pixels.
+        # Conjugate gradients on (H B Hᵀ + R) w = d, w supported on observed pixels, one per
+        # record of the leading dimensions (a converged record takes steps of length 0).
         w = torch.zeros_like(d)
         r = d.clone()
         p = r.clone()
-        rs = (r * r).sum()
+        rs = (r * r).sum(dim=(-3, -2, -1), keepdim=True)
         target = rtol**2 * rs
         for _ in range(max_iter):
-            if rs <= target:
+            active = rs > target
+            if not active.any():
                 break
             ap = apply_a(p)
-            alpha = rs / (p * ap).sum()
+            alpha = torch.where(active, rs / (p * ap).sum(dim=(-3, -2, -1), keepdim=True), 0.0)
             w = w + alpha * p
             r = r - alpha * ap
-            rs_new = (r * r).sum()
-            p = r + (rs_new / rs) * p
+            rs_new = (r * r).sum(dim=(-3, -2, -1), keepdim=True)
+            p = r + torch.where(active, rs_new / rs, 0.0) * p
             rs = rs_new
-        analysis[start:stop] = xb[start:stop] + apply_b(m * w)[start - lo : stop - lo]
+        analysis[..., start:stop, :, :] = (
+            xb[..., start:stop, :, :] + apply_b(m * w)[..., start - lo : stop - lo, :, :]
+        )
     return analysis
+
+
+def windowed_optimal_interpolation(
+    observation: np.ndarray | torch.Tensor,
+    covariance: GaussianCovariance,
+    n_days: int,
+    background: np.ndarray | torch.Tensor | float = 0.0,
+) -> torch.Tensor:
+    """OI restricted to windows of ``n_days`` days, averaged as a window network's estimates are.
+
+    ``observation`` (time, lat, lon), NaN in gaps. Every window ``[s, s + n_days)`` is analysed
+    from its own observations alone (:func:`optimal_interpolation`, ``x_a^s``), and day ``t``
+    is the mean over the windows that contain it,
+
+        x̂_t = (1 / |W_t|) Σ_{s ∈ W_t} x_a^s(t),   W_t = {s : s ≤ t < s + n_days, 0 ≤ s ≤ time - n_days},
+
+    as :func:`~dlgd_course.interpolation.lightning.reconstruct` averages a window model: the
+    estimate of day ``t`` uses days ``t - n_days + 1`` to ``t + n_days - 1`` only, the
+    information of a network reading ``n_days``-day windows. ``background`` broadcasts as in
+    :func:`optimal_interpolation`. Returns float64 (time, lat, lon) on the observation's device.
+    """
+    y = _as_tensor(observation).double()
+    if y.ndim != 3:
+        raise ValueError(f"observation must be (time, lat, lon), got shape {tuple(y.shape)}")
+    if not 1 <= n_days <= y.shape[0]:
+        raise ValueError(f"n_days must be between 1 and the {y.shape[0]} days of the record, got {n_days}")
+    xb = torch.broadcast_to(_as_tensor(background).to(y), y.shape)
+    total = torch.zeros_like(y)
+    count = torch.zeros(y.shape[0], dtype=y.dtype, device=y.device)
+    for start in range(y.shape[0] - n_days + 1):
+        days = slice(start, start + n_days)
+        total[days] += optimal_interpolation(y[days], covariance, background=xb[days])
+        count[days] += 1
+    return total / count[:, None, None]
 
 
 def cross_validate_scales(

@@ -13,6 +13,7 @@ from dlgd_course.interpolation import (
     LearnedVariationalInterpolator,
     MaskedUNet,
     SedimentConfig,
+    WindowOIFirstGuess,
     cross_validate_scales,
     dineof,
     fit_gaussian_covariance,
@@ -21,6 +22,7 @@ from dlgd_course.interpolation import (
     optimal_interpolation,
     reconstruct,
     simulate_sediment,
+    windowed_optimal_interpolation,
 )
 from dlgd_course.nn import Normaliser
 
@@ -111,6 +113,33 @@ def test_oi_reconstructs_a_gaussian_field_better_than_the_background() -> None:
         GaussianCovariance(1.0, -1.0, 1.0, 0.1)
 
 
+def test_windowed_oi_averages_the_analyses_of_the_windows_that_contain_each_day() -> None:
+    """Windowed OI (the information of a 3-day window network) equals, day by day, the mean of
+    the OI analyses of the windows that contain the day; a window of the whole record is OI of
+    the record; on a field drawn from its prior, more days in the window give a smaller error."""
+    cov = GaussianCovariance(variance=1.0, length_scale=3.0, time_scale=2.0, noise_variance=0.01)
+    truth = _gaussian_field((8, 12, 12), cov, seed=5)
+    hidden = np.random.default_rng(6).random(truth.shape) < 0.7
+    obs = np.where(hidden, np.nan, truth)
+    windowed = windowed_optimal_interpolation(obs, cov, n_days=3, background=0.2).numpy()
+    assert windowed.shape == truth.shape
+    windows = [optimal_interpolation(obs[s : s + 3], cov, background=0.2).numpy() for s in range(6)]
+    np.testing.assert_allclose(windowed[0], windows[0][0])  # day 0: in window 0 only
+    np.testing.assert_allclose(windowed[1], (windows[0][1] + windows[1][0]) / 2)
+    np.testing.assert_allclose(windowed[4], (windows[2][2] + windows[3][1] + windows[4][0]) / 3)
+    np.testing.assert_allclose(
+        windowed_optimal_interpolation(obs, cov, n_days=8).numpy(), optimal_interpolation(obs, cov).numpy()
+    )
+    errors = [
+        np.sqrt(np.mean((windowed_optimal_interpolation(obs, cov, n).numpy() - truth)[hidden] ** 2))
+        for n in (1, 8)
+    ]
+    assert errors[1] < 0.8 * errors[0], errors
+    for n_days in (0, 9):
+        with pytest.raises(ValueError, match="n_days"):
+            windowed_optimal_interpolation(obs, cov, n_days)
+
+
 def test_dineof_recovers_a_low_rank_field_and_its_rank() -> None:
     """A rank-3 space-time field with 50 % gaps and small noise: DINEOF (Beckers & Rixen 2003)
     needs at least the 3 true modes by cross-validation (a few more help while the EM iterations
@@ -129,11 +158,19 @@ def test_dineof_recovers_a_low_rank_field_and_its_rank() -> None:
         dineof(truth, max_modes=80)
 
 
-@pytest.mark.parametrize("model_class", [MaskedUNet, LearnedVariationalInterpolator])
+WINDOW_COVARIANCE = GaussianCovariance(variance=1.0, length_scale=3.0, time_scale=2.0, noise_variance=0.05)
+
+
+def _unet_on_window_oi(n_days: int) -> WindowOIFirstGuess:
+    return WindowOIFirstGuess(MaskedUNet(n_days=n_days, first_guess=True), WINDOW_COVARIANCE)
+
+
+@pytest.mark.parametrize("model_class", [MaskedUNet, LearnedVariationalInterpolator, _unet_on_window_oi])
 def test_neural_interpolators_shapes_gradients_and_gap_invariance(model_class) -> None:
     """Output has the window shape, gradients reach every parameter, values under the mask do
-    not leak into the output (the model never sees what is hidden), and eval mode works under
-    ``torch.no_grad`` (the variational solver re-enables autograd for ∇U)."""
+    not leak into the output (the model never sees what is hidden: for the U-Net on each
+    window's OI, neither the OI), and eval mode works under ``torch.no_grad`` (the variational
+    solver re-enables autograd for ∇U)."""
     torch.manual_seed(0)
     model = model_class(n_days=3)
     y = torch.randn(2, 3, 8, 12)
@@ -149,6 +186,38 @@ def test_neural_interpolators_shapes_gradients_and_gap_invariance(model_class) -
     torch.testing.assert_close(a, b)
     with pytest.raises(ValueError, match="model built for 3 days"):
         model(y[:, :2], mask[:, :2])
+
+
+def test_batched_oi_solves_every_record_alone() -> None:
+    """OI of a batch of records (batch, time, lat, lon) equals the OI of each record alone, a
+    record with no observation getting its background."""
+    cov = GaussianCovariance(variance=1.0, length_scale=2.0, time_scale=1.5, noise_variance=0.05)
+    rng = np.random.default_rng(7)
+    y = rng.normal(size=(3, 4, 6, 5))
+    y[rng.random(y.shape) < 0.5] = np.nan
+    y[2] = np.nan
+    batched = optimal_interpolation(y, cov, background=0.1, rtol=1e-10).numpy()
+    for record in range(2):
+        alone = optimal_interpolation(y[record], cov, background=0.1, rtol=1e-10).numpy()
+        np.testing.assert_allclose(batched[record], alone, atol=1e-8)
+    np.testing.assert_allclose(batched[2], 0.1)
+    with pytest.raises(ValueError, match="time, lat, lon"):
+        optimal_interpolation(y[0, 0], cov)
+
+
+def test_window_oi_first_guess_is_the_oi_of_each_window() -> None:
+    """The U-Net on each window's OI is the U-Net given, as first guess, the OI of every window
+    of the batch alone from its observed pixels (to CG's residual of 1e-3)."""
+    torch.manual_seed(0)
+    model = _unet_on_window_oi(3).eval()
+    y = torch.randn(2, 3, 8, 12)
+    mask = (torch.rand(2, 3, 8, 12) > 0.5).float()
+    observed = torch.where(mask > 0, y, torch.nan)
+    with torch.no_grad():
+        oi = torch.stack([optimal_interpolation(w, WINDOW_COVARIANCE, rtol=1e-9).float() for w in observed])
+        torch.testing.assert_close(model(y, mask), model.net(y, mask, oi), atol=1e-2, rtol=0)
+    with pytest.raises(ValueError, match="first_guess=True"):
+        WindowOIFirstGuess(MaskedUNet(n_days=3), WINDOW_COVARIANCE)
 
 
 @pytest.mark.parametrize("model_class", [MaskedUNet, LearnedVariationalInterpolator])
