@@ -16,11 +16,13 @@ Modules::
 """
 
 from dlgd_course.nowcasting.baselines import (
+    PYSTEPS_MISSING,
     extrapolation_forecast,
     motion_field,
     persistence_forecast,
     phase_correlation,
     pysteps_class_extrapolation,
+    pysteps_installed,
     semi_lagrangian,
 )
 from dlgd_course.nowcasting.lightning import (
@@ -65,7 +67,9 @@ __all__ = [
     "phase_correlation",
     "plot_scores",
     "predict_masks",
+    "PYSTEPS_MISSING",
     "pysteps_class_extrapolation",
+    "pysteps_installed",
     "semi_lagrangian",
     "simulate_clouds",
     "split_in_time",

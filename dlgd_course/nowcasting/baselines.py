@@ -17,25 +17,37 @@ interpolation (backward, constant-vector scheme as in Germann & Zawadzki 2002).
 A second optical flow, from pysteps (Pulkkinen et al. 2019), extrapolates class maps in
 :func:`pysteps_class_extrapolation`: its Proesmans method and its semi-Lagrangian scheme need
 no opencv (pysteps' Lucas-Kanade method does, and the course keeps opencv out of its
-environment).
+environment). pysteps is an optional dependency (the extra ``dlgd-course[pysteps]``): it is
+published as source only and its install compiles C code with OpenMP, which a laptop may lack
+(Apple's clang has no OpenMP); :func:`pysteps_installed` says whether it is there, and the
+notebooks leave its baseline out when it is not.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 
 import numpy as np
 from scipy import ndimage
 
 __all__ = [
+    "PYSTEPS_MISSING",
     "extrapolation_forecast",
     "motion_field",
     "persistence_forecast",
     "phase_correlation",
     "pysteps_class_extrapolation",
+    "pysteps_installed",
     "semi_lagrangian",
 ]
+
+#: What the notebooks print, and the error says, when pysteps is missing.
+PYSTEPS_MISSING = (
+    "pysteps is not installed, so its extrapolation baseline is left out: install the extra "
+    "dlgd-course[pysteps] (pysteps builds from source and needs a C compiler with OpenMP)"
+)
 
 
 def _check_frames(frames: np.ndarray, name: str, ndim: int) -> np.ndarray:
@@ -172,6 +184,12 @@ def extrapolation_forecast(
     return out.reshape(*lead_shape, n_leads, *masks.shape[-2:])
 
 
+def pysteps_installed() -> bool:
+    """Whether pysteps, the optional dependency of :func:`pysteps_class_extrapolation`, can be
+    imported (without importing it)."""
+    return importlib.util.find_spec("pysteps") is not None
+
+
 def pysteps_class_extrapolation(
     past_classes: np.ndarray, tracer: np.ndarray, n_leads: int, n_classes: int
 ) -> np.ndarray:
@@ -200,7 +218,12 @@ def pysteps_class_extrapolation(
 
     Returns:
         int64 classes ``(n_leads, H, W)``.
+
+    Raises:
+        ModuleNotFoundError: pysteps is not installed (:data:`PYSTEPS_MISSING`).
     """
+    if not pysteps_installed():
+        raise ModuleNotFoundError(PYSTEPS_MISSING, name="pysteps")
     past_classes = _check_frames(past_classes, "past_classes", 3)
     tracer = _check_frames(tracer, "tracer", 3).astype(np.float64)
     if tracer.shape != past_classes.shape or len(tracer) < 2:

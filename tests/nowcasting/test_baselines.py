@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -14,6 +16,7 @@ from dlgd_course.nowcasting import (
     persistence_forecast,
     phase_correlation,
     pysteps_class_extrapolation,
+    pysteps_installed,
     semi_lagrangian,
 )
 
@@ -117,3 +120,16 @@ def test_pysteps_extrapolation_rejects_bad_shapes() -> None:
         pysteps_class_extrapolation(classes[:1], classes[:1], 2, 2)
     with pytest.raises(ValueError, match="n_leads"):
         pysteps_class_extrapolation(classes, classes, 0, 2)
+
+
+def test_pysteps_extrapolation_without_pysteps_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pysteps is optional (source only, C with OpenMP): without it the function says how to get it,
+    and ``pysteps_installed`` is what the notebooks test before showing its row."""
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pysteps" else real_find_spec(name, *a)
+    )
+    assert not pysteps_installed()
+    classes = np.zeros((4, 8, 8), dtype=np.int64)
+    with pytest.raises(ModuleNotFoundError, match=r"dlgd-course\[pysteps\].*C compiler with OpenMP"):
+        pysteps_class_extrapolation(classes, classes.astype(float), 2, 2)
