@@ -3,11 +3,9 @@
 sediment               synthetic coastal sediment fields (river plumes, tide, wind)
 clouds                 correlated, persistent cloud masks; noisy gappy observations
 io                     loaders for real gappy products (netCDF, arrays) → same layout
-optimal_interpolation  OI with a separable space-time Gaussian covariance (matrix-free CG), over
-                       the whole record or the windows of days a window network sees
+optimal_interpolation  OI, separable space-time Gaussian covariance (matrix-free CG); record or windows
 dineof                 DINEOF (iterative EOF gap filling, cross-validated rank)
-models                 masked-input U-Net (optionally correcting each window's OI), 4DVarNet-style
-                       learned variational interpolator
+models                 masked-input U-Net (may correct its window's OI), 4DVarNet-style interpolator
 lightning              training pairs (OSSE / observations only), DataModule, LightningModule
 metrics                hidden-pixel RMSE, nRMSE, explained variance, R² (log10 and mg/L)
 observation_only       persistence gap filling, withheld patches of observations as targets
