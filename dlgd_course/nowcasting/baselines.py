@@ -38,6 +38,7 @@ __all__ = [
     "motion_field",
     "persistence_forecast",
     "phase_correlation",
+    "proesmans_pyramid_levels",
     "pysteps_class_extrapolation",
     "pysteps_installed",
     "semi_lagrangian",
@@ -190,6 +191,22 @@ def pysteps_installed() -> bool:
     return importlib.util.find_spec("pysteps") is not None
 
 
+def proesmans_pyramid_levels(shape: tuple[int, ...], coarsest: int = 4, most: int = 6) -> int:
+    """Levels of the image pyramid of pysteps' Proesmans flow for frames of ``shape`` ``(H, W)``.
+
+    Each level halves the frames (integer division). pysteps' default is 6 levels whatever the
+    size, which takes 32 × 32 frames down to 1 × 1; its compiled code (bounds checks off) then
+    reads outside its arrays at the coarsest levels, so the motion is whatever memory holds
+    there: zero on one machine, NaN on another. The pyramid stops here at the last level of at
+    least ``coarsest`` pixels a side (4 levels for 32 × 32; on the machines where the default
+    read zeros, the motion is the same to the last bit), and at ``most`` levels.
+    """
+    levels, side = 1, min(shape)
+    while levels < most and side // 2 >= coarsest:
+        levels, side = levels + 1, side // 2
+    return levels
+
+
 def pysteps_class_extrapolation(
     past_classes: np.ndarray, tracer: np.ndarray, n_leads: int, n_classes: int
 ) -> np.ndarray:
@@ -197,7 +214,8 @@ def pysteps_class_extrapolation(
 
     The motion ``(2, H, W)`` (pixels per frame) is pysteps' Proesmans optical flow of the last
     two frames of ``tracer`` (Proesmans et al. 1994, ECCV: a variational flow, smoothed by
-    anisotropic diffusion, estimated forwards and backwards on an image pyramid); every class
+    anisotropic diffusion, estimated forwards and backwards on an image pyramid, of
+    :func:`proesmans_pyramid_levels` levels); every class
     indicator ``[c = k]`` of the last map of ``past_classes`` is advected along it by pysteps'
     backward semi-Lagrangian scheme (Germann & Zawadzki 2002) and each pixel takes the class of
     the largest advected indicator (the first on ties). The fields are padded with their edge
@@ -221,6 +239,7 @@ def pysteps_class_extrapolation(
 
     Raises:
         ModuleNotFoundError: pysteps is not installed (:data:`PYSTEPS_MISSING`).
+        FloatingPointError: the flow is not finite.
     """
     if not pysteps_installed():
         raise ModuleNotFoundError(PYSTEPS_MISSING, name="pysteps")
@@ -236,7 +255,12 @@ def pysteps_class_extrapolation(
     with contextlib.redirect_stdout(io.StringIO()):  # pysteps prints where it found its configuration
         from pysteps.extrapolation.semilagrangian import extrapolate
         from pysteps.motion.proesmans import proesmans
-    motion = proesmans(tracer[-2:])  # (2, H, W): x then y components
+    motion = proesmans(tracer[-2:], num_levels=proesmans_pyramid_levels(tracer.shape[1:]))  # (2, H, W): x, y
+    if not np.isfinite(motion).all():
+        raise FloatingPointError(
+            "pysteps' Proesmans flow returned values that are not finite for frames "
+            f"{tracer.shape[1:]} (are the last two tracer frames finite?)"
+        )
     margin = int(np.ceil(n_leads * np.abs(motion).max())) + 1
     padded_motion = np.pad(motion, ((0, 0), (margin, margin), (margin, margin)), mode="edge")
     indicators = [

@@ -19,6 +19,7 @@ from dlgd_course.nowcasting import (
     pysteps_installed,
     semi_lagrangian,
 )
+from dlgd_course.nowcasting.baselines import proesmans_pyramid_levels
 
 
 def _smooth_field(seed: int, n: int = 64) -> np.ndarray:
@@ -108,6 +109,15 @@ def test_pysteps_extrapolation_moves_classes_with_the_tracer() -> None:
     hits = (forecast == classes[4:])[interior].mean()
     persisted = (classes[3] == classes[4:])[interior].mean()
     assert hits > 0.9 and hits > persisted + 0.1, (hits, persisted)
+
+
+def test_proesmans_pyramid_stops_at_four_pixels() -> None:
+    """pysteps' default 6 levels take 32 x 32 frames to 1 x 1, where its compiled code reads outside
+    its arrays: the motion of report 35 was NaN on the CI machine and zero here."""
+    assert proesmans_pyramid_levels((32, 32)) == 4  # 32, 16, 8, 4
+    assert proesmans_pyramid_levels((64, 48)) == 4  # 48, 24, 12, 6
+    assert proesmans_pyramid_levels((512, 512)) == 6  # pysteps' default where the frames allow it
+    assert proesmans_pyramid_levels((5, 40)) == 1
 
 
 def test_pysteps_extrapolation_rejects_bad_shapes() -> None:
