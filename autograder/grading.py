@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -103,16 +104,37 @@ def _quiet(app_log: logging.Logger) -> None:
     app_log.setLevel(logging.ERROR)
 
 
-def ensure_tools_on_path() -> None:
-    """Put this interpreter's ``bin`` folder on ``PATH``.
+def prepare_nbgrader() -> None:
+    """Make nbgrader's gradebook cheap and runnable from this process.
 
-    nbgrader's ``Gradebook`` runs the ``alembic`` executable found on ``PATH`` when it creates
-    a database; with ``.venv/bin/python`` called directly the venv is not on ``PATH``.
+    - nbgrader 0.9's ``Gradebook`` asks a subprocess, the ``alembic`` executable, for the newest
+      revision of its schema each time it creates a database: about 3 s of interpreter start-up
+      for a constant, paid by every throw-away course (each :func:`autograde_notebook`). The
+      revision is read here once per process from nbgrader's own migration scripts
+      (:func:`gradebook_schema_head`), the answer that subprocess gives.
+    - This interpreter's ``bin`` folder goes on ``PATH``: nbgrader's ``db upgrade`` still runs
+      ``alembic`` (with ``.venv/bin/python`` called directly the venv is not on ``PATH``).
     """
+    import nbgrader.api
+
+    nbgrader.api.get_alembic_version = gradebook_schema_head
     bin_dir = str(Path(sys.executable).parent)
     path = os.environ.get("PATH", "")
     if bin_dir not in path.split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join([bin_dir, path]) if path else bin_dir
+
+
+@functools.cache
+def gradebook_schema_head() -> str:
+    """The head revision of nbgrader's gradebook schema, from its alembic migration scripts
+    (what ``alembic heads`` prints for them), read in this process."""
+    import nbgrader
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(Path(nbgrader.__file__).parent / "alembic"))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 @contextmanager
@@ -146,7 +168,7 @@ def _run_converter(cls: type, config: Config, assignment_id: str, student_id: st
     from nbgrader.coursedir import CourseDirectory
     from sqlalchemy.exc import SAWarning
 
-    ensure_tools_on_path()
+    prepare_nbgrader()
     ensure_state_directories(config)
     config = Config(config)
     config.CourseDirectory.assignment_id = assignment_id

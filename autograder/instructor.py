@@ -19,7 +19,7 @@ import nbformat
 from traitlets.config import Config
 
 from autograder.course import ensure_state_directories
-from autograder.grading import _quiet, _run_converter, ensure_tools_on_path
+from autograder.grading import _quiet, _run_converter, prepare_nbgrader
 
 
 def _exchange(
@@ -32,7 +32,7 @@ def _exchange(
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
 
-    ensure_tools_on_path()
+    prepare_nbgrader()
     ensure_state_directories(config)
     config = Config(config)
     config.CourseDirectory.assignment_id = assignment_id
@@ -217,7 +217,7 @@ def export_csv(config: Config, path: Path | str) -> list[dict[str, str]]:
     from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
 
-    ensure_tools_on_path()
+    prepare_nbgrader()
     plugin = CsvExportPlugin(config=config)
     plugin.to = str(path)
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:

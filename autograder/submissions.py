@@ -49,7 +49,7 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 from traitlets.config import Config
 
-from autograder.grading import NotebookScore, ensure_tools_on_path
+from autograder.grading import NotebookScore, prepare_nbgrader
 from autograder.preprocessors import RestoreAssignmentCells, UnrepairableNotebook
 
 MARKER = ".dlgd-grading.json"
@@ -188,7 +188,7 @@ def gradebook(config: Config) -> object:
     """The course's nbgrader ``Gradebook`` (open it with ``with``)."""
     from nbgrader.api import Gradebook
 
-    ensure_tools_on_path()
+    prepare_nbgrader()
     return Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id)
 
 

@@ -7,6 +7,8 @@ warning to stderr, which nbgrader would score 0 without the course's ``IgnorePat
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from autograder.grading import (
     autograde_notebook,
     check_source_notebook,
     generate_assignment,
+    gradebook_schema_head,
     graded_cells,
     validate_notebook,
 )
@@ -45,6 +48,7 @@ from autograder.mutants import (
     student_written_answer,
 )
 from autograder.preprocessors import REDACTED, StripHiddenTests
+from autograder.submissions import gradebook
 from dlgd_course.cli import main as dlgd_main
 from dlgd_course.selfcheck import PartResult, format_table
 
@@ -426,6 +430,26 @@ def test_without_ignore_pattern_a_warning_costs_the_cell(monkeypatch: pytest.Mon
     score = autograde_notebook(TINY, TINY, threads=KERNEL_THREADS)
     assert score.cells["test_add"].score == 2.0
     assert score.cells["test_square"].score == 0.0
+
+
+def test_gradebook_schema_head_is_what_nbgrader_asks_alembic_for(tmp_path: Path) -> None:
+    """nbgrader stamps each new gradebook with the head of its migrations, which it gets from the
+    ``alembic`` executable (a subprocess); the course reads the same revision in-process, and the
+    gradebooks it creates carry it."""
+    import nbgrader.api
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    with _temp_alembic_ini("sqlite:///unused.db") as ini:
+        heads = subprocess.run(["alembic", "-c", ini, "heads"], capture_output=True, text=True, check=True)
+    assert gradebook_schema_head() == heads.stdout.split()[0]
+    config = course.course_config(tmp_path, tmp_path / "data")
+    course.ensure_state_directories(config)
+    with gradebook(config):
+        pass
+    assert nbgrader.api.get_alembic_version is gradebook_schema_head
+    with sqlite3.connect(tmp_path / "data" / "gradebook.db") as db:
+        stamped = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert stamped == [(gradebook_schema_head(),)]
 
 
 def test_validate_returns_a_real_verdict(tiny_course: Path, tiny_release: Path, tmp_path: Path) -> None:
