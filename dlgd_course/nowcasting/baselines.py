@@ -239,6 +239,7 @@ def pysteps_class_extrapolation(
 
     Raises:
         ModuleNotFoundError: pysteps is not installed (:data:`PYSTEPS_MISSING`).
+        ValueError: bad shapes, counts, or a tracer frame that is not finite.
         FloatingPointError: the flow is not finite.
     """
     if not pysteps_installed():
@@ -252,14 +253,15 @@ def pysteps_class_extrapolation(
         )
     if n_leads < 1 or n_classes < 1:
         raise ValueError(f"n_leads and n_classes must be >= 1, got {n_leads}, {n_classes}")
+    if not np.isfinite(tracer[-2:]).all():
+        raise ValueError("the last two frames of tracer must be finite (the flow is estimated on them)")
     with contextlib.redirect_stdout(io.StringIO()):  # pysteps prints where it found its configuration
         from pysteps.extrapolation.semilagrangian import extrapolate
         from pysteps.motion.proesmans import proesmans
     motion = proesmans(tracer[-2:], num_levels=proesmans_pyramid_levels(tracer.shape[1:]))  # (2, H, W): x, y
     if not np.isfinite(motion).all():
         raise FloatingPointError(
-            "pysteps' Proesmans flow returned values that are not finite for frames "
-            f"{tracer.shape[1:]} (are the last two tracer frames finite?)"
+            f"pysteps' Proesmans flow returned values that are not finite for frames {tracer.shape[1:]}"
         )
     margin = int(np.ceil(n_leads * np.abs(motion).max())) + 1
     padded_motion = np.pad(motion, ((0, 0), (margin, margin), (margin, margin)), mode="edge")

@@ -130,6 +130,10 @@ def test_pysteps_extrapolation_rejects_bad_shapes() -> None:
         pysteps_class_extrapolation(classes[:1], classes[:1], 2, 2)
     with pytest.raises(ValueError, match="n_leads"):
         pysteps_class_extrapolation(classes, classes, 0, 2)
+    tracer = np.zeros((3, 16, 16))
+    tracer[-1, 4, 4] = np.nan
+    with pytest.raises(ValueError, match="tracer must be finite"):
+        pysteps_class_extrapolation(classes, tracer, 2, 2)
 
 
 def test_pysteps_extrapolation_without_pysteps_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

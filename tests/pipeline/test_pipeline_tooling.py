@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -440,7 +441,9 @@ def test_gradebook_schema_head_is_what_nbgrader_asks_alembic_for(tmp_path: Path)
     from nbgrader.dbutil import _temp_alembic_ini
 
     with _temp_alembic_ini("sqlite:///unused.db") as ini:
-        heads = subprocess.run(["alembic", "-c", ini, "heads"], capture_output=True, text=True, check=True)
+        heads = subprocess.run(
+            [sys.executable, "-m", "alembic", "-c", ini, "heads"], capture_output=True, text=True, check=True
+        )
     assert gradebook_schema_head() == heads.stdout.split()[0]
     config = course.course_config(tmp_path, tmp_path / "data")
     course.ensure_state_directories(config)
